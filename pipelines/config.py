@@ -1,0 +1,281 @@
+"""Typed configuration: tiers, embedders, stores and generators, loaded from YAML.
+
+Why pydantic with a discriminated union on `backend`: a typo in a tier file must fail at load
+time with the file and the field named, not deep inside a run. The packaged `tiers.yaml` is the
+base; a user file (`--config`) is deep-merged over it, then `--set path=value` overrides.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.errors import ConfigError
+
+PACKAGED_TIERS = Path(__file__).with_name("tiers.yaml")
+DATA_DIR_ENV = "RIGHTSIZED_DATA_DIR"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- embedders -------------------------------------------------------------------------------
+
+
+class SentenceTransformerEmbedderConfig(_Strict):
+    """Any sentence-transformers model. `all-MiniLM-L6-v2` resolves to the offline PyPI package."""
+
+    backend: Literal["sentence_transformers"] = "sentence_transformers"
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = Field(128, ge=1)
+    device: str = "cpu"
+
+
+class WordLlamaEmbedderConfig(_Strict):
+    """Static wordllama embeddings: ~100x faster than MiniLM, lower quality."""
+
+    backend: Literal["wordllama"] = "wordllama"
+    dim: int = Field(256, ge=64)
+
+
+EmbedderConfig = Annotated[
+    SentenceTransformerEmbedderConfig | WordLlamaEmbedderConfig, Field(discriminator="backend")
+]
+
+
+# --- stores ----------------------------------------------------------------------------------
+
+
+class MilvusLiteStoreConfig(_Strict):
+    """Embedded Milvus Lite: a directory under the data dir (default) or an explicit path."""
+
+    backend: Literal["milvus_lite"] = "milvus_lite"
+    path: Path | None = None
+    index_type: Literal["FLAT", "IVF_FLAT", "HNSW", "AUTOINDEX"] = "HNSW"
+    insert_batch_size: int = Field(512, ge=1)
+
+
+StoreConfig = Annotated[MilvusLiteStoreConfig, Field(discriminator="backend")]
+
+
+# --- retrieval -------------------------------------------------------------------------------
+
+
+class RetrievalConfig(_Strict):
+    """How many chunks to return and how: dense, sparse (BM25) or hybrid (RRF of both)."""
+
+    k: int = Field(8, ge=1, le=200)
+    mode: Literal["dense", "sparse", "hybrid"] = "hybrid"
+    candidates: int = Field(40, ge=1, le=1000)
+    rrf_k: int = Field(60, ge=1)
+
+
+# --- generators ------------------------------------------------------------------------------
+
+
+class ExtractiveGeneratorConfig(_Strict):
+    """No LLM: answers are composed from retrieved spans and domain tools."""
+
+    backend: Literal["extractive"] = "extractive"
+
+
+class LlamaCppGeneratorConfig(_Strict):
+    """A local GGUF model through llama-cpp-python. No `model_path` means the packaged Gemma 3 270M."""
+
+    backend: Literal["llamacpp"] = "llamacpp"
+    model_path: Path | None = None
+    n_ctx: int = Field(4096, ge=256)
+    n_threads: int | None = None
+    seed: int = 0
+
+
+class TransformersGeneratorConfig(_Strict):
+    """A local Hugging Face causal-LM directory (never downloaded: offline by design)."""
+
+    backend: Literal["transformers"] = "transformers"
+    model_path: Path | None = None
+    device: str = "cpu"
+    seed: int = 0
+
+
+class OpenAICompatibleGeneratorConfig(_Strict):
+    """Any OpenAI-compatible endpoint: vLLM, TGI, llama.cpp server, Ollama, OpenAI, gateways.
+
+    The URL comes from `base_url` or the environment variable named in `base_url_env`; the key
+    only ever from the environment variable named in `api_key_env` (never from a file).
+    """
+
+    backend: Literal["openai_compatible"] = "openai_compatible"
+    base_url: str | None = None
+    base_url_env: str | None = None
+    api_key_env: str | None = None
+    model: str = "default"
+    mode: Literal["completion", "chat"] = "completion"
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+
+    def resolved_base_url(self) -> str | None:
+        if self.base_url_env and os.environ.get(self.base_url_env):
+            return os.environ[self.base_url_env]
+        return self.base_url
+
+
+GeneratorConfig = Annotated[
+    ExtractiveGeneratorConfig
+    | LlamaCppGeneratorConfig
+    | TransformersGeneratorConfig
+    | OpenAICompatibleGeneratorConfig,
+    Field(discriminator="backend"),
+]
+
+
+# --- tiers -----------------------------------------------------------------------------------
+
+
+class PriceConfig(_Strict):
+    """Per 1k tokens for APIs; per GPU-hour for self-hosted (amortised over measured throughput)."""
+
+    input_per_1k: float = Field(0.0, ge=0)
+    output_per_1k: float = Field(0.0, ge=0)
+    gpu_hour: float | None = Field(None, ge=0)
+
+
+class TierConfig(_Strict):
+    """A named bundle: embedder, retrieval, generator and prices."""
+
+    description: str = ""
+    external: bool = False  # True: text leaves this machine (sensitive domains must redact first)
+    embedder: EmbedderConfig = Field(default_factory=SentenceTransformerEmbedderConfig)
+    retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
+    generator: GeneratorConfig = Field(default_factory=ExtractiveGeneratorConfig)
+    max_tokens: int = Field(160, ge=1)
+    price: PriceConfig = Field(default_factory=PriceConfig)
+
+
+class IngestConfig(_Strict):
+    """Chunking sized to the embedder window (MiniLM reads 256 word-pieces; see ENVIRONMENT.md)."""
+
+    chunk_size: int = Field(200, ge=16)
+    chunk_overlap: int = Field(40, ge=0)
+    max_file_mb: float = Field(50.0, gt=0)
+
+
+class Settings(_Strict):
+    data_dir: Path = Path("~/.rightsized")
+    default_tier: str = "baseline"
+    store: StoreConfig = Field(default_factory=MilvusLiteStoreConfig)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    tiers: dict[str, TierConfig]
+
+    def tier(self, name: str) -> TierConfig:
+        if name not in self.tiers:
+            raise ConfigError(f"unknown tier '{name}'; known tiers: {', '.join(self.tiers)}")
+        return self.tiers[name]
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser()
+
+    @property
+    def store_path(self) -> Path:
+        """Where the Milvus Lite data lives: explicit path or `<data_dir>/milvus.db`."""
+        return (self.store.path or self.resolved_data_dir / "milvus.db").expanduser()
+
+
+_BACKEND_TAGS = {
+    "sentence_transformers", "wordllama", "milvus_lite",
+    "extractive", "llamacpp", "transformers", "openai_compatible",
+}
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            # A new backend replaces the whole block: fields of another backend would be invalid.
+            if "backend" in value and value["backend"] != merged[key].get("backend"):
+                merged[key] = value
+            else:
+                merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def parse_override(item: str) -> dict[str, Any]:
+    """Turn `tiers.small.generator.n_ctx=2048` into a nested dict; the value is parsed as YAML."""
+    if "=" not in item:
+        raise ConfigError(f"--set {item!r}: expected path=value, e.g. tiers.small.max_tokens=64")
+    path, raw = item.split("=", 1)
+    keys = [k for k in path.strip().split(".") if k]
+    if not keys:
+        raise ConfigError(f"--set {item!r}: empty path")
+    value: Any = yaml.safe_load(raw) if raw.strip() else ""
+    for key in reversed(keys):
+        value = {key: value}
+    return value
+
+
+def _has_path(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
+    node: Any = data
+    for key in loc:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def _blame(sources: list[tuple[str, dict[str, Any]]], loc: tuple[Any, ...]) -> str:
+    """Name the last source that set the deepest existing prefix of `loc` (the one to fix)."""
+    for depth in range(len(loc), 0, -1):
+        for name, data in reversed(sources):
+            if _has_path(data, loc[:depth]):
+                return name
+    return sources[0][0]
+
+
+def load_settings(config_file: Path | None = None, overrides: list[str] | None = None) -> Settings:
+    """Packaged tiers, then the user's YAML, then `--set` overrides, then `RIGHTSIZED_DATA_DIR`."""
+    sources: list[tuple[str, dict[str, Any]]] = [(str(PACKAGED_TIERS), _read_yaml(PACKAGED_TIERS))]
+    if config_file is not None:
+        sources.append((str(config_file), _read_yaml(Path(config_file))))
+    for item in overrides or []:
+        sources.append((f"--set {item}", parse_override(item)))
+    if os.environ.get(DATA_DIR_ENV):
+        sources.append((f"${DATA_DIR_ENV}", {"data_dir": os.environ[DATA_DIR_ENV]}))
+    merged: dict[str, Any] = {}
+    for _, data in sources:
+        merged = _deep_merge(merged, data)
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            # Discriminated unions insert the backend tag into loc; it is not a field path.
+            loc = tuple(p for p in err["loc"] if p not in _BACKEND_TAGS)
+            shown = ".".join(str(p) for p in loc)
+            lines.append(f"{_blame(sources, loc)}: {shown}: {err['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from exc
+    if settings.default_tier not in settings.tiers:
+        raise ConfigError(f"default_tier '{settings.default_tier}' is not a defined tier")
+    return settings
