@@ -113,6 +113,7 @@ class OpenAICompatibleGeneratorConfig(_Strict):
     base_url: str | None = None
     base_url_env: str | None = None
     api_key_env: str | None = None
+    api_key_required: bool = False  # hosted APIs: True; self-hosted servers often need no key
     model: str = "default"
     mode: Literal["completion", "chat"] = "completion"
     timeout_s: float = Field(60.0, gt=0)

@@ -1,0 +1,132 @@
+"""The whole ingest path: load -> chunk -> embed in large batches -> idempotent upsert.
+
+Why batches of thousands of chunks across files: the embedder dominates the cost, and feeding it
+large length-sorted batches is what keeps the whole path within ~10% of a raw
+sentence-transformers `encode` of the same chunks (`rightsized bench ingest` measures it).
+Why compare content hashes first: re-ingesting an unchanged file must add nothing, and a changed
+file must replace its chunks, leaving no orphans.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.documents import Chunk, Document
+from pipelines.embedders.base import Embedder
+from pipelines.errors import IngestError
+from pipelines.stores.milvus import MilvusStore
+
+from ingest.chunking import chunk_document
+from ingest.loaders import iter_input_files, load_document
+
+MetadataHook = Callable[[Path, Path], dict[str, Any]]
+Progress = Callable[[str, int], None]  # (event, amount): "files" or "chunks"
+
+
+@dataclass
+class IngestReport:
+    files_seen: int = 0
+    files_ingested: int = 0
+    files_unchanged: int = 0
+    chunks_added: int = 0
+    chunks_deleted: int = 0
+    seconds: float = 0.0
+    errors: list[IngestError] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files_seen": self.files_seen, "files_ingested": self.files_ingested,
+            "files_unchanged": self.files_unchanged, "files_failed": len(self.errors),
+            "chunks_added": self.chunks_added, "chunks_deleted": self.chunks_deleted,
+            "seconds": round(self.seconds, 3),
+            "errors": [{"file": str(e.path), "reason": e.reason} for e in self.errors],
+        }
+
+
+class IngestPipeline:
+    """Ingest files or folders into one store collection.
+
+    Usage:
+        pipeline = IngestPipeline(store, embedder, domain="bfsi_kyc")
+        report = pipeline.run([Path("packets/")])
+        assert report.ok, report.errors
+    """
+
+    def __init__(
+        self, store: MilvusStore, embedder: Embedder, *, domain: str,
+        chunk_size: int = 200, chunk_overlap: int = 40, max_file_mb: float = 50.0,
+        metadata_hook: MetadataHook | None = None, window: int = 2048,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.domain = domain
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
+        self.max_file_mb = max_file_mb
+        self.metadata_hook = metadata_hook
+        self.window = window
+
+    def run(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        notify = progress or (lambda event, amount: None)
+        documents = self._load_all(paths, report, notify)
+        stored = self.store.document_hashes([d.doc_id for d in documents])
+        pending: list[Chunk] = []
+        for document in documents:
+            report.doc_ids.append(document.doc_id)
+            if stored.get(document.doc_id) == document.content_hash:
+                report.files_unchanged += 1
+                continue
+            if document.doc_id in stored:
+                report.chunks_deleted += self.store.delete_document(document.doc_id)
+            pending.extend(chunk_document(
+                document, embedder_id=self.embedder.embedder_id,
+                chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
+            ))
+            report.files_ingested += 1
+            if len(pending) >= self.window:
+                report.chunks_added += self._embed_and_upsert(pending, notify)
+                pending = []
+        if pending:
+            report.chunks_added += self._embed_and_upsert(pending, notify)
+        if report.chunks_added or report.chunks_deleted:
+            self.store.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: Progress) -> list[Document]:
+        documents: dict[str, Document] = {}
+        for file, root in iter_input_files(paths):
+            report.files_seen += 1
+            try:
+                document = load_document(file, root, max_file_mb=self.max_file_mb)
+            except IngestError as exc:
+                report.errors.append(exc)
+            except OSError as exc:  # permissions, vanished files: still this file's problem only
+                report.errors.append(IngestError(file, f"cannot read: {exc.strerror or exc}"))
+            else:
+                parent = Path(document.doc_id).parent.as_posix()
+                metadata = {"source": str(file), "domain": self.domain,
+                            "group": "" if parent == "." else parent}
+                if self.metadata_hook is not None:
+                    metadata.update(self.metadata_hook(file, root))
+                documents[document.doc_id] = Document(
+                    document.doc_id, document.source, document.sections, metadata
+                )
+            notify("files", 1)
+        return list(documents.values())
+
+    def _embed_and_upsert(self, chunks: list[Chunk], notify: Progress) -> int:
+        vectors = self.embedder.embed([c.text for c in chunks])
+        added = self.store.upsert(chunks, vectors)
+        notify("chunks", added)
+        return added

@@ -1,0 +1,179 @@
+"""Any OpenAI-compatible endpoint (vLLM, TGI, llama.cpp server, Ollama, OpenAI, gateways).
+
+Why plain httpx rather than the `openai` SDK: one small client covers every server that speaks
+`/completions` and `/chat/completions`, and retries, timeouts and key handling stay visible.
+
+The API key is read from the environment variable named in the config at request time, sent
+only as an `Authorization` header, and scrubbed from every error message: it never appears
+in exceptions, logs or `repr`. 408, 429, 5xx and connection errors are retried with exponential
+backoff (a `Retry-After` header wins); other 4xx fail at once, because repeating a bad
+request or a bad key cannot succeed. Latency covers all attempts: what the caller waited.
+Servers that omit `usage` are reported as 0 tokens (the eval suite shows those as unknown).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from pipelines.config import OpenAICompatibleGeneratorConfig
+from pipelines.errors import BackendError
+from pipelines.generators.base import Generation, Message, Usage
+from pipelines.generators.llamacpp import render_messages
+
+PROBE_TIMEOUT_S = 2.0
+MAX_WAIT_S = 60.0  # cap on any single backoff or Retry-After wait
+RETRYABLE = {408, 429}  # plus every 5xx
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds or HTTP date); None if absent/bad."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class OpenAICompatibleGenerator:
+    """Completions or chat completions over HTTP, with retries and a cheap reachability probe.
+
+    Example:
+        cfg = OpenAICompatibleGeneratorConfig(base_url="http://127.0.0.1:8000/v1", mode="chat")
+        gen = OpenAICompatibleGenerator(cfg)
+        if gen.unavailable_reason() is None:
+            print(gen.generate([Message("user", "Define AML.")], max_tokens=64).text)
+    """
+
+    def __init__(self, config: OpenAICompatibleGeneratorConfig, *, backoff_s: float = 0.5) -> None:
+        self.config = config
+        self.name = f"openai_compatible:{config.model}"
+        self.backoff_s = backoff_s  # first retry wait; doubles per attempt
+        self._client: httpx.Client | None = None
+        self._base_url: str | None = None
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"OpenAICompatibleGenerator(base_url={c.resolved_base_url()!r}, "
+                f"model={c.model!r}, mode={c.mode!r})")
+
+    def _api_key(self) -> str | None:
+        env = self.config.api_key_env
+        return (os.environ.get(env) or None) if env else None
+
+    def _scrub(self, text: str) -> str:
+        key = self._api_key()
+        return text.replace(key, "***") if key else text
+
+    def unavailable_reason(self) -> str | None:
+        """URL and key from config/env, then one GET /models (any HTTP answer = reachable)."""
+        c = self.config
+        base = c.resolved_base_url()
+        if not base:
+            where = f"${c.base_url_env} or " if c.base_url_env else ""
+            return f"no URL: set {where}generator.base_url"
+        if c.api_key_required and not self._api_key():
+            return f"no API key: set ${c.api_key_env or '<generator.api_key_env>'}"
+        try:
+            httpx.get(f"{base.rstrip('/')}/models", timeout=PROBE_TIMEOUT_S)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            detail = self._scrub(str(exc))[:120] or type(exc).__name__
+            return f"endpoint unreachable: {base} ({detail})"
+        return None
+
+    def warm_up(self) -> None:
+        """Open the HTTP client (connection pooling across calls); repeated calls are free."""
+        if self._client is not None:
+            return
+        base = self.config.resolved_base_url()
+        if not base:
+            raise BackendError(f"{self.name}: {self.unavailable_reason()}")
+        self._base_url = base.rstrip("/")
+        self._client = httpx.Client(timeout=self.config.timeout_s)
+
+    def close(self) -> None:
+        """Release pooled connections (the generator can be warmed up again afterwards)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _body(self, prompt: str | list[Message], stop: list[str] | None, max_tokens: int
+              ) -> tuple[str, dict[str, Any]]:
+        body: dict[str, Any] = {"model": self.config.model, "max_tokens": max_tokens,
+                                "temperature": 0}
+        if stop:
+            body["stop"] = stop
+        if self.config.mode == "chat":
+            turns = [Message("user", prompt)] if isinstance(prompt, str) else prompt
+            body["messages"] = [asdict(m) for m in turns]
+            return "/chat/completions", body
+        body["prompt"] = prompt if isinstance(prompt, str) else render_messages(prompt)
+        return "/completions", body
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        assert self._client is not None  # set by warm_up
+        url = f"{self._base_url}{path}"
+        key = self._api_key()
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        attempts = self.config.max_retries + 1
+        for attempt in range(attempts):
+            wait = min(self.backoff_s * 2**attempt, MAX_WAIT_S)
+            try:
+                response = self._client.post(url, json=body, headers=headers)
+            except httpx.TransportError as exc:
+                failure = f"connection error: {type(exc).__name__}: {self._scrub(str(exc))[:200]}"
+            else:
+                status = response.status_code
+                if status < 400:
+                    try:
+                        return response.json()
+                    except ValueError as exc:
+                        raise BackendError(f"{self.name}: {url} returned non-JSON "
+                                           f"(HTTP {status}): {self._excerpt(response)}") from exc
+                failure = f"HTTP {status}: {self._excerpt(response)}"
+                if status not in RETRYABLE and status < 500:
+                    raise BackendError(f"{self.name}: POST {url} failed, {failure}")
+                hinted = _retry_after(response)
+                wait = wait if hinted is None else min(hinted, MAX_WAIT_S)
+            if attempt + 1 < attempts:
+                time.sleep(wait)
+        raise BackendError(f"{self.name}: POST {url} failed after {attempts} attempts, {failure}")
+
+    def _excerpt(self, response: httpx.Response) -> str:
+        return self._scrub(response.text[:300].strip()) or "<empty body>"
+
+    def generate(
+        self,
+        prompt: str | list[Message],
+        *,
+        stop: list[str] | None = None,
+        max_tokens: int = 160,
+    ) -> Generation:
+        self.warm_up()
+        path, body = self._body(prompt, stop, max_tokens)
+        start = time.perf_counter()
+        data = self._post(path, body)
+        latency = time.perf_counter() - start
+        try:
+            choice = data["choices"][0]
+            text = choice["message"]["content"] if self.config.mode == "chat" else choice["text"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise BackendError(f"{self.name}: unexpected response shape: "
+                               f"{self._scrub(str(data))[:300]}") from exc
+        usage = data.get("usage") or {}
+        return Generation(
+            text=text or "",
+            usage=Usage(prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                        completion_tokens=int(usage.get("completion_tokens") or 0),
+                        latency_s=latency),
+        )
