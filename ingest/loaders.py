@@ -26,17 +26,20 @@ SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES
 _MIN_CHARS_PER_PDF = 20
 
 
-def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
-    """Yield (file, root) for files and directories (recursively), skipping hidden files."""
+def iter_input_files(paths: Iterable[Path], root: Path | None = None) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, root) for files and directories (recursively), skipping hidden files.
+
+    The root (what doc ids are relative to) is each given folder, or `root` when provided.
+    """
     for path in paths:
         path = Path(path)
         if path.is_dir():
             for file in sorted(path.rglob("*")):
                 rel = file.relative_to(path)
                 if file.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield file, path
+                    yield file, root or path
         else:
-            yield path, path.parent
+            yield path, root or path.parent
 
 
 def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0) -> Document:

@@ -74,11 +74,13 @@ class IngestPipeline:
         self.metadata_hook = metadata_hook
         self.window = window
 
-    def run(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+    def run(self, paths: Iterable[Path], progress: Progress | None = None, *,
+            root: Path | None = None) -> IngestReport:
+        """Ingest `paths`; doc ids are relative to each folder given, or to `root`."""
         started = time.perf_counter()
         report = IngestReport()
         notify = progress or (lambda event, amount: None)
-        documents = self._load_all(paths, report, notify)
+        documents = self._load_all(paths, report, notify, root)
         stored = self.store.document_hashes([d.doc_id for d in documents])
         pending: list[Chunk] = []
         for document in documents:
@@ -103,9 +105,10 @@ class IngestPipeline:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: Progress) -> list[Document]:
+    def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: Progress,
+                  root: Path | None) -> list[Document]:
         documents: dict[str, Document] = {}
-        for file, root in iter_input_files(paths):
+        for file, root in iter_input_files(paths, root):
             report.files_seen += 1
             try:
                 document = load_document(file, root, max_file_mb=self.max_file_mb)

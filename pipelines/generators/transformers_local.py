@@ -111,6 +111,7 @@ class TransformersGenerator:
                 f"together more than the model's {limit} positions"
             )
         stops = [s for s in stop or [] if s]
+        pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
         start = time.perf_counter()
         try:
             with torch.inference_mode():
@@ -118,7 +119,7 @@ class TransformersGenerator:
                     **inputs,
                     max_new_tokens=max_tokens,
                     do_sample=False,
-                    pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
+                    pad_token_id=pad_id,
                     **({"stop_strings": stops, "tokenizer": tok} if stops else {}),
                 )
         except (RuntimeError, ValueError) as exc:

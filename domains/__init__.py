@@ -1,0 +1,2 @@
+"""Industry domains. Each subpackage registers one `Domain` (see `domains.base`)."""
+from __future__ import annotations

@@ -1,0 +1,184 @@
+"""Deterministic sample KYC packets (PDFs) with known ground truth.
+
+Each applicant gets a folder with three PDFs: an identity document with a real ICAO 9303 MRZ
+(passport TD3 or ID card TD1), a proof of address (utility bill or bank statement) and an
+application form. Scenarios plant what KYC exists to catch, and one trap it must not fall for:
+an expired document, a wrong MRZ check digit, a name mismatch, an address mismatch, a
+sanctioned person (a name or alias variant from the bundled SDN extract, with the listed DOB),
+and a near miss (a listed name with a different date of birth) that must NOT be flagged.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from domains.base import Corpus, GoldCase, write_gold
+from domains.bfsi_kyc.mrz import compose_td1, compose_td3, corrupt_check_digit
+from domains.bfsi_kyc.sanctions import SanctionsEntry, load_bundled_list
+
+AS_OF = date(2026, 6, 1)  # fixed so the expiry labels never drift with the calendar
+SCENARIOS = (
+    "clean", "expired", "bad_check_digit", "name_mismatch",
+    "address_mismatch", "sanctioned", "near_miss", "clean",
+)
+EXPECTED_DECISION = {
+    "clean": "approve", "near_miss": "approve", "expired": "review",
+    "name_mismatch": "review", "address_mismatch": "review",
+    "bad_check_digit": "reject", "sanctioned": "reject",
+}
+FAILED_CHECK = {
+    "expired": "document_expiry", "bad_check_digit": "mrz_check_digits",
+    "name_mismatch": "name_consistency", "address_mismatch": "address_consistency",
+    "sanctioned": "sanctions_screening",
+}
+
+GIVEN = ["Anna", "Lukas", "Sofia", "Mateo", "Chloe", "Oliver", "Amara", "Kenji", "Ingrid",
+         "Rafael", "Priya", "Tomasz", "Elena", "Samuel", "Yara", "Jonas", "Leila", "Hugo",
+         "Noemi", "Daniel", "Zofia", "Marco", "Aisha", "Felix"]
+SURNAMES = ["Eriksson", "Moreau", "Bianchi", "Kowalski", "Okafor", "Tanaka", "Lindqvist",
+            "Fernandes", "Novak", "Brennan", "Haddad", "Van Dijk", "Schmidt", "Costa",
+            "Nakamura", "Dubois", "Petrov", "Osei", "Jansen", "Morales", "Keller", "Rossi"]
+COUNTRIES = [("GBR", "United Kingdom", "London"), ("DEU", "Germany", "Berlin"),
+             ("FRA", "France", "Lyon"), ("NLD", "Netherlands", "Utrecht"),
+             ("ESP", "Spain", "Valencia"), ("IRL", "Ireland", "Cork"),
+             ("ITA", "Italy", "Turin"), ("SWE", "Sweden", "Malmo")]
+STREETS = ["Baker Street", "Elm Road", "Harbour Lane", "Station Road", "Mill Street",
+           "Park Avenue", "Church Lane", "Kings Road", "Quay Street", "Orchard Way"]
+
+
+@dataclass(frozen=True)
+class Applicant:
+    applicant_id: str
+    scenario: str
+    given_names: str
+    surname: str
+    birth_date: date
+    sex: str
+    nationality: str
+    country_name: str
+    document_kind: str  # passport | id_card
+    document_number: str
+    expiry_date: date
+    address: str
+    form_name: str
+    poa_name: str
+    poa_address: str
+    poa_kind: str  # utility_bill | bank_statement
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.surname}"
+
+
+def _split_listed_name(entry: SanctionsEntry) -> tuple[str, str]:
+    """OFAC lists individuals as 'LAST, First Middle'; return (given names, surname)."""
+    last, _, first = entry.name.partition(",")
+    return first.strip().title() or "Unknown", last.strip().title()
+
+
+def _listed_dob(entry: SanctionsEntry) -> date | None:
+    for dob in entry.birth_dates:
+        if len(dob) == 10:
+            return date.fromisoformat(dob)
+    return None
+
+
+def _near_miss_dob(entry: SanctionsEntry, listed: date) -> date:
+    """A DOB at least 5 years away from every DOB (or year) listed for the entry."""
+    listed_years = {int(d[:4]) for d in entry.birth_dates if d[:4].isdigit()}
+    for offset in (9, -9, 13, -13, 17):
+        year = listed.year + offset
+        if all(abs(year - y) >= 5 for y in listed_years) and year < AS_OF.year - 18:
+            return date(year, listed.month, min(listed.day, 28))
+    raise ValueError(f"no near-miss DOB for SDN entry {entry.uid}")
+
+
+def _address(rng: random.Random, city: str, country: str) -> str:
+    return f"{rng.randint(1, 199)} {rng.choice(STREETS)}, {city} {rng.randint(10000, 99999)}, {country}"
+
+
+def make_applicants(n: int, seed: int, sanctions: list[SanctionsEntry]) -> list[Applicant]:
+    rng = random.Random(seed)
+    listed = [e for e in sanctions if e.entry_type == "individual" and _listed_dob(e) and "," in e.name]
+    applicants = []
+    for i in range(n):
+        scenario = SCENARIOS[i % len(SCENARIOS)]
+        nationality, country, city = rng.choice(COUNTRIES)
+        given, surname = rng.choice(GIVEN), rng.choice(SURNAMES)
+        birth = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 50))
+        if scenario in ("sanctioned", "near_miss"):
+            entry = rng.choice(listed)
+            given, surname = _split_listed_name(entry)
+            listed_dob = _listed_dob(entry)
+            assert listed_dob is not None
+            # A near miss shares the name but is born years apart from every listed DOB.
+            birth = listed_dob if scenario == "sanctioned" else _near_miss_dob(entry, listed_dob)
+        expiry = AS_OF + timedelta(days=rng.randint(200, 3000))
+        if scenario == "expired":
+            expiry = AS_OF - timedelta(days=rng.randint(30, 700))
+        address = _address(rng, city, country)
+        kind = "passport" if i % 2 == 0 else "id_card"
+        applicant = Applicant(
+            applicant_id=f"applicant_{i + 1:03d}", scenario=scenario,
+            given_names=given, surname=surname, birth_date=birth, sex=rng.choice("MF"),
+            nationality=nationality, country_name=country, document_kind=kind,
+            document_number=f"{rng.choice('CDKLXY')}{rng.randint(10_000_000, 99_999_999)}",
+            expiry_date=expiry, address=address, form_name=f"{given} {surname}",
+            poa_name=f"{given} {surname}", poa_address=address,
+            poa_kind=rng.choice(["utility_bill", "bank_statement"]),
+        )
+        if scenario == "name_mismatch":
+            other = rng.choice([s for s in SURNAMES if s != surname])
+            applicant = replace(applicant, form_name=f"{given} {other}", poa_name=f"{given} {other}")
+        if scenario == "address_mismatch":
+            applicant = replace(applicant, poa_address=_address(rng, city, country))
+        applicants.append(applicant)
+    return applicants
+
+
+def mrz_lines(a: Applicant) -> list[str]:
+    if a.document_kind == "passport":
+        lines = compose_td3(issuing_state=a.nationality, surname=a.surname, given_names=a.given_names,
+                            document_number=a.document_number, nationality=a.nationality,
+                            birth_date=a.birth_date, sex=a.sex, expiry_date=a.expiry_date)
+    else:
+        lines = compose_td1(issuing_state=a.nationality, document_number=a.document_number,
+                            birth_date=a.birth_date, sex=a.sex, expiry_date=a.expiry_date,
+                            nationality=a.nationality, surname=a.surname, given_names=a.given_names)
+    if a.scenario == "bad_check_digit":
+        lines = corrupt_check_digit(lines, "birth_date")
+    return lines
+
+
+def gold_case(a: Applicant) -> GoldCase:
+    return GoldCase(
+        case_id=a.applicant_id, domain="bfsi_kyc",
+        input={"group": a.applicant_id, "as_of": AS_OF.isoformat()},
+        expected={
+            "fields": {
+                "full_name": a.full_name, "date_of_birth": a.birth_date.isoformat(),
+                "nationality": a.nationality, "document_number": a.document_number,
+                "expiry_date": a.expiry_date.isoformat(), "address": a.address,
+            },
+            "label": EXPECTED_DECISION[a.scenario],
+            "flags": {"sanctions_hit": a.scenario == "sanctioned"},
+            "failed_checks": [FAILED_CHECK[a.scenario]] if a.scenario in FAILED_CHECK else [],
+        },
+        tags=("synthetic", a.scenario),
+        notes=f"scenario={a.scenario}",
+    )
+
+
+def build_corpus(out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
+    """Write `n` applicant packets and `gold.jsonl` under `out_dir`; same seed, same bytes."""
+    from domains.bfsi_kyc.pdfs import write_packet
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    applicants = make_applicants(n, seed, load_bundled_list())
+    for applicant in applicants:
+        write_packet(out_dir / applicant.applicant_id, applicant, mrz_lines(applicant), as_of=AS_OF)
+    gold = [gold_case(a) for a in applicants]
+    write_gold(gold, out_dir / "gold.jsonl")
+    return Corpus(out_dir, gold)

@@ -1,0 +1,82 @@
+"""Deterministic field extraction from retrieved chunks: labelled values and the MRZ.
+
+Why labels first: printed forms, bills and statements put values next to labels; a regex per
+label is exact and explainable, and whatever it cannot find is left open for an LLM tier to
+fill (and then validated) rather than guessed.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pipelines.stores.milvus import SearchHit
+
+from domains.bfsi_kyc.mrz import MrzFormatError, MrzResult, find_mrz, parse_mrz
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "surname": ("surname", "last name", "family name"),
+    "given_names": ("given names", "given name", "first names", "first name"),
+    "full_name": ("full name", "name", "account holder", "customer name"),
+    "date_of_birth": ("date of birth", "birth date", "dob"),
+    "nationality": ("nationality", "citizenship"),
+    "document_number": ("document number", "passport number", "document no", "passport no"),
+    "expiry_date": ("date of expiry", "expiry date", "expiration date", "valid until"),
+    "address": ("residential address", "service address", "correspondence address", "address"),
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    value: str
+    chunk_id: str
+
+
+def labelled_value(hits: Sequence[SearchHit], field: str) -> Found | None:
+    """First `Label: value` for the field's labels, in label-priority then retrieval order."""
+    for label in LABELS[field]:
+        pattern = re.compile(rf"^\s*{re.escape(label)}\s*:\s*(.+?)\s*$", re.I | re.M)
+        for hit in hits:
+            match = pattern.search(hit.text)
+            if match and match.group(1).strip():
+                return Found(match.group(1).strip(), hit.chunk_id)
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """ISO (1985-03-12), visual-zone (12 MAR 1985) or day-first numeric (12/03/1985) dates."""
+    text = text.strip().upper()
+    for fmt in ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class MrzFound:
+    result: MrzResult | None
+    chunk_ids: tuple[str, ...]
+    error: str | None = None
+
+
+def find_mrz_in(hits: Sequence[SearchHit]) -> MrzFound:
+    """Look in each chunk, then in the chunks joined in document order (an MRZ may straddle two)."""
+    for hit in hits:
+        lines = find_mrz(hit.text)
+        if lines:
+            return _parse(lines, (hit.chunk_id,))
+    ordered = sorted(hits, key=lambda h: (h.metadata.get("doc_id", ""), h.metadata.get("position", 0)))
+    lines = find_mrz("\n".join(h.text for h in ordered))
+    if lines:
+        return _parse(lines, tuple(h.chunk_id for h in ordered))
+    return MrzFound(None, (), "no machine-readable zone found in the identity document")
+
+
+def _parse(lines: list[str], chunk_ids: tuple[str, ...]) -> MrzFound:
+    try:
+        return MrzFound(parse_mrz(lines), chunk_ids)
+    except MrzFormatError as exc:
+        return MrzFound(None, chunk_ids, str(exc))

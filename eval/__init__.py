@@ -1,0 +1,2 @@
+"""Evaluation: metrics, the domain x tier runner and its summaries. Only the CLI imports this."""
+from __future__ import annotations

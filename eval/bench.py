@@ -1,0 +1,96 @@
+"""`rightsized bench ingest`: the whole ingest path as a ratio of a raw encode, same run.
+
+Method: write synthetic text documents, chunk them once to get the exact chunk texts, then
+time (a) `SentenceTransformer.encode(chunks)` with its defaults, (b) the whole path (load,
+chunk, embed, upsert into a fresh Milvus Lite collection, flush), (c) the raw encode again.
+The ratio is path chunks/s over the mean of the two raw runs, so drift in the machine between
+runs is shared. The model is loaded and warmed before any timing.
+"""
+from __future__ import annotations
+
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ingest.chunking import chunk_document
+from ingest.loaders import load_document
+from ingest.pipeline import IngestPipeline
+from pipelines.config import Settings
+from pipelines.embedders import build_embedder
+from pipelines.embedders.sentence_transformer import SentenceTransformerEmbedder
+from pipelines.errors import ConfigError
+from pipelines.stores.milvus import MilvusStore
+
+_WORDS = ("account address applicant balance bank bearing branch check claim client compliance "
+          "customer date document engine evidence failure invoice issue maintenance manual "
+          "motor name note order passport patient policy price pump record report review risk "
+          "sensor service statement store supplier system temperature transaction valve vibration").split()
+
+
+def _write_docs(folder: Path, docs: int, words: int, seed: int = 11) -> list[Path]:
+    rng = random.Random(seed)
+    paths = []
+    for i in range(docs):
+        sentences = []
+        for _ in range(words // 12):
+            sentence = " ".join(rng.choice(_WORDS) for _ in range(12))
+            sentences.append(sentence.capitalize() + ".")
+        path = folder / f"doc_{i:04d}.txt"
+        path.write_text(" ".join(sentences))
+        paths.append(path)
+    return paths
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800) -> dict[str, Any]:
+    tier = settings.tier(settings.default_tier)
+    embedder = build_embedder(tier.embedder)
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        raise ConfigError("bench ingest compares against sentence-transformers: use an ST embedder tier")
+    embedder.warm_up()
+    model = embedder.model
+    rss_after_load = _peak_rss_mb()
+    with tempfile.TemporaryDirectory(prefix="rs-bench-") as tmp:
+        folder = Path(tmp) / "docs"
+        folder.mkdir()
+        paths = _write_docs(folder, docs, words)
+        chunks = [c.text for p in paths for c in chunk_document(
+            load_document(p, folder), embedder_id=embedder.embedder_id,
+            chunk_size=settings.ingest.chunk_size, chunk_overlap=settings.ingest.chunk_overlap)]
+        model.encode(chunks[:64])  # warm kernels outside the timed region
+
+        def raw() -> float:
+            started = time.perf_counter()
+            model.encode(chunks)
+            return time.perf_counter() - started
+
+        raw_first = raw()
+        store = MilvusStore(uri=Path(tmp) / "milvus.db", collection="bench", dimension=embedder.dimension)
+        store.warm_up()
+        pipeline = IngestPipeline(store, embedder, domain="bench", chunk_size=settings.ingest.chunk_size,
+                                  chunk_overlap=settings.ingest.chunk_overlap)
+        started = time.perf_counter()
+        report = pipeline.run([folder])
+        path_seconds = time.perf_counter() - started
+        stored = store.count()
+        store.close()
+        raw_second = raw()
+    raw_seconds = (raw_first + raw_second) / 2
+    return {
+        "documents": docs,
+        "chunks": len(chunks),
+        "chunks_stored": stored,
+        "raw_encode_chunks_per_s": round(len(chunks) / raw_seconds, 1),
+        "raw_encode_runs_s": [round(raw_first, 2), round(raw_second, 2)],
+        "whole_path_chunks_per_s": round(report.chunks_added / path_seconds, 1),
+        "whole_path_s": round(path_seconds, 2),
+        "ratio_path_over_raw": round((report.chunks_added / path_seconds) / (len(chunks) / raw_seconds), 3),
+        "peak_rss_mb_after_model_load": round(rss_after_load, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }

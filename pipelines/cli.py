@@ -1,0 +1,206 @@
+"""The `rightsized` command line: parse arguments, call the library, render the typed result.
+
+Exit codes: 0 everything succeeded; 1 something in the batch failed (bad file, failed case);
+2 the command could not run (bad config, unknown domain or tier).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from pipelines.config import Settings, load_settings
+from pipelines.errors import RightsizedError, TierUnavailableError
+
+app = typer.Typer(help="Domain RAG pipelines with swappable model tiers, measured on your documents.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+bench_app = typer.Typer(help="Benchmarks: ratios against the raw components, measured in the same run.",
+                        no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+console = Console(stderr=True)
+out = Console()
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Your YAML, merged over the shipped tiers.")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path=value (repeatable).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+TierOpt = Annotated[str | None, typer.Option("--tier", "-t", help="Tier name (default: the config's default_tier).")]
+
+
+def _settings(config: Path | None, overrides: list[str] | None) -> Settings:
+    try:
+        return load_settings(config, overrides)
+    except RightsizedError as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(2)
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.command()
+def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """List every tier with its availability and, when unavailable, the reason."""
+    from pipelines.runtime import Workspace
+    from pipelines.views import tiers_table
+
+    settings = _settings(config, set_)
+    statuses = Workspace(settings, domain="_").statuses()
+    if as_json:
+        _emit_json([s.__dict__ for s in statuses])
+    else:
+        out.print(tiers_table(statuses))
+
+
+@app.command()
+def corpus(
+    domain: Annotated[str, typer.Argument(help="Domain name, e.g. bfsi_kyc.")],
+    out_dir: Annotated[Path, typer.Argument(help="Where to write the sample documents and gold.jsonl.")],
+    n: Annotated[int, typer.Option(help="Number of cases.")] = 16,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus).")] = 7,
+) -> None:
+    """Build a domain's deterministic sample corpus with its ground truth."""
+    from domains.base import get_domain
+
+    try:
+        built = get_domain(domain).build_corpus(out_dir, n=n, seed=seed)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    console.print(f"wrote {len(built.gold)} cases to {built.root}")
+
+
+@app.command()
+def ingest(
+    domain: Annotated[str, typer.Argument(help="Domain the documents belong to.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    tier: TierOpt = None, config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Load, chunk, embed and upsert documents (idempotent: unchanged files are skipped)."""
+    from pipelines.ops import ingest_paths
+    from pipelines.views import ingest_summary
+
+    settings = _settings(config, set_)
+    try:
+        report = ingest_paths(settings, domain, paths, tier or settings.default_tier, show_progress=not as_json)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _emit_json(report.to_dict())
+    else:
+        ingest_summary(console, report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def delete(
+    domain: Annotated[str, typer.Argument(help="Domain of the document.")],
+    doc_id: Annotated[str, typer.Argument(help="Document id (its path relative to the ingest root).")],
+    tier: TierOpt = None, config: ConfigOpt = None, set_: SetOpt = None,
+) -> None:
+    """Remove a document's chunks from the store."""
+    from pipelines.runtime import Workspace
+
+    settings = _settings(config, set_)
+    workspace = Workspace(settings, domain=domain)
+    try:
+        deleted = workspace.store(tier or settings.default_tier).delete_document(doc_id)
+        workspace.store(tier or settings.default_tier).flush()
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    console.print(f"deleted {deleted} chunk(s) of '{doc_id}'")
+    raise typer.Exit(0 if deleted else 1)
+
+
+@app.command()
+def run(
+    domain: Annotated[str, typer.Argument(help="Domain task to run, e.g. bfsi_kyc.")],
+    input_dir: Annotated[Path, typer.Option("--input", "-i", help="A case folder (e.g. one KYC packet) or a folder of them.")],
+    tier: TierOpt = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Ingest a case folder (or a folder of them) and run the domain task on each."""
+    from pipelines.ops import run_folder
+    from pipelines.views import ingest_summary, render_result
+
+    settings = _settings(config, set_)
+    options: dict[str, Any] = {}
+    if as_of:
+        try:
+            options["as_of"] = date.fromisoformat(as_of).isoformat()
+        except ValueError as exc:
+            raise _fail(RightsizedError(f"--as-of {as_of!r}: expected YYYY-MM-DD")) from exc
+    try:
+        outcome = run_folder(settings, domain, input_dir, tier or settings.default_tier, options,
+                             show_progress=not as_json)
+    except TierUnavailableError as exc:
+        raise _fail(exc) from exc
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _emit_json({"ingest": outcome.ingest.to_dict(),
+                    "results": [json.loads(r.model_dump_json()) for r in outcome.results],
+                    "errors": outcome.errors})
+    else:
+        ingest_summary(console, outcome.ingest)
+        for result in outcome.results:
+            render_result(out, result)
+        for error in outcome.errors:
+            console.print(f"[red]failed:[/red] {error['case']}: {error['reason']}", highlight=False)
+    raise typer.Exit(0 if outcome.ok else 1)
+
+
+@app.command()
+def demo(
+    n: Annotated[int, typer.Option(help="Applicants in the sample corpus.")] = 16,
+    tiers_: Annotated[list[str] | None, typer.Option("--tier", help="Tiers to compare (default: all).")] = None,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Build the KYC sample corpus, ingest it, run every available tier and compare them."""
+    from pipelines.views import summary_table
+
+    from eval.demo import run_demo
+
+    settings = _settings(config, set_)
+    try:
+        result = run_demo(settings, n=n, tiers=tiers_ or list(settings.tiers), show_progress=not as_json)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _emit_json({"run_dir": str(result.run_dir), "summaries": [s.to_dict() for s in result.summaries]})
+    else:
+        out.print(summary_table(result.domain, result.summaries))
+        console.print(f"run saved under {result.run_dir}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    docs: Annotated[int, typer.Option(help="Synthetic documents to ingest.")] = 300,
+    words: Annotated[int, typer.Option(help="Words per document.")] = 800,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Whole-path ingest throughput vs a raw sentence-transformers encode of the same chunks."""
+    from eval.bench import bench_ingest as run_bench
+
+    settings = _settings(config, set_)
+    report = run_bench(settings, docs=docs, words=words)
+    if as_json:
+        _emit_json(report)
+    else:
+        for key, value in report.items():
+            out.print(f"{key:>28}: {value}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

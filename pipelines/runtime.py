@@ -1,0 +1,122 @@
+"""Wire a tier's config into live components: embedder, store, retriever, generator.
+
+Why a `Workspace` that caches by embedder: tiers that share an embedder share one collection and
+one loaded model, so `demo` ingests once and compares generators on identical retrieval.
+Availability is decided here, cheaply and before any heavy load, so an unavailable tier is
+reported with its reason and never crashes (or fakes) a run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipelines.config import Settings, TierConfig
+from pipelines.embedders import Embedder, build_embedder
+from pipelines.errors import TierUnavailableError
+from pipelines.generators import Generator, build_generator
+from pipelines.retrieval import Retriever
+from pipelines.stores.milvus import MilvusStore, collection_name
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestPipeline
+
+
+@dataclass
+class TierRuntime:
+    """Everything a domain task needs to run one tier."""
+
+    name: str
+    config: TierConfig
+    store: MilvusStore
+    embedder: Embedder
+    retriever: Retriever
+    generator: Generator
+
+
+@dataclass(frozen=True)
+class TierStatus:
+    name: str
+    description: str
+    backend: str
+    available: bool
+    reason: str | None
+
+
+class Workspace:
+    """Loaded components for one settings object and one domain.
+
+    Usage:
+        ws = Workspace(load_settings(), domain="bfsi_kyc")
+        runtime = ws.tier("baseline")      # raises TierUnavailableError with the reason
+        hits = runtime.retriever.retrieve("date of birth")
+    """
+
+    def __init__(self, settings: Settings, *, domain: str) -> None:
+        self.settings = settings
+        self.domain = domain
+        self._embedders: dict[str, Embedder] = {}
+        self._stores: dict[str, MilvusStore] = {}
+        self._generators: dict[str, Generator] = {}
+
+    def status(self, name: str) -> TierStatus:
+        config = self.settings.tier(name)
+        reason = self._generator(name).unavailable_reason()
+        return TierStatus(name, config.description, config.generator.backend, reason is None, reason)
+
+    def statuses(self) -> list[TierStatus]:
+        return [self.status(name) for name in self.settings.tiers]
+
+    def embedder(self, name: str) -> Embedder:
+        config = self.settings.tier(name).embedder
+        key = config.model_dump_json()
+        if key not in self._embedders:
+            embedder = build_embedder(config)
+            embedder.warm_up()
+            self._embedders[key] = embedder
+        return self._embedders[key]
+
+    def store(self, name: str) -> MilvusStore:
+        embedder = self.embedder(name)
+        collection = collection_name(self.domain, embedder.embedder_id)
+        if collection not in self._stores:
+            store_config = self.settings.store
+            store = MilvusStore(
+                uri=self.settings.store_path, collection=collection,
+                dimension=embedder.dimension, index_type=store_config.index_type,
+                insert_batch_size=store_config.insert_batch_size,
+            )
+            store.warm_up()
+            self._stores[collection] = store
+        return self._stores[collection]
+
+    def ingest_pipeline(self, name: str, **kwargs: object) -> IngestPipeline:
+        from ingest.pipeline import IngestPipeline
+
+        ingest = self.settings.ingest
+        return IngestPipeline(
+            self.store(name), self.embedder(name), domain=self.domain,
+            chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
+            max_file_mb=ingest.max_file_mb, **kwargs,  # type: ignore[arg-type]
+        )
+
+    def _generator(self, name: str) -> Generator:
+        if name not in self._generators:
+            self._generators[name] = build_generator(self.settings.tier(name).generator)
+        return self._generators[name]
+
+    def tier(self, name: str) -> TierRuntime:
+        """A ready runtime, or `TierUnavailableError` naming the tier and the reason."""
+        config = self.settings.tier(name)
+        generator = self._generator(name)
+        reason = generator.unavailable_reason()
+        if reason is not None:
+            raise TierUnavailableError(name, reason)
+        generator.warm_up()
+        embedder = self.embedder(name)
+        store = self.store(name)
+        return TierRuntime(name, config, store, embedder, Retriever(store, embedder, config.retrieval), generator)
+
+    def close(self) -> None:
+        for store in self._stores.values():
+            store.close()
+        self._stores.clear()
