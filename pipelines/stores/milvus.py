@@ -164,8 +164,12 @@ class MilvusStore:
         }
 
     def delete_document(self, doc_id: str) -> int:
-        result = self.client.delete(self.collection, filter=f"doc_id == {json.dumps(doc_id)}")
-        return int(result.get("delete_count", 0)) if isinstance(result, dict) else 0
+        """Delete a document's chunks; returns how many there were (delete's own return
+        value differs between pymilvus versions and Lite, so count first)."""
+        existing = self.count({"doc_id": doc_id})
+        if existing:
+            self.client.delete(self.collection, filter=filter_expression({"doc_id": doc_id}))
+        return existing
 
     def flush(self) -> None:
         self.client.flush(self.collection)

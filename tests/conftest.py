@@ -1,0 +1,82 @@
+"""Shared test setup: offline by construction, and the location of ../shared test data."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_EXTERNAL = REPO.parent / "shared" / "data" / "external"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the user's ~/.rightsized: each test gets its own data dir unless it sets one."""
+    monkeypatch.setenv("RIGHTSIZED_DATA_DIR", str(tmp_path_factory.mktemp("rsdata")))
+    for name in ("RIGHTSIZED_MID_URL", "RIGHTSIZED_LARGE_URL", "OPENAI_API_KEY", "RIGHTSIZED_MID_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _text_pdf(path: Path, lines: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture
+def make_bad_files():  # noqa: ANN201 - returns a builder
+    """Build one file per failure mode in a folder; returns {file name: expected reason fragment}."""
+
+    def build(folder: Path) -> dict[str, str]:
+        from fpdf import FPDF
+        from pypdf import PdfReader, PdfWriter
+
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <</Type /Catalog>> garbage without xref")
+        plain = FPDF()
+        plain.add_page()
+        plain.set_font("Helvetica", size=12)
+        plain.cell(0, 8, "Account holder: Anna Eriksson")
+        writer = PdfWriter()
+        for page in PdfReader(io.BytesIO(bytes(plain.output()))).pages:
+            writer.add_page(page)
+        writer.encrypt(user_password="s3cret", owner_password="owner")
+        with (folder / "encrypted.pdf").open("wb") as handle:
+            writer.write(handle)
+        scanned = FPDF()
+        scanned.add_page()
+        scanned.rect(20, 20, 100, 60, style="F")  # an "image" with no text layer
+        scanned.output(str(folder / "scanned.pdf"))
+        (folder / "empty.txt").write_bytes(b"")
+        (folder / "latin1.txt").write_bytes("Stra\xdfe caf\xe9".encode("latin-1"))
+        (folder / "blank.md").write_text("   \n\n  ")
+        (folder / "broken.jsonl").write_text('{"a": 1}\n{"b": \n')
+        (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+        return {
+            "corrupt.pdf": "corrupt or unreadable PDF",
+            "encrypted.pdf": "encrypted PDF (password required)",
+            "scanned.pdf": "no text layer",
+            "empty.txt": "empty file",
+            "latin1.txt": "not valid UTF-8",
+            "blank.md": "no text content",
+            "broken.jsonl": "malformed JSON at line 2",
+            "notes.docx": "unsupported file type '.docx'",
+        }
+
+    return build
+
+
+@pytest.fixture
+def text_pdf():  # noqa: ANN201 - returns a builder
+    return _text_pdf

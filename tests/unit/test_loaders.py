@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document
+from ingest.loaders import iter_input_files, load_document
+from pipelines.errors import IngestError
+
+
+def test_each_bad_file_fails_alone_with_its_file_and_reason(tmp_path: Path, make_bad_files) -> None:
+    expected = make_bad_files(tmp_path / "batch")
+    for name, reason in expected.items():
+        with pytest.raises(IngestError) as info:
+            load_document(tmp_path / "batch" / name, tmp_path / "batch")
+        assert info.value.path.name == name
+        assert reason in info.value.reason, (name, info.value.reason)
+
+
+def test_pdf_pages_and_doc_id_relative_to_root(tmp_path: Path, text_pdf) -> None:
+    (tmp_path / "p1").mkdir()
+    path = text_pdf(tmp_path / "p1" / "form.pdf", ["Full name: Anna Eriksson", "Date of birth: 1974-08-12"])
+    document = load_document(path, tmp_path)
+    assert document.doc_id == "p1/form.pdf"
+    assert document.sections[0].page == 1
+    assert "Anna Eriksson" in document.text
+
+
+def test_records_become_sections_with_record_numbers(tmp_path: Path) -> None:
+    (tmp_path / "sales.csv").write_text("sku,store,units\nA1,S1,4\nB2,S1,\n")
+    (tmp_path / "items.json").write_text(json.dumps([{"sku": "A1", "name": "Tea"}, {"sku": "B2"}]))
+    (tmp_path / "log.jsonl").write_text('{"asset": "P-7", "note": "bearing noise"}\n\n{"asset": "P-8"}\n')
+    csv_doc = load_document(tmp_path / "sales.csv", tmp_path)
+    assert [s.page for s in csv_doc.sections] == [1, 2]
+    assert csv_doc.sections[1].text == "sku: B2\nstore: S1"  # empty values dropped
+    assert load_document(tmp_path / "items.json", tmp_path).sections[0].text == "sku: A1\nname: Tea"
+    assert len(load_document(tmp_path / "log.jsonl", tmp_path).sections) == 2
+
+
+def test_too_large_and_non_object_json(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 50_000)
+    with pytest.raises(IngestError, match="too large"):
+        load_document(big, tmp_path, max_file_mb=0.1)
+    (tmp_path / "list.json").write_text("[1, 2]")
+    with pytest.raises(IngestError, match="item 1 is a int, expected an object"):
+        load_document(tmp_path / "list.json", tmp_path)
+
+
+def test_hidden_files_are_skipped_and_root_override(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x")
+    (tmp_path / "a" / ".DS_Store").write_text("junk")
+    found = list(iter_input_files([tmp_path / "a"], root=tmp_path))
+    assert found == [(tmp_path / "a" / "x.txt", tmp_path)]
+
+
+def test_chunk_ids_are_stable_and_depend_on_content_position_and_embedder(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text(" ".join(f"Sentence number {i} about pumps and valves." for i in range(200)))
+    doc = load_document(path, tmp_path)
+    first = chunk_document(doc, embedder_id="e1", chunk_size=64, chunk_overlap=8)
+    again = chunk_document(load_document(path, tmp_path), embedder_id="e1", chunk_size=64, chunk_overlap=8)
+    other = chunk_document(doc, embedder_id="e2", chunk_size=64, chunk_overlap=8)
+    assert len(first) > 3
+    assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
+    assert len({c.chunk_id for c in first}) == len(first)
+    assert not {c.chunk_id for c in first} & {c.chunk_id for c in other}
+    path.write_text(path.read_text() + " One more sentence.")
+    changed = chunk_document(load_document(path, tmp_path), embedder_id="e1", chunk_size=64, chunk_overlap=8)
+    assert changed[0].chunk_id != first[0].chunk_id
