@@ -65,7 +65,7 @@ def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = Fals
 @app.command()
 def corpus(
     domain: Annotated[str, typer.Argument(help="Domain name, e.g. bfsi_kyc.")],
-    out_dir: Annotated[Path, typer.Argument(help="Where to write the sample documents and gold.jsonl.")],
+    out_dir: Annotated[Path, typer.Argument(help="Writes OUT_DIR/documents/ and OUT_DIR/gold.jsonl.")],
     n: Annotated[int, typer.Option(help="Number of cases.")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus).")] = 7,
 ) -> None:
@@ -76,7 +76,7 @@ def corpus(
         built = get_domain(domain).build_corpus(out_dir, n=n, seed=seed)
     except RightsizedError as exc:
         raise _fail(exc) from exc
-    console.print(f"wrote {len(built.gold)} cases to {built.root}")
+    console.print(f"wrote {len(built.gold)} cases: documents in {built.root}, answers in {out_dir / 'gold.jsonl'}")
 
 
 @app.command()

@@ -172,13 +172,17 @@ def gold_case(a: Applicant) -> GoldCase:
 
 
 def build_corpus(out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
-    """Write `n` applicant packets and `gold.jsonl` under `out_dir`; same seed, same bytes."""
+    """Packets under `out_dir/documents/`, answers in `out_dir/gold.jsonl`; same seed, same bytes.
+
+    The gold file sits outside the document tree so ingesting the documents can never index it.
+    """
     from domains.bfsi_kyc.pdfs import write_packet
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    documents = out_dir / "documents"
+    documents.mkdir(parents=True, exist_ok=True)
     applicants = make_applicants(n, seed, load_bundled_list())
     for applicant in applicants:
-        write_packet(out_dir / applicant.applicant_id, applicant, mrz_lines(applicant), as_of=AS_OF)
+        write_packet(documents / applicant.applicant_id, applicant, mrz_lines(applicant), as_of=AS_OF)
     gold = [gold_case(a) for a in applicants]
     write_gold(gold, out_dir / "gold.jsonl")
-    return Corpus(out_dir, gold)
+    return Corpus(documents, gold)

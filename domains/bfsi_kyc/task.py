@@ -100,8 +100,8 @@ class KycTask:
     def _retrieve(self, packet: str, kind: str) -> list[SearchHit]:
         retriever = self.runtime.retriever
         hits = retriever.retrieve(QUERIES[kind], filters={"group": packet, "doc_type": kind})
-        if not hits:  # unrecognised file names: search the whole packet instead
-            hits = retriever.retrieve(QUERIES[kind], filters={"group": packet})
+        if not hits:  # files whose names did not reveal their type are searched as a fallback
+            hits = retriever.retrieve(QUERIES[kind], filters={"group": packet, "doc_type": "other"})
         return hits
 
     def _extract(self, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> dict[str, ExtractedField]:

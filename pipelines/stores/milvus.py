@@ -7,9 +7,10 @@ at 10k rows, ENVIRONMENT.md). The integration either hides or gets those wrong i
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,21 @@ GRPC_OPTIONS = {"grpc.keepalive_time_ms": 3_600_000}
 SCALAR_FIELDS = ("doc_id", "content_hash", "source", "domain", "doc_type", "group", "page", "position")
 OUTPUT_FIELDS = ["text", *SCALAR_FIELDS, "meta"]
 _MAX_VARCHAR = 65_535
+
+
+def _backend_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Re-raise pymilvus/gRPC failures as BackendError naming the collection and the call."""
+
+    @functools.wraps(method)
+    def wrapper(self: MilvusStore, *args: Any, **kwargs: Any) -> Any:
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            return method(self, *args, **kwargs)
+        except MilvusException as exc:
+            raise BackendError(f"Milvus {method.__name__} on '{self.collection}' at {self.uri} failed: {exc}") from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,8 @@ class MilvusStore:
             raise BackendError(f"cannot open Milvus at {self.uri}: {exc}") from exc
         if not self._client.has_collection(self.collection):
             self._create_collection()
+        else:  # a collection from an earlier process starts released; searches need it loaded
+            self._client.load_collection(self.collection)
 
     def close(self) -> None:
         if self._client is not None:
@@ -135,6 +153,7 @@ class MilvusStore:
 
     # -- writes ---------------------------------------------------------------------------------
 
+    @_backend_errors
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
         """Insert chunks with their vectors in batches that stay far below gRPC's 64 MB."""
         if len(chunks) != len(vectors):
@@ -163,6 +182,7 @@ class MilvusStore:
             "meta": meta,
         }
 
+    @_backend_errors
     def delete_document(self, doc_id: str) -> int:
         """Delete a document's chunks; returns how many there were (delete's own return
         value differs between pymilvus versions and Lite, so count first)."""
@@ -171,11 +191,13 @@ class MilvusStore:
             self.client.delete(self.collection, filter=filter_expression({"doc_id": doc_id}))
         return existing
 
+    @_backend_errors
     def flush(self) -> None:
         self.client.flush(self.collection)
 
     # -- reads ----------------------------------------------------------------------------------
 
+    @_backend_errors
     def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
         """doc_id -> content_hash of what is stored, for the idempotency check."""
         if not doc_ids:
@@ -186,6 +208,7 @@ class MilvusStore:
         )
         return {row["doc_id"]: row["content_hash"] for row in rows}
 
+    @_backend_errors
     def count(self, filters: Mapping[str, FilterValue] | None = None) -> int:
         rows = self.client.query(
             self.collection, filter=filter_expression(filters) or 'id != ""',
@@ -206,6 +229,7 @@ class MilvusStore:
             return []
         return self._search([query], "sparse", "BM25", k, filters)
 
+    @_backend_errors
     def _search(
         self, data: list[Any], field: str, metric: str, k: int,
         filters: Mapping[str, FilterValue] | None,

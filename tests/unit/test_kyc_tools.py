@@ -52,7 +52,7 @@ def test_corpus_is_deterministic(tmp_path: Path) -> None:
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert [g.expected["label"] for g in first.gold] == [EXPECTED_DECISION[s] for s in SCENARIOS]
     assert second.gold[0].input == {"group": "applicant_001", "as_of": AS_OF.isoformat()}
-    assert len(list((tmp_path / "a" / "applicant_001").glob("*.pdf"))) == 3
+    assert len(list((tmp_path / "a" / "documents" / "applicant_001").glob("*.pdf"))) == 3
 
 
 def test_decision_policy() -> None:

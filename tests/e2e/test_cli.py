@@ -1,0 +1,104 @@
+"""The `rightsized` command as a user runs it: real subprocesses, real files, real exit codes."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+AS_OF = "2026-06-01"
+
+
+def rightsized(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("rightsized")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    done = rightsized("corpus", "bfsi_kyc", str(root), "--n", "8")
+    assert done.returncode == 0, done.stderr
+    assert (root / "gold.jsonl").exists()
+    return root / "documents"
+
+
+def test_tiers_lists_availability_with_reasons() -> None:
+    done = rightsized("tiers", "--json", env={"RIGHTSIZED_MID_URL": "http://127.0.0.1:9/v1"})
+    assert done.returncode == 0, done.stderr
+    tiers = {t["name"]: t for t in json.loads(done.stdout)}
+    assert tiers["baseline"]["available"] and tiers["small"]["available"]
+    assert not tiers["mid"]["available"] and "unreachable" in tiers["mid"]["reason"]
+    assert not tiers["large"]["available"] and "OPENAI_API_KEY" in tiers["large"]["reason"]
+
+
+def test_bad_override_exits_2_naming_the_field() -> None:
+    done = rightsized("tiers", "--set", "tiers.small.generator.n_ctx=lots")
+    assert done.returncode == 2
+    assert "tiers.small.generator.n_ctx" in done.stderr and "--set" in done.stderr
+
+
+def test_batch_with_bad_files_reports_each_and_runs_the_rest(corpus_dir: Path, tmp_path: Path, make_bad_files) -> None:
+    batch = tmp_path / "batch"
+    for name in ("applicant_001", "applicant_006", "applicant_008"):
+        shutil.copytree(corpus_dir / name, batch / name)
+    expected = make_bad_files(batch / "applicant_999")   # a packet with nothing usable
+    (batch / "applicant_008" / "application_form.pdf").write_bytes(b"%PDF-1.7 truncated")
+    done = rightsized("run", "bfsi_kyc", "--input", str(batch), "--tier", "baseline", "--as-of", AS_OF, "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    failed = {Path(e["file"]).name: e["reason"] for e in report["ingest"]["errors"]}
+    assert set(failed) == {*expected, "application_form.pdf"}
+    assert "corrupt or unreadable PDF" in failed["application_form.pdf"]
+    decisions = {r["applicant"]: r["decision"] for r in report["results"]}
+    assert decisions["applicant_001"] == "approve"
+    assert decisions["applicant_006"] == "reject"        # the sanctioned applicant
+    assert decisions["applicant_008"] == "review"        # clean, but its form is unreadable
+    assert report["errors"] == [{"case": "applicant_999", "reason": "no ingestible documents in the folder"}]
+
+
+def test_single_packet_human_output_and_idempotent_ingest_and_delete(corpus_dir: Path) -> None:
+    done = rightsized("run", "bfsi_kyc", "--input", str(corpus_dir / "applicant_002"), "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    assert "decision: review" in done.stdout and "document_expiry" in done.stdout
+    again = rightsized("ingest", "bfsi_kyc", str(corpus_dir), "--json")
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["files_failed"] == 0 and report["files_unchanged"] == 3  # applicant_002 unchanged
+    assert report["files_ingested"] == 21
+    twice = json.loads(rightsized("ingest", "bfsi_kyc", str(corpus_dir), "--json").stdout)
+    assert (twice["files_unchanged"], twice["chunks_added"]) == (24, 0)
+    deleted = rightsized("delete", "bfsi_kyc", "applicant_001/passport.pdf")
+    assert deleted.returncode == 0 and "deleted 1 chunk" in deleted.stderr
+    assert rightsized("delete", "bfsi_kyc", "applicant_001/passport.pdf").returncode == 1
+
+
+def test_demo_compares_tiers_and_writes_the_table(tmp_path: Path) -> None:
+    done = rightsized("demo", "--n", "8", "--tier", "baseline", "--tier", "small", "--tier", "mid", "--json",
+                      env={"RIGHTSIZED_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    tiers = {s["tier"]: s for s in report["summaries"]}
+    assert tiers["baseline"]["decision_accuracy"] == 1.0 and tiers["baseline"]["field_accuracy"] == 1.0
+    assert tiers["baseline"]["flag_recall"]["sanctions_hit"] == 1.0
+    assert tiers["baseline"]["flag_false_positives"]["sanctions_hit"] == 0
+    assert tiers["small"]["available"] and tiers["small"]["prompt_tokens"] > 0
+    assert not tiers["mid"]["available"] and "no URL" in tiers["mid"]["reason"]
+    run_dir = Path(report["run_dir"])
+    assert (run_dir / "summary.md").read_text().count("| baseline |") == 1
+    assert len((run_dir / "cases.jsonl").read_text().splitlines()) == 16
+
+
+def test_bench_ingest_reports_a_ratio() -> None:
+    done = rightsized("bench", "ingest", "--docs", "8", "--words", "400", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["chunks"] == report["chunks_stored"] > 8
+    assert report["ratio_path_over_raw"] > 0 and report["peak_rss_mb"] > 0
