@@ -113,10 +113,13 @@ def delete(
     settings = _settings(config, set_)
     workspace = Workspace(settings, domain=domain)
     try:
-        deleted = workspace.store(tier or settings.default_tier).delete_document(doc_id)
-        workspace.store(tier or settings.default_tier).flush()
+        store = workspace.store(tier or settings.default_tier)
+        deleted = store.delete_document(doc_id)
+        store.flush()
     except RightsizedError as exc:
         raise _fail(exc) from exc
+    finally:
+        workspace.close()
     console.print(f"deleted {deleted} chunk(s) of '{doc_id}'")
     raise typer.Exit(0 if deleted else 1)
 

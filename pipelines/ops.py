@@ -55,19 +55,21 @@ def run_folder(settings: Settings, domain_name: str, input_dir: Path, tier: str,
     """Ingest the case folder(s), then run the domain task on each; one failure never stops the rest."""
     domain = get_domain(domain_name)
     workspace = Workspace(settings, domain=domain_name)
-    runtime = workspace.tier(tier)  # unavailable tier: fail before ingesting anything
-    root, groups = case_folders(input_dir)
-    report = ingest_paths(settings, domain_name, [root / g for g in groups], tier,
-                          show_progress=show_progress, root=root, workspace=workspace)
-    outcome = FolderRun(report)
-    ingested_groups = {Path(d).parts[0] for d in report.doc_ids}
-    for group in groups:
-        if group not in ingested_groups:
-            outcome.errors.append({"case": group, "reason": "no ingestible documents in the folder"})
-            continue
-        try:
-            outcome.results.append(domain.run(runtime, {"group": group, **options}))
-        except RightsizedError as exc:
-            outcome.errors.append({"case": group, "reason": str(exc)})
-    workspace.close()
+    try:
+        runtime = workspace.tier(tier)  # unavailable tier: fail before ingesting anything
+        root, groups = case_folders(input_dir)
+        report = ingest_paths(settings, domain_name, [root / g for g in groups], tier,
+                              show_progress=show_progress, root=root, workspace=workspace)
+        outcome = FolderRun(report)
+        ingested_groups = {Path(d).parts[0] for d in report.doc_ids}
+        for group in groups:
+            if group not in ingested_groups:
+                outcome.errors.append({"case": group, "reason": "no ingestible documents in the folder"})
+                continue
+            try:
+                outcome.results.append(domain.run(runtime, {"group": group, **options}))
+            except RightsizedError as exc:
+                outcome.errors.append({"case": group, "reason": str(exc)})
+    finally:
+        workspace.close()
     return outcome

@@ -117,6 +117,12 @@ class Workspace:
         return TierRuntime(name, config, store, embedder, Retriever(store, embedder, config.retrieval), generator)
 
     def close(self) -> None:
+        """Release stores and loaded models (generators that hold native resources)."""
         for store in self._stores.values():
             store.close()
         self._stores.clear()
+        for generator in self._generators.values():
+            close = getattr(generator, "close", None)
+            if close is not None:
+                close()
+        self._generators.clear()

@@ -100,6 +100,12 @@ class LlamaCppGenerator:
             raise BackendError(f"{self.name}: could not load model: {exc}") from exc
         self.load_s = time.perf_counter() - start
 
+    def close(self) -> None:
+        """Free the model now: llama.cpp's own finaliser fails noisily at interpreter exit."""
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+
     def generate(
         self,
         prompt: str | list[Message],

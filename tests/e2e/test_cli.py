@@ -102,3 +102,15 @@ def test_bench_ingest_reports_a_ratio() -> None:
     report = json.loads(done.stdout)
     assert report["chunks"] == report["chunks_stored"] > 8
     assert report["ratio_path_over_raw"] > 0 and report["peak_rss_mb"] > 0
+
+
+def test_mid_tier_through_a_real_llamacpp_openai_server(corpus_dir: Path, llamacpp_server: str) -> None:
+    env = {"RIGHTSIZED_MID_URL": llamacpp_server}
+    tiers = {t["name"]: t for t in json.loads(rightsized("tiers", "--json", env=env).stdout)}
+    assert tiers["mid"]["available"], tiers["mid"]
+    done = rightsized("run", "bfsi_kyc", "--input", str(corpus_dir / "applicant_005"), "--tier", "mid",
+                      "--as-of", AS_OF, "--json", "--set", "tiers.mid.max_tokens=48", env=env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)["results"][0]
+    assert result["tier"] == "mid" and result["decision"] == "review"  # address mismatch
+    assert result["usage"]["llm_calls"] >= 1 and result["usage"]["prompt_tokens"] > 0

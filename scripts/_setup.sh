@@ -1,0 +1,19 @@
+# Shared by scripts/demo and scripts/test: create .venv and install rightsized into it.
+# torch is installed first and pinned: any unpinned torch pulled in by another package first
+# would be a multi-GB CUDA build. llama-cpp-python compiles llama.cpp on the first install
+# (about 7 minutes on 2 cores); pip caches the wheel, so later installs take seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-}"
+if [ -z "$PYTHON" ]; then
+  for candidate in python3.11 python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      PYTHON="$candidate"; break
+    fi
+  done
+fi
+[ -n "$PYTHON" ] || { echo "rightsized needs Python 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 2; }
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${RIGHTSIZED_EXTRAS:-}"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
