@@ -31,6 +31,7 @@ class CaseRecord:
     latency_s: float
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    warnings: int = 0
     error: str | None = None
 
     @property
@@ -54,6 +55,7 @@ class TierSummary:
     latency_p50_s: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cases_with_warnings: int = 0  # e.g. LLM output that failed validation and was not used
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +82,7 @@ def run_cases(
                 json.loads(result.model_dump_json()), time.perf_counter() - started,
                 prompt_tokens=getattr(usage, "prompt_tokens", 0),
                 completion_tokens=getattr(usage, "completion_tokens", 0),
+                warnings=len(getattr(result, "warnings", [])),
             )
         records.append(record)
         if on_case is not None:
@@ -99,6 +102,7 @@ def summarise(tier: str, records: Sequence[CaseRecord]) -> TierSummary:
         latency_p50_s=percentile([r.latency_s for r in records], 50),
         prompt_tokens=sum(r.prompt_tokens for r in records),
         completion_tokens=sum(r.completion_tokens for r in records),
+        cases_with_warnings=sum(r.warnings > 0 for r in records),
     )
     for name in flags:
         counts = BinaryCounts.count(

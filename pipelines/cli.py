@@ -170,7 +170,7 @@ def demo(
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Build the KYC sample corpus, ingest it, run every available tier and compare them."""
-    from pipelines.views import summary_table
+    from pipelines.views import render_summary
 
     from eval.demo import run_demo
 
@@ -182,7 +182,7 @@ def demo(
     if as_json:
         _emit_json({"run_dir": str(result.run_dir), "summaries": [s.to_dict() for s in result.summaries]})
     else:
-        out.print(summary_table(result.domain, result.summaries))
+        render_summary(out, result.domain, result.summaries)
         console.print(f"run saved under {result.run_dir}")
     raise typer.Exit(0 if result.ok else 1)
 

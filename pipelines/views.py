@@ -83,28 +83,36 @@ def summary_rows(summaries: Sequence[TierSummary]) -> tuple[list[str], list[list
     """Header and rows shared by the terminal table and the Markdown file."""
     flags = _flags(summaries)
     header = ["tier", "cases", "field acc", "decision acc",
-              *(f"{f} {m}" for f in flags for m in ("recall", "FP")), "p50 latency", "tokens in/out", "note"]
+              *(f"{f} {m}" for f in flags for m in ("recall", "FP")),
+              "p50 latency", "tokens in/out", "warned", "errors"]
     rows = []
     for s in summaries:
         if not s.available:
-            rows.append([s.tier, *["-"] * (len(header) - 2), f"unavailable: {s.reason}"])
+            rows.append([s.tier, "unavailable", *[""] * (len(header) - 2)])
             continue
         flag_cells = [c for f in flags for c in (_pct(s.flag_recall.get(f)), str(s.flag_false_positives.get(f, 0)))]
         latency = "n/a" if s.latency_p50_s is None else f"{s.latency_p50_s * 1000:.0f} ms"
         rows.append([s.tier, str(s.cases), _pct(s.field_accuracy), _pct(s.decision_accuracy), *flag_cells,
-                     latency, f"{s.prompt_tokens}/{s.completion_tokens}",
-                     f"{s.errors} error(s)" if s.errors else ""])
+                     latency, f"{s.prompt_tokens}/{s.completion_tokens}", str(s.cases_with_warnings),
+                     str(s.errors)])
     return header, rows
 
 
-def summary_table(domain: str, summaries: Sequence[TierSummary]) -> Table:
+def unavailable_notes(summaries: Sequence[TierSummary]) -> list[str]:
+    return [f"{s.tier}: unavailable: {s.reason}" for s in summaries if not s.available]
+
+
+def render_summary(console: Console, domain: str, summaries: Sequence[TierSummary]) -> None:
     header, rows = summary_rows(summaries)
     table = Table(title=f"{domain}: tiers compared on the sample corpus")
     for column in header:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    return table
+    console.print(table)
+    for note in unavailable_notes(summaries):
+        console.print(f"  {note}", highlight=False)
+    console.print("  warned = cases whose result carries a warning (e.g. LLM output rejected by validation)")
 
 
 def summary_markdown(domain: str, summaries: Sequence[TierSummary]) -> str:
@@ -112,4 +120,6 @@ def summary_markdown(domain: str, summaries: Sequence[TierSummary]) -> str:
     lines = [f"# {domain}: tiers compared", "", "| " + " | ".join(header) + " |",
              "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["", *(f"- {note}" for note in unavailable_notes(summaries)),
+              "- warned = cases whose result carries a warning (e.g. LLM output rejected by validation)"]
     return "\n".join(lines) + "\n"

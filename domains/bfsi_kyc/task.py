@@ -21,6 +21,7 @@ from pipelines.stores.milvus import SearchHit
 
 from domains.bfsi_kyc.extract import MrzFound, find_mrz_in, labelled_value, parse_date
 from domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult, TaskUsage
+from domains.bfsi_kyc.rationale import rationale_prompt, template_rationale, validate_rationale
 from domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list, normalize_name
 
 QUERIES = {
@@ -76,12 +77,12 @@ class KycTask:
         rationale = template_rationale(decision, reasons)
         source = "template"
         if self.llm:
-            drafted, extra = self._draft_rationale(fields, checks, decision, docs)
+            drafted, problem, extra = self._draft_rationale(checks, decision)
             usage = usage + extra
             if drafted:
                 rationale, source = drafted, "llm"
             else:
-                warnings.append("LLM returned no usable rationale; template used")
+                warnings.append(f"LLM rationale rejected ({problem}); template used")
         citations = sorted({cid for item in [*fields.values(), *checks] for cid in item.chunk_ids})
         result = KycResult(
             applicant=packet, tier=self.runtime.name, as_of=as_of.isoformat(), fields=fields,
@@ -159,19 +160,11 @@ class KycTask:
         self._calls += 1
         return self.runtime.generator.generate(prompt, stop=stop, max_tokens=max_tokens)
 
-    def _draft_rationale(self, fields: dict[str, ExtractedField], checks: list[Check], decision: str,
-                         docs: dict[str, list[SearchHit]]) -> tuple[str | None, Usage]:
-        findings = "; ".join(
-            f"{c.name}: {'pass' if c.passed else 'fail' if c.passed is False else 'not checked'} ({c.evidence})"
-            for c in checks)
-        question = (f"Findings: {findings}. Decision: {decision}. "
-                    "Write a short rationale for a compliance reviewer.")
-        prompt = build_prompt("You are a KYC analyst.", question, docs["application"][:2],
-                              answer_prefix="Rationale:")
-        generation = self._generate(prompt, stop=["\n\n", "<<<", "Question:"],
+    def _draft_rationale(self, checks: list[Check], decision: str) -> tuple[str | None, str | None, Usage]:
+        generation = self._generate(rationale_prompt(checks, decision), stop=["\n", "<<<"],
                                     max_tokens=self.runtime.config.max_tokens)
-        text = " ".join(generation.text.split())
-        return (text if len(text) >= 12 else None), generation.usage
+        text, problem = validate_rationale(generation.text, decision, checks)
+        return text, problem, generation.usage
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -304,10 +297,6 @@ def decide(checks: list[Check]) -> tuple[str, list[str]]:
     if failed or unknown:
         return "review", reasons
     return "approve", ["all checks passed"]
-
-
-def template_rationale(decision: str, reasons: list[str]) -> str:
-    return f"Decision {decision}: " + "; ".join(reasons) + "."
 
 
 def run_case(runtime: TierRuntime, case_input: dict[str, Any]) -> KycResult:

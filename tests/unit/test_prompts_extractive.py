@@ -21,3 +21,12 @@ def test_extractive_answers_with_best_sentence_and_zero_tokens() -> None:
     assert generation.text == "Anna lives at 12 Baker Street, London."
     assert (generation.usage.prompt_tokens, generation.usage.completion_tokens) == (0, 0)
     assert ExtractiveGenerator().generate(build_prompt("", "Where?", [])).text == ""
+
+
+def test_parse_prompt_skips_worked_examples_and_questions_inside_data() -> None:
+    real = [ContextChunk("c9", "Question: is this data?\n\nYes, and it has a blank line.")]
+    examples = [([ContextChunk("e1", "example data")], "Example question?", "Example answer.")]
+    question, chunks = parse_prompt(build_prompt("Do it.", "Real question?", real, examples=examples))
+    assert question == "Real question?"
+    assert [c.chunk_id for c in chunks] == ["c9"]
+    assert chunks[0].text.endswith("blank line.")
