@@ -31,7 +31,7 @@ class SentenceTransformerEmbedderConfig(_Strict):
 
     backend: Literal["sentence_transformers"] = "sentence_transformers"
     model: str = "all-MiniLM-L6-v2"
-    batch_size: int = Field(128, ge=1)
+    batch_size: int = Field(32, ge=1)  # on 2 CPU cores 128 was 1.6x slower than 32 (measured)
     device: str = "cpu"
 
 
@@ -160,8 +160,8 @@ class TierConfig(_Strict):
 class IngestConfig(_Strict):
     """Chunking sized to the embedder window (MiniLM reads 256 word-pieces; see ENVIRONMENT.md)."""
 
-    chunk_size: int = Field(200, ge=16)
-    chunk_overlap: int = Field(40, ge=0)
+    chunk_size: int = Field(200, ge=16)  # words
+    chunk_overlap: int = Field(40, ge=0)  # words
     max_file_mb: float = Field(50.0, gt=0)
 
 
