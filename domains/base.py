@@ -62,8 +62,14 @@ class Domain(Protocol):
     name: str
     description: str
     doc_types: tuple[str, ...]
+    label_name: str  # what `expected["label"]` is called in reports, e.g. "decision"
+    primary_metric: str  # the quality axis of plots and recommendations
 
     def build_corpus(self, out_dir: Path, *, n: int, seed: int) -> Corpus: ...
+
+    def real_corpus(self, out_dir: Path) -> Corpus | None:
+        """Gold cases from real public data bundled with the domain, or None if it has none."""
+        ...
 
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
         """Domain keys for a file at ingest (e.g. doc_type); merged into each chunk's metadata."""

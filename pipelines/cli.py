@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -165,26 +166,140 @@ def run(
 
 @app.command()
 def demo(
-    n: Annotated[int, typer.Option(help="Applicants in the sample corpus.")] = 16,
+    n: Annotated[int, typer.Option(help="Cases per domain in the sample corpus.")] = 16,
     tiers_: Annotated[list[str] | None, typer.Option("--tier", help="Tiers to compare (default: all).")] = None,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Build the KYC sample corpus, ingest it, run every available tier and compare them."""
-    from pipelines.views import render_summary
+    """Build every domain's sample corpus, run every available tier, print and report the comparison."""
+    from pipelines.progress import progress_callback
+    from pipelines.views import render_run_summary
 
     from eval.demo import run_demo
 
     settings = _settings(config, set_)
     try:
-        result = run_demo(settings, n=n, tiers=tiers_ or list(settings.tiers), show_progress=not as_json)
+        with progress_callback(not as_json, "demo") as callback:
+            result = run_demo(settings, n=n, tiers=tiers_ or list(settings.tiers), progress=callback)
     except RightsizedError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _emit_json({"run_dir": str(result.run_dir), "summaries": [s.to_dict() for s in result.summaries]})
+        _emit_json({"run_dir": str(result.run.path), "report_html": str(result.report_html),
+                    "unavailable": result.run.meta.get("unavailable", {}),
+                    "summaries": [asdict(s) for s in result.summaries]})
     else:
-        render_summary(out, result.domain, result.summaries)
-        console.print(f"run saved under {result.run_dir}")
+        render_run_summary(out, result.run, result.summaries)
+        console.print(f"report: {result.report_html}\n        {result.report_md}", highlight=False)
     raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("eval")
+def eval_(
+    domains: Annotated[list[str] | None, typer.Option("--domain", "-d", help="Domains (default: all).")] = None,
+    tiers_: Annotated[list[str] | None, typer.Option("--tier", "-t", help="Tiers (default: all).")] = None,
+    suite: Annotated[str, typer.Option(help="synthetic, real or all.")] = "all",
+    limit: Annotated[int | None, typer.Option(help="At most N cases per domain and suite.")] = None,
+    n: Annotated[int, typer.Option(help="Synthetic cases per domain.")] = 16,
+    resume: Annotated[Path | None, typer.Option(help="Continue an interrupted run (its folder).")] = None,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Run the domains x tiers grid; store every case; resumable; ends with the report."""
+    from domains.base import all_domains
+    from pipelines.progress import progress_callback
+    from pipelines.views import render_run_summary
+
+    from eval.grid import EvalPlan, run_eval
+    from eval.report import load_run, summarise_run, write_report
+
+    settings = _settings(config, set_)
+    if suite not in ("synthetic", "real", "all"):
+        raise _fail(RightsizedError(f"--suite {suite!r}: expected synthetic, real or all"))
+    plan = EvalPlan(domains=domains or list(all_domains()), tiers=tiers_ or list(settings.tiers),
+                    suite=suite, limit=limit, n=n)
+    try:
+        with progress_callback(not as_json, "eval") as callback:
+            run_dir = run_eval(settings, plan, resume=resume, progress=callback)
+        md, html = write_report(run_dir)
+        run = load_run(run_dir)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    summaries = summarise_run(run)
+    if as_json:
+        _emit_json({"run_dir": str(run_dir), "report_html": str(html),
+                    "unavailable": run.meta.get("unavailable", {}), "summaries": [asdict(s) for s in summaries]})
+    else:
+        render_run_summary(out, run, summaries)
+        console.print(f"run: {run_dir}\nreport: {html}\n        {md}", highlight=False)
+    raise typer.Exit(0 if all(s.errors == 0 for s in summaries) else 1)
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (under <data_dir>/runs/).")]) -> None:
+    """Write report.md and a self-contained report.html for a stored run."""
+    from eval.report import write_report
+
+    try:
+        md, html = write_report(run_dir)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    out.print(f"{html}\n{md}", highlight=False)
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="Baseline run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="Run folder to compare against it.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Per-metric deltas (B - A) with a bootstrap 95% CI, and whether each is outside the noise."""
+    from pipelines.views import render_deltas
+
+    from eval.compare import compare_runs
+    from eval.report import load_run
+
+    try:
+        deltas = compare_runs(load_run(run_a), load_run(run_b))
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _emit_json([d.to_dict() for d in deltas])
+    else:
+        render_deltas(out, deltas)
+
+
+@app.command()
+def recommend(
+    domain: Annotated[str, typer.Option("--domain", "-d", help="Domain to recommend for.")],
+    requests_per_day: Annotated[int, typer.Option(help="Expected volume.")],
+    constraint: Annotated[str, typer.Option(help="cost, latency, accuracy, compliance or speed (to market).")],
+    deployment: Annotated[str, typer.Option(help="edge, single-gpu, multi-gpu or cloud.")],
+    min_quality: Annotated[float | None, typer.Option(help="Quality bar on the primary metric (default: the best measured).")] = None,
+    run_dir: Annotated[Path | None, typer.Option("--run", help="Run folder (default: the latest).")] = None,
+    suite: Annotated[str, typer.Option(help="Suite whose numbers to use.")] = "synthetic",
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Apply the decision checklist (scale, constraint, deployment) to the measured numbers."""
+    from pipelines.views import render_recommendation
+
+    from eval.recommend import DEPLOYMENT_SIZES, recommend as run_recommend
+    from eval.report import load_run
+    from eval.runs import latest_run
+
+    settings = _settings(config, set_)
+    if constraint not in ("cost", "latency", "accuracy", "compliance", "speed"):
+        raise _fail(RightsizedError(f"--constraint {constraint!r}: expected cost, latency, accuracy, compliance or speed"))
+    if deployment not in DEPLOYMENT_SIZES:
+        raise _fail(RightsizedError(f"--deployment {deployment!r}: expected {', '.join(DEPLOYMENT_SIZES)}"))
+    try:
+        run = load_run(run_dir or latest_run(settings.resolved_data_dir / "runs"))
+        rec = run_recommend(settings, run, domain=domain, requests_per_day=requests_per_day,
+                            constraint=constraint, deployment=deployment, min_quality=min_quality, suite=suite)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _emit_json(rec.to_dict())
+    else:
+        render_recommendation(out, rec)
+    raise typer.Exit(0 if rec.choice else 1)
 
 
 @bench_app.command("ingest")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from eval.runner import TierSummary
+    from eval.report import TierMetrics
     from ingest.pipeline import IngestReport
     from pipelines.runtime import TierStatus
 
@@ -71,55 +71,59 @@ def render_result(console: Console, result: BaseModel) -> None:
             console.print(f"[bold]{key}[/bold]: {_cell(value)}", highlight=False)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+def _mean_ci(summary: Any) -> str:
+    """Compact `mean±half-width` of the 95% CI (the report has the exact interval)."""
+    if summary is None or summary.mean is None:
+        return "-"
+    return f"{summary.mean:.2f}±{(summary.high - summary.low) / 2:.2f}"
 
 
-def _flags(summaries: Sequence[TierSummary]) -> list[str]:
-    return sorted({name for s in summaries for name in s.flag_recall})
-
-
-def summary_rows(summaries: Sequence[TierSummary]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows shared by the terminal table and the Markdown file."""
-    flags = _flags(summaries)
-    header = ["tier", "cases", "field acc", "decision acc",
-              *(f"{f} {m}" for f in flags for m in ("recall", "FP")),
-              "p50 latency", "tokens in/out", "warned", "errors"]
-    rows = []
-    for s in summaries:
-        if not s.available:
-            rows.append([s.tier, "unavailable", *[""] * (len(header) - 2)])
-            continue
-        flag_cells = [c for f in flags for c in (_pct(s.flag_recall.get(f)), str(s.flag_false_positives.get(f, 0)))]
-        latency = "n/a" if s.latency_p50_s is None else f"{s.latency_p50_s * 1000:.0f} ms"
-        rows.append([s.tier, str(s.cases), _pct(s.field_accuracy), _pct(s.decision_accuracy), *flag_cells,
-                     latency, f"{s.prompt_tokens}/{s.completion_tokens}", str(s.cases_with_warnings),
-                     str(s.errors)])
-    return header, rows
-
-
-def unavailable_notes(summaries: Sequence[TierSummary]) -> list[str]:
-    return [f"{s.tier}: unavailable: {s.reason}" for s in summaries if not s.available]
-
-
-def render_summary(console: Console, domain: str, summaries: Sequence[TierSummary]) -> None:
-    header, rows = summary_rows(summaries)
-    table = Table(title=f"{domain}: tiers compared on the sample corpus")
-    for column in header:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-    for note in unavailable_notes(summaries):
-        console.print(f"  {note}", highlight=False)
+def render_run_summary(console: Console, run: Any, summaries: Sequence[TierMetrics]) -> None:
+    """One table per domain and suite: every metric as mean [95% CI], then latency, tokens, cost."""
+    sections: dict[tuple[str, str], list[TierMetrics]] = {}
+    for summary in summaries:
+        sections.setdefault((summary.domain, summary.suite), []).append(summary)
+    for (domain, suite), tiers in sections.items():
+        metrics = list(tiers[0].metrics)
+        table = Table(title=f"{domain} ({suite} suite): mean ± half the 95% bootstrap CI", title_justify="left")
+        for column in ("tier", "cases", *metrics, "p50 latency", "tokens in/out", "$/case", "warned", "errors"):
+            table.add_column(column.replace("_", " "), overflow="fold")
+        for t in tiers:
+            latency = "-" if t.latency_p50_s is None else f"{t.latency_p50_s * 1000:.0f} ms"
+            cost = "-" if t.cost_per_case_usd is None else f"{t.cost_per_case_usd:.6f}"
+            table.add_row(t.tier, str(t.cases), *(_mean_ci(t.metrics.get(m)) for m in metrics), latency,
+                          f"{t.prompt_tokens}/{t.completion_tokens}", cost, str(t.cases_with_warnings), str(t.errors))
+        console.print(table)
+    for tier, reason in run.meta.get("unavailable", {}).items():
+        console.print(f"  {tier}: unavailable: {reason}", highlight=False)
     console.print("  warned = cases whose result carries a warning (e.g. LLM output rejected by validation)")
 
 
-def summary_markdown(domain: str, summaries: Sequence[TierSummary]) -> str:
-    header, rows = summary_rows(summaries)
-    lines = [f"# {domain}: tiers compared", "", "| " + " | ".join(header) + " |",
-             "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    lines += ["", *(f"- {note}" for note in unavailable_notes(summaries)),
-              "- warned = cases whose result carries a warning (e.g. LLM output rejected by validation)"]
-    return "\n".join(lines) + "\n"
+def render_deltas(console: Console, deltas: Sequence[Any]) -> None:
+    table = Table(title="B - A per metric (bootstrap 95% CI; * = outside the noise)", title_justify="left")
+    for column in ("domain", "suite", "tier", "metric", "A", "B", "delta", "95% CI", "", "n"):
+        table.add_column(column)
+    for d in deltas:
+        ci = "-" if d.low is None else f"[{d.low:+.3f}, {d.high:+.3f}]"
+        fmt = (lambda v: "-" if v is None else f"{v:.3f}")
+        table.add_row(d.domain, d.suite, d.tier, d.metric, fmt(d.a), fmt(d.b),
+                      "-" if d.delta is None else f"{d.delta:+.3f}", ci, "*" if d.significant else "",
+                      f"{d.n}{'' if d.paired else ' (unpaired)'}")
+    console.print(table)
+
+
+def render_recommendation(console: Console, rec: Any) -> None:
+    table = Table(title=f"{rec.domain}: measured tiers ({rec.metric})", title_justify="left")
+    for column in ("tier", rec.metric, "95% CI", "p50 latency", "$/request", "$/month", "eligible"):
+        table.add_column(column)
+    for c in rec.candidates:
+        low, high = c.quality_ci
+        table.add_row(c.tier, "-" if c.quality is None else f"{c.quality:.3f}",
+                      "-" if low is None else f"{low:.3f}-{high:.3f}",
+                      "-" if c.latency_p50_s is None else f"{c.latency_p50_s * 1000:.0f} ms",
+                      f"{c.cost_per_case_usd:.6f}", f"{c.monthly_cost_usd:,.2f}",
+                      "yes" if c.eligible else f"no: {c.why_not}")
+    console.print(table)
+    console.print(f"[bold]recommendation:[/bold] {rec.choice or 'none'}")
+    for line in rec.explanation:
+        console.print(f"  - {line}", highlight=False)

@@ -28,11 +28,18 @@ class KycDomain:
     name = "bfsi_kyc"
     description = "KYC document analysis: MRZ, expiry, consistency, sanctions screening, decision."
     doc_types = ("identity", "proof_of_address", "application")
+    label_name = "decision"
+    primary_metric = "decision_accuracy"
 
     def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
         from domains.bfsi_kyc.corpus import build_corpus
 
         return build_corpus(out_dir, n=n, seed=seed)
+
+    def real_corpus(self, out_dir: Path) -> Corpus:
+        from domains.bfsi_kyc.real import build_real_corpus
+
+        return build_real_corpus(out_dir)
 
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
         return {"doc_type": classify_document(path)}

@@ -95,7 +95,7 @@ def _near_miss_dob(entry: SanctionsEntry, listed: date) -> date:
     raise ValueError(f"no near-miss DOB for SDN entry {entry.uid}")
 
 
-def _address(rng: random.Random, city: str, country: str) -> str:
+def address_line(rng: random.Random, city: str, country: str) -> str:
     return f"{rng.randint(1, 199)} {rng.choice(STREETS)}, {city} {rng.randint(10000, 99999)}, {country}"
 
 
@@ -118,7 +118,7 @@ def make_applicants(n: int, seed: int, sanctions: list[SanctionsEntry]) -> list[
         expiry = AS_OF + timedelta(days=rng.randint(200, 3000))
         if scenario == "expired":
             expiry = AS_OF - timedelta(days=rng.randint(30, 700))
-        address = _address(rng, city, country)
+        address = address_line(rng, city, country)
         kind = "passport" if i % 2 == 0 else "id_card"
         applicant = Applicant(
             applicant_id=f"applicant_{i + 1:03d}", scenario=scenario,
@@ -133,7 +133,7 @@ def make_applicants(n: int, seed: int, sanctions: list[SanctionsEntry]) -> list[
             other = rng.choice([s for s in SURNAMES if s != surname])
             applicant = replace(applicant, form_name=f"{given} {other}", poa_name=f"{given} {other}")
         if scenario == "address_mismatch":
-            applicant = replace(applicant, poa_address=_address(rng, city, country))
+            applicant = replace(applicant, poa_address=address_line(rng, city, country))
         applicants.append(applicant)
     return applicants
 

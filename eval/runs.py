@@ -1,0 +1,122 @@
+"""Run storage: `run.json` (what was run, with versions and hashes) + `cases.jsonl` (one line
+per domain x tier x case), appended and flushed as each case finishes.
+
+Why append-only JSONL: an interrupted run keeps every finished case, and `--resume` skips
+exactly those; nothing is rewritten, so a crash can lose at most the case in flight.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pipelines.config import Settings
+from pipelines.errors import RightsizedError
+
+_VERSIONED = ("rightsized", "torch", "sentence-transformers", "llama-cpp-python", "pymilvus",
+              "milvus-lite", "transformers", "llama-index-core")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def config_hash(settings: Settings) -> str:
+    """Hash of the effective config (it holds env-var names, never secret values)."""
+    return hashlib.sha256(settings.model_dump_json().encode()).hexdigest()[:16]
+
+
+def files_hash(paths: list[Path], root: Path) -> str:
+    """Content hash of a corpus (documents + gold): same bytes, same hash, any machine."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def case_key(record: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (record["domain"], record["suite"], record["tier"], record["case_id"])
+
+
+@dataclass
+class RunStore:
+    """One run directory. `open_new` creates it; `open_existing` resumes it."""
+
+    run_dir: Path
+
+    @classmethod
+    def open_new(cls, runs_dir: Path, meta: dict[str, Any]) -> RunStore:
+        run_id = time.strftime("%Y%m%d-%H%M%S")
+        run_dir = runs_dir / run_id
+        suffix = 1
+        while run_dir.exists():
+            suffix += 1
+            run_dir = runs_dir / f"{run_id}-{suffix}"
+        run_dir.mkdir(parents=True)
+        store = cls(run_dir)
+        store.write_meta({**meta, "run_id": run_dir.name, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        return store
+
+    @classmethod
+    def open_existing(cls, run_dir: Path) -> RunStore:
+        if not (run_dir / "run.json").exists():
+            raise RightsizedError(f"{run_dir}: not a run directory (no run.json)")
+        store = cls(run_dir)
+        store._drop_torn_tail()
+        return store
+
+    def _drop_torn_tail(self) -> None:
+        """A crash mid-write leaves a last line without newline: cut it so the case re-runs
+        and the next record starts on its own line."""
+        path = self.run_dir / "cases.jsonl"
+        if not path.exists():
+            return
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            path.write_bytes(data[: data.rfind(b"\n") + 1])
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.run_dir / "run.json").read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise RightsizedError(f"{self.run_dir / 'run.json'}: unreadable ({exc})") from exc
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        (self.run_dir / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+
+    def done(self) -> set[tuple[str, str, str, str]]:
+        """Keys of finished cases (complete JSON lines)."""
+        path = self.run_dir / "cases.jsonl"
+        if not path.exists():
+            return set()
+        keys = set()
+        for line in path.read_text().splitlines():
+            try:
+                keys.add(case_key(json.loads(line)))
+            except (json.JSONDecodeError, KeyError):
+                continue
+        return keys
+
+    def append(self, record: dict[str, Any]) -> None:
+        with (self.run_dir / "cases.jsonl").open("a") as handle:
+            handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+            handle.flush()
+
+
+def latest_run(runs_dir: Path) -> Path:
+    runs = sorted((p for p in runs_dir.glob("*") if (p / "run.json").exists()), key=lambda p: p.stat().st_mtime)
+    if not runs:
+        raise RightsizedError(f"no runs under {runs_dir}; run `rightsized eval` first")
+    return runs[-1]
