@@ -116,3 +116,26 @@ def test_mid_tier_through_a_real_llamacpp_openai_server(corpus_dir: Path, llamac
     result = json.loads(done.stdout)["results"][0]
     assert result["tier"] == "mid" and result["decision"] == "review"  # address mismatch
     assert result["usage"]["llm_calls"] >= 1 and result["usage"]["prompt_tokens"] > 0
+
+
+def test_eval_report_compare_and_recommend_from_the_command_line(tmp_path: Path) -> None:
+    env = {"RIGHTSIZED_DATA_DIR": str(tmp_path)}
+    done = rightsized("eval", "--domain", "bfsi_kyc", "--tier", "baseline", "--tier", "large", "--suite", "real",
+                      "--limit", "4", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)
+    assert "OPENAI_API_KEY" in run["unavailable"]["large"]
+    assert [(s["suite"], s["tier"], s["cases"]) for s in run["summaries"]] == [("real", "baseline", 4)]
+    run_dir = run["run_dir"]
+    reported = rightsized("report", run_dir)
+    assert reported.returncode == 0 and "report.html" in reported.stdout
+    compared = rightsized("compare", run_dir, run_dir, "--json")
+    assert compared.returncode == 0, compared.stderr
+    assert all(d["delta"] == 0 and not d["significant"] for d in json.loads(compared.stdout))
+    advice = rightsized("recommend", "--domain", "bfsi_kyc", "--requests-per-day", "20000", "--constraint", "cost",
+                        "--deployment", "edge", "--suite", "real", "--min-quality", "0.9", env=env)
+    assert advice.returncode == 0, advice.stderr
+    assert "recommendation: baseline" in advice.stdout and "contradict the rule of thumb" in advice.stdout
+    bad = rightsized("recommend", "--domain", "bfsi_kyc", "--requests-per-day", "1", "--constraint", "vibes",
+                     "--deployment", "edge", env=env)
+    assert bad.returncode == 2 and "--constraint 'vibes'" in bad.stderr
