@@ -231,20 +231,23 @@ class _Section:
 
 
 def _worst_cases(cases: list[dict[str, Any]], primary: str) -> list[dict[str, Any]]:
-    """Errors first (a crash is worse than any score), then the lowest primary scores.
+    """Errors first (a crash is worse than any score), then the lowest primary scores, then
+    cases with warnings (e.g. LLM output that failed validation).
 
-    Cases at the tier's best score are left out: when most cases are perfect, listing perfect
-    ones as 'worst' would only hide the few that are not.
+    Clean cases at the tier's best score are left out: when most cases are perfect, listing
+    perfect ones as 'worst' would only hide the few that are not.
     """
     scores = [c["scores"][primary] for c in cases if c["scores"].get(primary) is not None]
     best = max(scores, default=None)
 
-    def rank(case: dict[str, Any]) -> tuple[bool, float, str]:
+    def rank(case: dict[str, Any]) -> tuple[bool, float, bool, str]:
         score = case["scores"].get(primary)
-        return (not case.get("error"), float("-inf") if score is None else score, str(case["case_id"]))
+        return (not case.get("error"), float("-inf") if score is None else score,
+                not case.get("warnings"), str(case["case_id"]))
 
-    below_best = [c for c in cases if c.get("error") or c["scores"].get(primary) not in (None, best)]
-    return sorted(below_best, key=rank)[:WORST_CASES]
+    notable = [c for c in cases
+               if c.get("error") or c.get("warnings") or c["scores"].get(primary) not in (None, best)]
+    return sorted(notable, key=rank)[:WORST_CASES]
 
 
 def _sections(run: Run) -> list[_Section]:
@@ -334,13 +337,13 @@ def _render_md(run: Run, sections: list[_Section]) -> str:
             out += [f"- **{_md_cell(tier)}** not run: {_md_cell(reason)}" for tier, reason in _not_run(run)]
             out += ["", f"![{section.primary} vs cost per case]({section.plot_name('cost')})",
                     f"![{section.primary} vs latency p50]({section.plot_name('latency')})", "",
-                    f"#### Worst cases per tier (errors, then lowest {_md_cell(section.primary)})", ""]
+                    f"#### Worst cases per tier (errors, then lowest {_md_cell(section.primary)}, then warnings)", ""]
             for tier, cases in section.worst.items():
                 out += [f"**{_md_cell(tier)}**", ""]
                 for case in cases:
                     columns, notes = _case_facts(case, section.primary)
                     out += _md_block(columns + notes)
-                out += [] if cases else ["No failed or below-best cases.", ""]
+                out += [] if cases else ["No failed, below-best or warned cases.", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -376,11 +379,11 @@ def _html_table(header: list[str], rows: list[list[str]], *, numeric: bool = Tru
 
 
 def _html_worst(section: _Section) -> str:
-    parts = [f"<h4>Worst cases per tier (errors, then lowest {_e(section.primary)})</h4>"]
+    parts = [f"<h4>Worst cases per tier (errors, then lowest {_e(section.primary)}, then warnings)</h4>"]
     for tier, cases in section.worst.items():
         parts.append(f"<h5>{_e(tier)}</h5>")
         if not cases:
-            parts.append("<p>No failed or below-best cases.</p>")
+            parts.append("<p>No failed, below-best or warned cases.</p>")
             continue
         rows = []
         for case in cases:

@@ -106,7 +106,7 @@ def test_markdown_has_tables_unavailable_reason_plots_and_worst_cases(tmp_path: 
                 name = f"plot-{domain}-{suite}-{kind}.svg"
                 assert f"]({name})" in md
                 assert (run_dir / name).read_text().lstrip().startswith("<?xml")
-    worst = md.split("#### Worst cases per tier (errors, then lowest field_accuracy)")[1]
+    worst = md.split("#### Worst cases per tier (errors, then lowest field_accuracy, then warnings)")[1]
     assert worst.index("case: kyc-004") < worst.index("error: backend timed out")  # the error is shown ...
     assert worst.split("**mid**")[1].split("case: ")[1].startswith("kyc-004")  # ... and ranked first
 
