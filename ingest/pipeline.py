@@ -108,10 +108,10 @@ class IngestPipeline:
     def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: Progress,
                   root: Path | None) -> list[Document]:
         documents: dict[str, Document] = {}
-        for file, root in iter_input_files(paths, root):
+        for file, file_root in iter_input_files(paths, root):
             report.files_seen += 1
             try:
-                document = load_document(file, root, max_file_mb=self.max_file_mb)
+                document = load_document(file, file_root, max_file_mb=self.max_file_mb)
             except IngestError as exc:
                 report.errors.append(exc)
             except OSError as exc:  # permissions, vanished files: still this file's problem only
@@ -121,7 +121,7 @@ class IngestPipeline:
                 metadata = {"source": str(file), "domain": self.domain,
                             "group": "" if parent == "." else parent}
                 if self.metadata_hook is not None:
-                    metadata.update(self.metadata_hook(file, root))
+                    metadata.update(self.metadata_hook(file, file_root))
                 documents[document.doc_id] = Document(
                     document.doc_id, document.source, document.sections, metadata
                 )

@@ -354,7 +354,7 @@ class SanctionsScreener:
             return []
         indices, scores = self._scores(query)
         best: dict[int, tuple[float, int]] = {}
-        for index, score in zip(indices.tolist(), scores.tolist()):
+        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
             owner = int(self._owners[index])
             if owner not in best or score > best[owner][0]:
                 best[owner] = (score, index)

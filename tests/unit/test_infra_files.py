@@ -1,0 +1,233 @@
+"""Structure checks for infra/: compose files, Helm values and the guide's links.
+
+No Docker engine or Kubernetes runs where these tests run, so nothing is started: the files are
+parsed with `yaml.safe_load_all` and checked for what would otherwise only show up on a real
+host (an unpinned image, a port published on every interface, a missing healthcheck, a broken
+link). The helper tests at the bottom show the checks reject what they are meant to reject.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+INFRA = REPO / "infra"
+MILVUS_COMPOSE = INFRA / "milvus-standalone" / "docker-compose.yml"
+MODEL_COMPOSE = INFRA / "model-server" / "docker-compose.yml"
+HELM_VALUES = INFRA / "milvus-cluster" / "values.yaml"
+GUIDE = INFRA / "README.md"
+
+YAML_FILES = sorted(p for p in INFRA.rglob("*") if p.suffix in {".yml", ".yaml"} and p.is_file())
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def image_is_pinned(image: str) -> bool:
+    """True for `repo:tag` with an explicit version-like tag, or any `repo@sha256:...` digest.
+
+    Rejected: no tag (`milvusdb/milvus`), `latest`, floating tags without a version number
+    (`ghcr.io/ggml-org/llama.cpp:server`), unresolved variables (`img:${TAG}`). A registry
+    port (`localhost:5000/img`) is not a tag.
+    """
+    if "$" in image:
+        return False
+    if re.search(r"@sha256:[0-9a-f]{64}$", image):
+        return True
+    name, sep, tag = image.rpartition(":")
+    if not sep or "/" in tag or not name:
+        return False
+    return tag != "latest" and re.search(r"\d", tag) is not None
+
+
+def port_is_local(port: Any) -> bool:
+    """Short syntax `127.0.0.1:HOST:CONTAINER` or long syntax with `host_ip: 127.0.0.1`."""
+    if isinstance(port, dict):
+        return port.get("host_ip") == "127.0.0.1"
+    return str(port).startswith("127.0.0.1:") and str(port).count(":") == 2
+
+
+def relative_links(markdown: str) -> list[str]:
+    """Targets of inline Markdown links that are not URLs or in-page anchors (fragment dropped)."""
+    targets = re.findall(r"\]\(([^)\s]+)\)", markdown)
+    return [t.split("#", 1)[0] for t in targets
+            if not re.match(r"^[a-z][a-z0-9+.-]*:", t, re.I) and not t.startswith("#")]
+
+
+def load_one(path: Path) -> dict[str, Any]:
+    docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+    assert len(docs) == 1, f"{path}: expected one YAML document, got {len(docs)}"
+    assert isinstance(docs[0], dict), f"{path}: top level must be a mapping"
+    return docs[0]
+
+
+# --- every YAML file -------------------------------------------------------------------------
+
+
+def test_the_expected_infra_files_exist() -> None:
+    for path in (MILVUS_COMPOSE, MODEL_COMPOSE, HELM_VALUES, GUIDE):
+        assert path.is_file(), f"missing {path.relative_to(REPO)}"
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(INFRA)))
+def test_every_yaml_under_infra_parses(path: Path) -> None:
+    docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    assert any(d is not None for d in docs), f"{path}: empty"
+
+
+@pytest.mark.parametrize("path", [MILVUS_COMPOSE, MODEL_COMPOSE], ids=["milvus", "model-server"])
+def test_compose_images_pinned_and_ports_local(path: Path) -> None:
+    services = load_one(path)["services"]
+    for name, svc in services.items():
+        assert image_is_pinned(svc["image"]), f"{path.name}: {name}: image {svc['image']!r} not pinned"
+        for port in svc.get("ports", []):
+            assert port_is_local(port), f"{path.name}: {name}: port {port!r} not bound to 127.0.0.1"
+
+
+# --- Milvus standalone -----------------------------------------------------------------------
+
+
+def test_milvus_standalone_compose_structure() -> None:
+    compose = load_one(MILVUS_COMPOSE)
+    services = compose["services"]
+    assert {"etcd", "minio", "standalone"} <= set(services)
+    for name in ("etcd", "minio", "standalone"):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name}: no healthcheck"
+
+    assert services["etcd"]["image"].startswith("quay.io/coreos/etcd:v3.5.")
+    assert services["minio"]["image"].startswith("minio/minio:RELEASE.")
+    minio_date = services["minio"]["image"].split("RELEASE.", 1)[1][:10]
+    assert minio_date >= "2023-03-20", "MinIO older than the release the Milvus 2.5 compose uses"
+
+    milvus = services["standalone"]
+    assert re.fullmatch(r"milvusdb/milvus:v2\.5\.\d+", milvus["image"]), milvus["image"]
+    assert milvus["command"] == ["milvus", "run", "standalone"]
+    assert milvus["environment"]["ETCD_ENDPOINTS"] == "etcd:2379"
+    assert milvus["environment"]["MINIO_ADDRESS"] == "minio:9000"
+    assert "http://localhost:9091/healthz" in milvus["healthcheck"]["test"]
+    assert set(milvus["depends_on"]) == {"etcd", "minio"}
+    published = {str(p).rsplit(":", 1)[-1] for p in milvus["ports"]}
+    assert published == {"19530", "9091"}
+    for name in ("etcd", "minio", "standalone"):
+        volumes = services[name]["volumes"]
+        assert all(v.startswith("${DOCKER_VOLUME_DIRECTORY:-.}/volumes/") for v in volumes), volumes
+
+
+# --- model servers ---------------------------------------------------------------------------
+
+
+def test_model_server_compose_structure() -> None:
+    services = load_one(MODEL_COMPOSE)["services"]
+    assert set(services) == {"vllm", "llamacpp"}
+    for name, svc in services.items():
+        assert svc.get("profiles") == [name], f"{name}: expected profiles [{name!r}]"
+
+    vllm = services["vllm"]
+    assert vllm["image"].startswith("vllm/vllm-openai:")
+    args = " ".join(map(str, vllm["command"]))
+    assert "--model ${MODEL:-Qwen/Qwen2.5-7B-Instruct}" in args
+    devices = vllm["deploy"]["resources"]["reservations"]["devices"]
+    assert any(d.get("driver") == "nvidia" and "gpu" in d.get("capabilities", []) for d in devices)
+    assert vllm["ports"] == ["127.0.0.1:8000:8000"]
+    assert "HUGGING_FACE_HUB_TOKEN" in vllm["environment"]
+    assert vllm["environment"]["HUGGING_FACE_HUB_TOKEN"].startswith("${"), "token must come from the environment"
+    assert any("/root/.cache/huggingface" in v for v in vllm["volumes"])
+
+    llama = services["llamacpp"]
+    assert llama["image"].startswith("ghcr.io/ggml-org/llama.cpp:server")
+    cmd = llama["command"] if isinstance(llama["command"], str) else " ".join(llama["command"])
+    assert "-m /models/${GGUF:-model.gguf}" in cmd and "--port 8080" in cmd and "-t ${THREADS:-4}" in cmd
+    assert any(str(v).startswith("./models:/models") for v in llama["volumes"])
+    assert llama["ports"] == ["127.0.0.1:8080:8080"]
+
+
+def test_model_server_comments_name_the_rightsized_config() -> None:
+    text = MODEL_COMPOSE.read_text(encoding="utf-8")
+    assert "RIGHTSIZED_MID_URL=http://127.0.0.1:8000/v1" in text
+    assert "RIGHTSIZED_MID_URL=http://127.0.0.1:8080/v1" in text
+    assert "tiers.mid.generator.mode=chat" in text
+
+
+# --- Helm values -----------------------------------------------------------------------------
+
+
+def test_helm_values_cluster_mode() -> None:
+    values = load_one(HELM_VALUES)
+    assert values["cluster"]["enabled"] is True
+    assert values["etcd"]["replicaCount"] >= 3
+    assert values["minio"]["mode"] == "distributed" or values.get("externalS3", {}).get("enabled")
+    assert values["service"]["type"] == "ClusterIP"
+    assert image_is_pinned(f"{values['image']['all']['repository']}:{values['image']['all']['tag']}")
+    for component in ("proxy", "queryNode", "dataNode", "indexNode"):
+        spec = values[component]
+        assert spec["replicas"] >= 1, component
+        assert spec["resources"]["requests"] and spec["resources"]["limits"], f"{component}: resources"
+    queues = [q for q in ("pulsarv3", "pulsar", "kafka", "woodpecker")
+              if values.get(q, {}).get("enabled")]
+    assert len(queues) == 1, f"exactly one message queue must be enabled, got {queues}"
+
+
+def test_helm_values_state_the_chart_version_they_target() -> None:
+    text = HELM_VALUES.read_text(encoding="utf-8")
+    stated = re.search(r"chart version (\d+\.\d+\.\d+)", text)
+    installed = re.search(r"helm install .*zilliztech/milvus --version (\d+\.\d+\.\d+)", text)
+    assert stated and installed, "state the chart version and use it in the helm install command"
+    assert stated.group(1) == installed.group(1)
+    assert "helm repo add zilliztech https://zilliztech.github.io/milvus-helm/" in text
+    if stated.group(1).startswith("4."):  # chart 4.x = Milvus 2.5: Pulsar/Kafka, no Woodpecker
+        assert not load_one(HELM_VALUES).get("woodpecker", {}).get("enabled")
+
+
+# --- the guide -------------------------------------------------------------------------------
+
+
+def test_guide_relative_links_resolve() -> None:
+    links = relative_links(GUIDE.read_text(encoding="utf-8"))
+    assert links, "the guide links no files"
+    missing = [t for t in links if not (GUIDE.parent / t).exists()]
+    assert not missing, f"infra/README.md links to missing files: {missing}"
+
+
+def test_guide_marks_unimplemented_store_backends_as_planned() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    assert "When to move" in text
+    assert text.count("PLANNED, NOT YET SUPPORTED") >= 2  # milvus server and pinecone blocks
+
+
+# --- the checks themselves -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("image, pinned", [
+    ("milvusdb/milvus:v2.5.16", True),
+    ("minio/minio:RELEASE.2024-05-28T17-19-04Z", True),
+    ("ghcr.io/ggml-org/llama.cpp:server-b7010", True),
+    ("vllm/vllm-openai@sha256:" + "a" * 64, True),
+    ("milvusdb/milvus", False),
+    ("milvusdb/milvus:latest", False),
+    ("ghcr.io/ggml-org/llama.cpp:server", False),
+    ("localhost:5000/milvus", False),
+    ("vllm/vllm-openai:${VLLM_TAG}", False),
+])
+def test_image_pin_check(image: str, pinned: bool) -> None:
+    assert image_is_pinned(image) is pinned
+
+
+@pytest.mark.parametrize("port, local", [
+    ("127.0.0.1:19530:19530", True),
+    ({"target": 8000, "published": 8000, "host_ip": "127.0.0.1"}, True),
+    ("19530:19530", False),
+    ("19530", False),
+    ("0.0.0.0:19530:19530", False),
+    ({"target": 8000, "published": 8000}, False),
+])
+def test_port_check(port: Any, local: bool) -> None:
+    assert port_is_local(port) is local
+
+
+def test_link_extraction_skips_urls_and_anchors() -> None:
+    md = "[a](x/y.yml) [b](https://milvus.io) [c](#when-to-move) [d](../z.md#part) [e](mailto:a@b.c)"
+    assert relative_links(md) == ["x/y.yml", "../z.md"]
