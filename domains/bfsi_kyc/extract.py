@@ -36,7 +36,8 @@ class Found:
 def labelled_value(hits: Sequence[SearchHit], field: str) -> Found | None:
     """First `Label: value` for the field's labels, in label-priority then retrieval order."""
     for label in LABELS[field]:
-        pattern = re.compile(rf"^\s*{re.escape(label)}\s*:\s*(.+?)\s*$", re.I | re.M)
+        # [ \t] not \s: an empty value must not swallow the next line ("Surname:" then "Given names: X").
+        pattern = re.compile(rf"^[ \t]*{re.escape(label)}[ \t]*:[ \t]*(.+?)[ \t]*$", re.I | re.M)
         for hit in hits:
             match = pattern.search(hit.text)
             if match and match.group(1).strip():

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from domains.bfsi_kyc.corpus import AS_OF, EXPECTED_DECISION, SCENARIOS, build_corpus, make_applicants, mrz_lines
-from domains.bfsi_kyc.extract import parse_date
+from domains.bfsi_kyc.extract import labelled_value, parse_date
+from pipelines.stores.milvus import SearchHit
 from domains.bfsi_kyc.models import Check
 from domains.bfsi_kyc.mrz import parse_mrz
 from domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list
@@ -73,3 +74,11 @@ def test_name_matching_and_dates() -> None:
     assert parse_date("1985-03-12") == date(1985, 3, 12)
     assert parse_date("31/12/2001") == date(2001, 12, 31)
     assert parse_date("March-ish") is None
+
+
+def test_labelled_value_never_takes_the_next_line_for_an_empty_value() -> None:
+    hits = [SearchHit("c1", 1.0, "Surname:\nGiven names: FIRST NAME\nNationality: D", {})]
+    assert labelled_value(hits, "surname") is None  # found by the real suite (ICAO "no last name" specimen)
+    given = labelled_value(hits, "given_names")
+    assert given is not None and (given.value, given.chunk_id) == ("FIRST NAME", "c1")
+    assert labelled_value(hits, "nationality").value == "D"
