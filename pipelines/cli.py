@@ -10,13 +10,14 @@ import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from pipelines.config import Settings, load_settings
-from pipelines.errors import RightsizedError, TierUnavailableError
+from pipelines.errors import RightsizedError
 
 app = typer.Typer(help="Domain RAG pipelines with swappable model tiers, measured on your documents.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -49,6 +50,14 @@ def _emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def _show(as_json: bool, payload: Callable[[], Any], render: Callable[[], None]) -> None:
+    """`--json`: the payload on stdout; otherwise the human rendering."""
+    if as_json:
+        _emit_json(payload())
+    else:
+        render()
+
+
 @app.command()
 def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """List every tier with its availability and, when unavailable, the reason."""
@@ -57,10 +66,7 @@ def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = Fals
 
     settings = _settings(config, set_)
     statuses = Workspace(settings, domain="_").statuses()
-    if as_json:
-        _emit_json([s.__dict__ for s in statuses])
-    else:
-        out.print(tiers_table(statuses))
+    _show(as_json, lambda: [s.__dict__ for s in statuses], lambda: out.print(tiers_table(statuses)))
 
 
 @app.command()
@@ -95,10 +101,7 @@ def ingest(
         report = ingest_paths(settings, domain, paths, tier or settings.default_tier, show_progress=not as_json)
     except RightsizedError as exc:
         raise _fail(exc) from exc
-    if as_json:
-        _emit_json(report.to_dict())
-    else:
-        ingest_summary(console, report)
+    _show(as_json, report.to_dict, lambda: ingest_summary(console, report))
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -147,9 +150,7 @@ def run(
     try:
         outcome = run_folder(settings, domain, input_dir, tier or settings.default_tier, options,
                              show_progress=not as_json)
-    except TierUnavailableError as exc:
-        raise _fail(exc) from exc
-    except RightsizedError as exc:
+    except RightsizedError as exc:  # includes an unavailable tier, with its reason
         raise _fail(exc) from exc
     if as_json:
         _emit_json({"ingest": outcome.ingest.to_dict(),
@@ -260,10 +261,7 @@ def compare(
         deltas = compare_runs(load_run(run_a), load_run(run_b))
     except RightsizedError as exc:
         raise _fail(exc) from exc
-    if as_json:
-        _emit_json([d.to_dict() for d in deltas])
-    else:
-        render_deltas(out, deltas)
+    _show(as_json, lambda: [d.to_dict() for d in deltas], lambda: render_deltas(out, deltas))
 
 
 @app.command()
@@ -295,10 +293,7 @@ def recommend(
                             constraint=constraint, deployment=deployment, min_quality=min_quality, suite=suite)
     except RightsizedError as exc:
         raise _fail(exc) from exc
-    if as_json:
-        _emit_json(rec.to_dict())
-    else:
-        render_recommendation(out, rec)
+    _show(as_json, rec.to_dict, lambda: render_recommendation(out, rec))
     raise typer.Exit(0 if rec.choice else 1)
 
 
@@ -313,11 +308,12 @@ def bench_ingest(
 
     settings = _settings(config, set_)
     report = run_bench(settings, docs=docs, words=words)
-    if as_json:
-        _emit_json(report)
-    else:
+
+    def render() -> None:
         for key, value in report.items():
             out.print(f"{key:>28}: {value}")
+
+    _show(as_json, lambda: report, render)
 
 
 def main() -> None:  # pragma: no cover - console entry point
