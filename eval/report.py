@@ -2,7 +2,7 @@
 
 Why both: the Markdown sits next to the run in a repository or a PR, the HTML is the page one
 opens or mails; both come from the same summary, so they cannot disagree. Every aggregate is
-the mean of the non-null per-case values with a bootstrap 95% interval (eval.stats), so a
+the mean of the non-null per-case values with a 95% interval (eval.stats), so a
 difference between tiers can be told from noise. Usage::
 
     from eval.report import write_report
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from eval.plots import inline_svg, tier_plots
-from eval.stats import bootstrap_ci
+from eval.stats import mean_ci
 from pipelines.errors import RightsizedError
 
 SUITES = ("synthetic", "real")
@@ -46,7 +46,7 @@ class Run:
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """Mean of the non-null per-case values with its bootstrap CI; `n` counts those values."""
+    """Mean of the non-null per-case values with its 95% CI; `n` counts those values."""
 
     mean: float | None
     low: float | None
@@ -137,7 +137,7 @@ def _summarise(domain: str, suite: str, tier: str, cases: list[dict[str, Any]], 
     summaries = {}
     for name in metrics:
         values = [float(c["scores"][name]) for c in cases if c["scores"].get(name) is not None]
-        summaries[name] = MetricSummary(*bootstrap_ci(values), n=len(values))
+        summaries[name] = MetricSummary(*mean_ci(values), n=len(values))
     p50, p95 = np.percentile([float(c["latency_s"]) for c in cases], [50, 95])
     return TierMetrics(
         domain, suite, tier, cases=len(cases), errors=sum(1 for c in cases if c.get("error")),
@@ -275,8 +275,9 @@ def _header_facts(run: Run) -> list[tuple[str, str]]:
     return facts + [("note", note) for note in run.notes]
 
 
-_LEGEND = ("Metrics: mean over the cases where the metric applies, with its bootstrap 95% confidence "
-           "interval [low, high], 3 decimals; (n=…) when fewer cases had a value. Cost is the mean per case.")
+_LEGEND = ("Metrics: mean over the cases where the metric applies, with its 95% confidence interval "
+           "[low, high] (Wilson score interval for 0/1 outcomes, percentile bootstrap otherwise), 3 decimals; "
+           "(n=…) when fewer cases had a value. Cost is the mean per case.")
 
 
 def _case_facts(case: dict[str, Any], primary: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

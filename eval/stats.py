@@ -1,12 +1,17 @@
-"""Bootstrap confidence intervals, so a report can tell a real difference between runs from noise.
+"""Confidence intervals, so a report can tell a real difference between runs from noise.
+
+Means of 0/1 outcomes get a Wilson score interval (see `wilson_interval`); other means a
+percentile bootstrap.
 
 Percentile bootstrap of the mean with a numpy Generator seeded explicitly: the same inputs and
 seed give the same interval on every machine, which stored runs and `compare` rely on.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -64,6 +69,29 @@ def bootstrap_ci(
         return None, None, None
     low, high = _interval(_resampled_means(x, n_resamples, np.random.default_rng(seed)), confidence)
     return _point(x), low, high
+
+
+def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float | None, float | None, float | None]:
+    """(proportion, low, high) by the Wilson score interval.
+
+    Why not the bootstrap for 0/1 metrics: with few or all-equal outcomes (2 of 2 sanctioned
+    applicants caught) the percentile bootstrap collapses to [1, 1] and claims a certainty the
+    data cannot give; Wilson gives [0.34, 1] for 2/2 and stays inside [0, 1].
+    """
+    if n == 0:
+        return None, None, None
+    z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mean_ci(values: Sequence[float], *, confidence: float = 0.95, seed: int = 0) -> tuple[float | None, float | None, float | None]:
+    """Wilson for binary (0/1) values, percentile bootstrap otherwise."""
+    if values and all(v in (0.0, 1.0) for v in values):
+        return wilson_interval(int(sum(values)), len(values), confidence=confidence)
+    return bootstrap_ci(values, confidence=confidence, seed=seed)
 
 
 def _delta(delta: float, low: float, high: float) -> DeltaResult:

@@ -85,7 +85,7 @@ def render_run_summary(console: Console, run: Any, summaries: Sequence[TierMetri
         sections.setdefault((summary.domain, summary.suite), []).append(summary)
     for (domain, suite), tiers in sections.items():
         metrics = list(tiers[0].metrics)
-        table = Table(title=f"{domain} ({suite} suite): mean ± half the 95% bootstrap CI", title_justify="left")
+        table = Table(title=f"{domain} ({suite} suite): mean ± half the 95% CI", title_justify="left")
         for column in ("tier", "cases", *metrics, "p50 latency", "tokens in/out", "$/case", "warned", "errors"):
             table.add_column(column.replace("_", " "), overflow="fold")
         for t in tiers:

@@ -90,3 +90,17 @@ def test_paired_delta_edge_cases() -> None:
     assert paired_bootstrap_delta([], []) == DeltaResult(None, None, None, False)
     with pytest.raises(ValueError):
         paired_bootstrap_delta([1.0], [1.0, 0.0])
+
+
+def test_wilson_interval_golden_values_and_binary_dispatch() -> None:
+    from eval.stats import mean_ci, wilson_interval
+
+    # 2/2: centre (1 + z^2/4)/(1 + z^2/2), z = 1.959964 -> [0.3424, 1.0]
+    p, low, high = wilson_interval(2, 2)
+    assert p == 1.0 and low == pytest.approx(0.34238, abs=1e-4) and high == 1.0
+    # 8/10 -> [0.4902, 0.9433] (standard tables)
+    _, low, high = wilson_interval(8, 10)
+    assert (low, high) == (pytest.approx(0.4902, abs=1e-4), pytest.approx(0.9433, abs=1e-4))
+    assert wilson_interval(0, 0) == (None, None, None)
+    assert mean_ci([1.0, 1.0])[1] < 0.5  # binary: Wilson, not a collapsed bootstrap
+    assert mean_ci([0.5, 0.5]) == (0.5, 0.5, 0.5)  # non-binary: bootstrap
