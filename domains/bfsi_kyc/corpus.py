@@ -66,6 +66,7 @@ class Applicant:
     poa_name: str
     poa_address: str
     poa_kind: str  # utility_bill | bank_statement
+    poa_layout: str = "labelled"  # labelled ("Service address: ...") | letter (address inside prose)
 
     @property
     def full_name(self) -> str:
@@ -128,6 +129,9 @@ def make_applicants(n: int, seed: int, sanctions: list[SanctionsEntry]) -> list[
             expiry_date=expiry, address=address, form_name=f"{given} {surname}",
             poa_name=f"{given} {surname}", poa_address=address,
             poa_kind=rng.choice(["utility_bill", "bank_statement"]),
+            # Every third proof of address is a letter: no labels, the address sits in a sentence.
+            # Label-based tools cannot read it; that is where LLM tiers can earn their cost.
+            poa_layout="letter" if i % 3 == 2 else "labelled",
         )
         if scenario == "name_mismatch":
             other = rng.choice([s for s in SURNAMES if s != surname])

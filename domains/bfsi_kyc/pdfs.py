@@ -58,6 +58,17 @@ def identity_document(a: Applicant, mrz: list[str]) -> FPDF:
 
 def proof_of_address(a: Applicant, as_of: date) -> FPDF:
     issued = as_of - timedelta(days=21)
+    if a.poa_layout == "letter":
+        supplier = UTILITY_NAME if a.poa_kind == "utility_bill" else BANK_NAME
+        pdf = _pdf(f"{supplier.upper()} - CONFIRMATION OF ADDRESS")
+        _lines(pdf, [
+            issued.strftime("%d %B %Y"), "",
+            f"Dear {a.poa_name},", "",
+            f"We confirm that our records show you at {a.poa_address}, where your account with "
+            f"{supplier} has been held since {issued.year - 3}.",
+            "Please keep this letter for your records.", "", "Customer Service",
+        ])
+        return pdf
     if a.poa_kind == "utility_bill":
         pdf = _pdf("ELECTRICITY BILL")
         _lines(pdf, [

@@ -19,7 +19,7 @@ from pipelines.prompts import build_prompt
 from pipelines.runtime import TierRuntime
 from pipelines.stores.milvus import SearchHit
 
-from domains.bfsi_kyc.extract import MrzFound, find_mrz_in, labelled_value, parse_date
+from domains.bfsi_kyc.extract import Found, MrzFound, find_mrz_in, labelled_value, parse_date
 from domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult, TaskUsage
 from domains.bfsi_kyc.rationale import rationale_prompt, template_rationale, validate_rationale
 from domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list, normalize_name
@@ -32,6 +32,7 @@ QUERIES = {
 NAME_MATCH = 90.0      # token-sort similarity of normalised names
 ADDRESS_MATCH = 92.0   # addresses differ by a house number or street when they really differ
 REJECTING_CHECKS = ("sanctions_screening", "mrz_check_digits")
+POA_ADDRESS_QUESTION = "At which postal address does this document place the customer?"
 LLM_FIELD_QUESTIONS = {
     "full_name": "What is the applicant's full name?",
     "date_of_birth": "What is the applicant's date of birth (YYYY-MM-DD)?",
@@ -72,7 +73,9 @@ class KycTask:
         usage, warnings = Usage(), []
         if self.llm:
             usage = self._fill_open_fields(fields, docs, warnings)
-        checks = self._checks(fields, docs, mrz, as_of)
+        poa_address, extra = self._poa_address(docs, warnings)
+        usage = usage + extra
+        checks = self._checks(fields, docs, mrz, as_of, poa_address)
         decision, reasons = decide(checks)
         rationale = template_rationale(decision, reasons)
         source = "template"
@@ -168,14 +171,30 @@ class KycTask:
 
     # -- checks -----------------------------------------------------------------------------
 
+    def _poa_address(self, docs: dict[str, list[SearchHit]], warnings: list[str]) -> tuple[Found | None, Usage]:
+        """The proof of address's address: by label, else (LLM tiers) read by the model and
+        accepted only if it appears verbatim in one of the retrieved chunks."""
+        found = labelled_value(docs["proof_of_address"], "address")
+        if found is not None or not self.llm or not docs["proof_of_address"]:
+            return found, Usage()
+        prompt = build_prompt("Read the proof-of-address document. Reply with the postal address only.",
+                              POA_ADDRESS_QUESTION, docs["proof_of_address"])
+        generation = self._generate(prompt, stop=["\n", "<<<"], max_tokens=48)
+        value = generation.text.strip().strip(".").strip()
+        for hit in docs["proof_of_address"]:
+            if value and any(ch.isdigit() for ch in value) and _address_key(value) in _address_key(hit.text):
+                return Found(value, hit.chunk_id), generation.usage
+        warnings.append(f"LLM proof-of-address reading rejected (not found verbatim in the document): {value[:60]!r}")
+        return None, generation.usage
+
     def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]],
-                mrz: MrzFound, as_of: date) -> list[Check]:
+                mrz: MrzFound, as_of: date, poa_address: Found | None) -> list[Check]:
         return [
             mrz_check(mrz),
             expiry_check(fields["expiry_date"], mrz, as_of),
             name_check(fields["full_name"], docs, mrz),
             dob_check(fields["date_of_birth"], docs),
-            address_check(docs),
+            address_check(labelled_value(docs["application"], "address"), poa_address),
             self._sanctions_check(fields),
         ]
 
@@ -275,9 +294,7 @@ def _address_key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def address_check(docs: dict[str, list[SearchHit]]) -> Check:
-    form = labelled_value(docs["application"], "address")
-    poa = labelled_value(docs["proof_of_address"], "address")
+def address_check(form: Found | None, poa: Found | None) -> Check:
     if form is None or poa is None:
         return Check(name="address_consistency", passed=None, evidence="address missing on a document")
     score = fuzz.ratio(_address_key(form.value), _address_key(poa.value))

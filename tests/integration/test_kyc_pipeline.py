@@ -63,3 +63,20 @@ def test_small_tier_runs_gemma_and_keeps_tool_decisions(kyc) -> None:  # noqa: A
     assert result.rationale  # either Gemma's draft or, if it produced nothing usable, the template
     if result.rationale_source == "template":
         assert any("LLM rationale rejected" in w for w in result.warnings)
+
+
+@pytest.mark.slow
+def test_letter_style_proof_of_address_is_open_for_tools_and_read_or_refused_by_the_llm(kyc) -> None:  # noqa: ANN001
+    domain, workspace, corpus = kyc
+    case = next(c for c in corpus.gold if c.case_id == "applicant_003")  # every third packet has a letter
+    assert "Service address" not in (corpus.root / "applicant_003" / "proof_of_address.pdf").read_bytes().decode("latin-1")
+    as_of = date.fromisoformat(case.input["as_of"])
+    baseline = KycTask(workspace.tier("baseline")).run("applicant_003", as_of=as_of)
+    assert baseline.check("address_consistency").passed is None  # tools leave it open: no label
+    small = KycTask(workspace.tier("small")).run("applicant_003", as_of=as_of)
+    check = small.check("address_consistency")
+    if check.passed is None:  # the model's reading was refused, and the result says so
+        assert any("proof-of-address reading rejected" in w for w in small.warnings)
+    else:  # accepted only when it appears verbatim in a retrieved proof-of-address chunk
+        assert set(check.chunk_ids) <= set(small.retrieved)
+        assert case.expected["fields"]["address"].split(",")[0] in check.evidence

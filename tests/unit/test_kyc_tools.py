@@ -23,6 +23,7 @@ def applicants():  # noqa: ANN201
 
 def test_every_scenario_is_planted_and_mrz_validity_matches(applicants) -> None:
     assert {a.scenario for a in applicants} == set(SCENARIOS)
+    assert [a.poa_layout for a in applicants[:6]] == ["labelled", "labelled", "letter"] * 2
     for a in applicants:
         result = parse_mrz(mrz_lines(a))
         assert result.valid is (a.scenario != "bad_check_digit"), a
