@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from domains.base import Corpus, Domain, GoldCase, all_domains, get_domain
 from pipelines.config import Settings
 from pipelines.errors import RightsizedError, TierUnavailableError
 from pipelines.ops import ingest_paths
+from pipelines.progress import ProgressCallback
 from pipelines.runtime import TierRuntime, Workspace
 
 from eval.runs import RunStore, case_key, config_hash, files_hash, package_versions
@@ -25,7 +25,6 @@ from eval.scoring import case_cost, case_scores
 
 SUITES = ("synthetic", "real")
 CORPUS_SEED = 7
-Progress = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def corpora(domain: Domain, plan: EvalPlan, data_dir: Path) -> dict[str, Corpus]
 
 
 def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
-             progress: Progress | None = None) -> Path:
+             progress: ProgressCallback | None = None) -> Path:
     """Run the plan; returns the run directory (cases.jsonl + run.json)."""
     known = all_domains()
     for name in plan.domains:
@@ -82,6 +81,7 @@ def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
     for name, suites in prepared.items():
         domain = known[name]
         workspace = Workspace(settings, domain=name)
+        ingested: set[tuple[str, Path]] = set()  # tiers sharing an embedder share a collection
         try:
             for tier in plan.tiers:
                 try:
@@ -90,7 +90,9 @@ def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
                     unavailable[tier] = exc.reason
                     continue
                 for suite, corpus in suites.items():
-                    ingest_paths(settings, name, [corpus.root], tier, show_progress=False, workspace=workspace)
+                    if (runtime.store.collection, corpus.root) not in ingested:
+                        ingest_paths(settings, name, [corpus.root], tier, show_progress=False, workspace=workspace)
+                        ingested.add((runtime.store.collection, corpus.root))
                     for case in corpus.gold:
                         record = {"domain": name, "suite": suite, "tier": tier, "case_id": case.case_id}
                         if case_key(record) in done:
