@@ -11,8 +11,9 @@ from pathlib import Path
 
 from domains.base import all_domains
 from pipelines.config import Settings
+from pipelines.progress import ProgressCallback
 
-from eval.grid import EvalPlan, Progress, run_eval
+from eval.grid import EvalPlan, run_eval
 from eval.report import Run, TierMetrics, load_run, summarise_run, write_report
 
 
@@ -28,7 +29,7 @@ class DemoResult:
         return all(t.errors == 0 for t in self.summaries)
 
 
-def run_demo(settings: Settings, *, n: int = 16, tiers: list[str], progress: Progress | None = None) -> DemoResult:
+def run_demo(settings: Settings, *, n: int = 16, tiers: list[str], progress: ProgressCallback | None = None) -> DemoResult:
     plan = EvalPlan(domains=list(all_domains()), tiers=tiers, suite="synthetic", n=n)
     run_dir = run_eval(settings, plan, progress=progress)
     md, html = write_report(run_dir)

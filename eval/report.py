@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from eval.plots import inline_svg, tier_plots
+from eval.metrics import mean, percentile
 from eval.stats import mean_ci
 from pipelines.errors import RightsizedError
 
@@ -138,12 +139,12 @@ def _summarise(domain: str, suite: str, tier: str, cases: list[dict[str, Any]], 
     for name in metrics:
         values = [float(c["scores"][name]) for c in cases if c["scores"].get(name) is not None]
         summaries[name] = MetricSummary(*mean_ci(values), n=len(values))
-    p50, p95 = np.percentile([float(c["latency_s"]) for c in cases], [50, 95])
+    latencies = [float(c["latency_s"]) for c in cases]
     return TierMetrics(
         domain, suite, tier, cases=len(cases), errors=sum(1 for c in cases if c.get("error")),
         cases_with_warnings=sum(1 for c in cases if c.get("warnings")), metrics=summaries,
-        latency_p50_s=float(p50), latency_p95_s=float(p95),
-        cost_per_case_usd=float(np.mean([float(c.get("cost_usd", 0.0)) for c in cases])),
+        latency_p50_s=percentile(latencies, 50), latency_p95_s=percentile(latencies, 95),
+        cost_per_case_usd=mean([float(c.get("cost_usd", 0.0)) for c in cases]),
         prompt_tokens=sum(int(c.get("prompt_tokens", 0)) for c in cases),
         completion_tokens=sum(int(c.get("completion_tokens", 0)) for c in cases),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from pipelines.config import PriceConfig
 
-from eval.metrics import field_matches
+from eval.metrics import field_accuracy
 
 
 def case_scores(expected: dict[str, Any], outcome: dict[str, Any] | None, *, label_name: str = "label") -> dict[str, float | None]:
@@ -19,8 +19,7 @@ def case_scores(expected: dict[str, Any], outcome: dict[str, Any] | None, *, lab
     predicted = outcome or {}
     fields = expected.get("fields") or {}
     if fields:
-        matches = field_matches(predicted.get("fields") or {}, fields)
-        scores["field_accuracy"] = sum(matches.values()) / len(matches)
+        scores["field_accuracy"] = field_accuracy([(predicted.get("fields") or {}, fields)])
     if "label" in expected:
         scores[f"{label_name}_accuracy"] = float(outcome is not None and predicted.get("label") == expected["label"])
     for flag, truth in (expected.get("flags") or {}).items():

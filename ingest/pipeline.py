@@ -17,13 +17,13 @@ from typing import Any
 from pipelines.documents import Chunk, Document
 from pipelines.embedders.base import Embedder
 from pipelines.errors import IngestError
+from pipelines.progress import ProgressCallback
 from pipelines.stores.milvus import MilvusStore
 
 from ingest.chunking import chunk_document
 from ingest.loaders import iter_input_files, load_document
 
 MetadataHook = Callable[[Path, Path], dict[str, Any]]
-Progress = Callable[[str, int], None]  # (event, amount): "files" or "chunks"
 
 
 @dataclass
@@ -74,7 +74,7 @@ class IngestPipeline:
         self.metadata_hook = metadata_hook
         self.window = window
 
-    def run(self, paths: Iterable[Path], progress: Progress | None = None, *,
+    def run(self, paths: Iterable[Path], progress: ProgressCallback | None = None, *,
             root: Path | None = None) -> IngestReport:
         """Ingest `paths`; doc ids are relative to each folder given, or to `root`."""
         started = time.perf_counter()
@@ -105,7 +105,7 @@ class IngestPipeline:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: Progress,
+    def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: ProgressCallback,
                   root: Path | None) -> list[Document]:
         documents: dict[str, Document] = {}
         for file, file_root in iter_input_files(paths, root):
@@ -128,7 +128,7 @@ class IngestPipeline:
             notify("files", 1)
         return list(documents.values())
 
-    def _embed_and_upsert(self, chunks: list[Chunk], notify: Progress) -> int:
+    def _embed_and_upsert(self, chunks: list[Chunk], notify: ProgressCallback) -> int:
         vectors = self.embedder.embed([c.text for c in chunks])
         added = self.store.upsert(chunks, vectors)
         notify("chunks", added)

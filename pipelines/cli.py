@@ -37,8 +37,7 @@ def _settings(config: Path | None, overrides: list[str] | None) -> Settings:
     try:
         return load_settings(config, overrides)
     except RightsizedError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+        raise _fail(exc) from exc
 
 
 def _fail(exc: Exception) -> typer.Exit:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -187,9 +187,16 @@ class Settings(_Strict):
         return (self.store.path or self.resolved_data_dir / "milvus.db").expanduser()
 
 
+def _union_members(annotated: Any) -> tuple[type[BaseModel], ...]:
+    inner = get_args(annotated)[0]
+    return get_args(inner) or (inner,)
+
+
+# Derived from the unions, so a new backend is covered without touching this line.
 _BACKEND_TAGS = {
-    "sentence_transformers", "wordllama", "milvus_lite",
-    "extractive", "llamacpp", "transformers", "openai_compatible",
+    cls.model_fields["backend"].default
+    for union in (EmbedderConfig, StoreConfig, GeneratorConfig)
+    for cls in _union_members(union)
 }
 
 # --- loading ---------------------------------------------------------------------------------

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+ProgressCallback = Callable[[str, int], None]  # (event, amount), e.g. ("chunks", 512)
+
 
 @contextmanager
-def progress_callback(enabled: bool, label: str) -> Iterator[Callable[[str, int], None] | None]:
+def progress_callback(enabled: bool, label: str) -> Iterator[ProgressCallback | None]:
     """Yield `callback(event, amount)`: one bar per event kind ("files", "chunks", "cases")."""
     if not enabled:
         yield None
