@@ -18,7 +18,7 @@ from pipelines.documents import Chunk, Document
 from pipelines.embedders.base import Embedder
 from pipelines.errors import IngestError
 from pipelines.progress import ProgressCallback
-from pipelines.stores.milvus import MilvusStore
+from pipelines.stores.base import VectorStore, records_from
 
 from ingest.chunking import chunk_document
 from ingest.loaders import iter_input_files, load_document
@@ -61,7 +61,7 @@ class IngestPipeline:
     """
 
     def __init__(
-        self, store: MilvusStore, embedder: Embedder, *, domain: str,
+        self, store: VectorStore, embedder: Embedder, *, domain: str,
         chunk_size: int = 200, chunk_overlap: int = 40, max_file_mb: float = 50.0,
         metadata_hook: MetadataHook | None = None, window: int = 2048,
     ) -> None:
@@ -130,6 +130,6 @@ class IngestPipeline:
 
     def _embed_and_upsert(self, chunks: list[Chunk], notify: ProgressCallback) -> int:
         vectors = self.embedder.embed([c.text for c in chunks])
-        added = self.store.upsert(chunks, vectors)
+        added = self.store.upsert(records_from(chunks, vectors))
         notify("chunks", added)
         return added

@@ -50,16 +50,77 @@ EmbedderConfig = Annotated[
 # --- stores ----------------------------------------------------------------------------------
 
 
-class MilvusLiteStoreConfig(_Strict):
+IndexParam = int | float | str
+
+
+class _MilvusCommonConfig(_Strict):
+    """Index, batching and BM25 settings shared by Milvus Lite and Milvus servers.
+
+    `bm25`: `server` uses Milvus' BM25 function (Lite, Milvus 2.5+); `client` keeps term
+    statistics in a side collection and scores on the client (any server, incl. 2.3);
+    `auto` picks `server` when the server supports it. An existing collection keeps the
+    mode it was created with.
+    """
+
+    index_type: Literal["FLAT", "IVF_FLAT", "IVF_SQ8", "HNSW", "DISKANN", "AUTOINDEX"] = "HNSW"
+    index_params: dict[str, IndexParam] = Field(default_factory=lambda: {"M": 16, "efConstruction": 200})
+    search_params: dict[str, IndexParam] = Field(default_factory=dict)
+    insert_batch_size: int = Field(512, ge=1)
+    max_batch_mb: float = Field(16.0, gt=0, le=60)  # gRPC refuses messages over 64 MB
+    bm25: Literal["auto", "server", "client"] = "auto"
+
+
+class MilvusLiteStoreConfig(_MilvusCommonConfig):
     """Embedded Milvus Lite: a directory under the data dir (default) or an explicit path."""
 
     backend: Literal["milvus_lite"] = "milvus_lite"
     path: Path | None = None
-    index_type: Literal["FLAT", "IVF_FLAT", "HNSW", "AUTOINDEX"] = "HNSW"
-    insert_batch_size: int = Field(512, ge=1)
 
 
-StoreConfig = Annotated[MilvusLiteStoreConfig, Field(discriminator="backend")]
+class MilvusServerStoreConfig(_MilvusCommonConfig):
+    """A Milvus standalone or distributed server. Secrets come only from environment variables:
+    `token_env` names the variable holding a token (`user:password` or an API key),
+    `password_env` the one holding `user`'s password."""
+
+    backend: Literal["milvus"] = "milvus"
+    uri: str = "http://127.0.0.1:19530"
+    db_name: str = "default"
+    user: str | None = None
+    password_env: str = "RIGHTSIZED_MILVUS_PASSWORD"
+    token_env: str = "RIGHTSIZED_MILVUS_TOKEN"
+    secure: bool = False
+    server_name: str | None = None
+    ca_pem_path: Path | None = None
+    client_pem_path: Path | None = None
+    client_key_path: Path | None = None
+    server_pem_path: Path | None = None
+    consistency_level: Literal["Strong", "Session", "Bounded", "Eventually"] = "Strong"
+    timeout_s: float = Field(30.0, gt=0)
+
+
+class PineconeStoreConfig(_Strict):
+    """A Pinecone serverless index (metric `dotproduct`, for sparse-dense hybrid). One namespace
+    per domain and embedder. `host` is the index's data-plane URL; without it the host is looked
+    up by `index_name` (and the index created when `create_if_missing`). The API key comes only
+    from the environment variable named by `api_key_env`."""
+
+    backend: Literal["pinecone"] = "pinecone"
+    index_name: str = "rightsized"
+    host: str | None = None
+    api_key_env: str = "PINECONE_API_KEY"
+    control_plane_host: str | None = None
+    create_if_missing: bool = False
+    cloud: str = "aws"
+    region: str = "us-east-1"
+    upsert_batch_size: int = Field(100, ge=1, le=1000)
+    max_retries: int = Field(5, ge=0)
+    backoff_s: float = Field(0.5, ge=0)
+    freshness_timeout_s: float = Field(60.0, ge=0)
+
+
+StoreConfig = Annotated[
+    MilvusLiteStoreConfig | MilvusServerStoreConfig | PineconeStoreConfig, Field(discriminator="backend")
+]
 
 
 # --- retrieval -------------------------------------------------------------------------------
@@ -183,8 +244,9 @@ class Settings(_Strict):
 
     @property
     def store_path(self) -> Path:
-        """Where the Milvus Lite data lives: explicit path or `<data_dir>/milvus.db`."""
-        return (self.store.path or self.resolved_data_dir / "milvus.db").expanduser()
+        """Where Milvus Lite data lives: the configured path or `<data_dir>/milvus.db`."""
+        path = self.store.path if isinstance(self.store, MilvusLiteStoreConfig) else None
+        return (path or self.resolved_data_dir / "milvus.db").expanduser()
 
 
 def _union_members(annotated: Any) -> tuple[type[BaseModel], ...]:

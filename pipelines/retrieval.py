@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from pipelines.config import RetrievalConfig
 from pipelines.embedders.base import Embedder
-from pipelines.stores.milvus import FilterValue, MilvusStore, SearchHit
+from pipelines.stores.base import FilterValue, SearchHit, VectorStore
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[SearchHit]], *, rrf_k: int = 60) -> list[SearchHit]:
@@ -35,7 +35,7 @@ class Retriever:
         hits = retriever.retrieve("date of birth", filters={"group": "applicant_003"})
     """
 
-    def __init__(self, store: MilvusStore, embedder: Embedder, config: RetrievalConfig) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder, config: RetrievalConfig) -> None:
         self.store = store
         self.embedder = embedder
         self.config = config

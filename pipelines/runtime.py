@@ -15,7 +15,8 @@ from pipelines.embedders import Embedder, build_embedder
 from pipelines.errors import TierUnavailableError
 from pipelines.generators import Generator, build_generator
 from pipelines.retrieval import Retriever
-from pipelines.stores.milvus import MilvusStore, collection_name
+from pipelines.stores import VectorStore, build_store
+from pipelines.stores.milvus import collection_name
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
@@ -27,7 +28,7 @@ class TierRuntime:
 
     name: str
     config: TierConfig
-    store: MilvusStore
+    store: VectorStore
     embedder: Embedder
     retriever: Retriever
     generator: Generator
@@ -55,7 +56,7 @@ class Workspace:
         self.settings = settings
         self.domain = domain
         self._embedders: dict[str, Embedder] = {}
-        self._stores: dict[str, MilvusStore] = {}
+        self._stores: dict[str, VectorStore] = {}
         self._generators: dict[str, Generator] = {}
 
     def status(self, name: str) -> TierStatus:
@@ -75,16 +76,11 @@ class Workspace:
             self._embedders[key] = embedder
         return self._embedders[key]
 
-    def store(self, name: str) -> MilvusStore:
+    def store(self, name: str) -> VectorStore:
         embedder = self.embedder(name)
         collection = collection_name(self.domain, embedder.embedder_id)
         if collection not in self._stores:
-            store_config = self.settings.store
-            store = MilvusStore(
-                uri=self.settings.store_path, collection=collection,
-                dimension=embedder.dimension, index_type=store_config.index_type,
-                insert_batch_size=store_config.insert_batch_size,
-            )
+            store = build_store(self.settings, collection=collection, dimension=embedder.dimension)
             store.warm_up()
             self._stores[collection] = store
         return self._stores[collection]

@@ -2,7 +2,8 @@
 
 The llama.cpp server fixture exists because the `openai_compatible` backend is only
 trustworthy if it has talked to an actual OpenAI-compatible implementation; llama-cpp-python
-ships one (`llama_cpp.server`). It starts once per session.
+ships one (`llama_cpp.server`). It starts once per session. The same reasoning gives a real
+Milvus 2.3.5 server (PyPI `milvus`) and, where Docker runs, a current Milvus container.
 """
 from __future__ import annotations
 
@@ -150,3 +151,41 @@ def llamacpp_server(gemma_path: Path, tmp_path_factory: pytest.TempPathFactory) 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Milvus 2.3.5 standalone server (PyPI `milvus`, no Docker); yields its URI.
+
+    2.3 has no BM25 function and no sparse vectors, so it exercises the client-side BM25 path.
+    """
+    from pipelines.stores.local_server import LocalMilvusServer
+
+    server = LocalMilvusServer(tmp_path_factory.mktemp("milvus_server"))
+    start = time.perf_counter()
+    server.start()
+    print(f"\nMilvus 2.3.5 ready in {time.perf_counter() - start:.1f} s at {server.uri}")
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+MILVUS_IMAGE = "milvusdb/milvus:v2.5.16"  # the version infra/milvus-standalone pins
+
+
+@pytest.fixture(scope="session")
+def milvus_container() -> Iterator[str]:
+    """Current Milvus (2.5, native BM25) in a container; skipped with the reason without Docker."""
+    from docker.errors import DockerException
+    from testcontainers.community.milvus import MilvusContainer
+
+    try:  # the Docker client is created (and fails) in the constructor already
+        container = MilvusContainer(MILVUS_IMAGE).with_env("DEPLOY_MODE", "STANDALONE")
+        container.start()
+    except DockerException as exc:
+        pytest.skip(f"no Docker engine for {MILVUS_IMAGE}: {exc}")
+    try:
+        yield container.get_connection_url()
+    finally:
+        container.stop()

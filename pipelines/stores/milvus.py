@@ -1,31 +1,55 @@
-"""Milvus vector store (Milvus Lite file by default; any Milvus URI works the same way).
+"""Milvus store: Milvus Lite files, Milvus 2.3+ standalone servers and distributed clusters.
 
 Why pymilvus directly instead of LlamaIndex's `MilvusVectorStore`: we need BM25 through a
-schema `Function`, stable caller-chosen primary keys, delete-by-document, batched inserts under
-gRPC's 64 MB limit and an explicit `flush()` (unflushed rows are brute-forced: 225 ms vs 4 ms
-at 10k rows, ENVIRONMENT.md). The integration either hides or gets those wrong in some versions.
+schema `Function`, stable caller-chosen primary keys, delete-by-document, inserts batched by
+bytes under gRPC's 64 MB limit and an explicit `flush()` (unflushed rows are brute-forced:
+225 ms vs 4 ms at 10k rows, ENVIRONMENT.md). The integration hides or gets those wrong in
+some versions.
+
+Two ways to get BM25 (`bm25` in the config):
+- `server`: the collection has a BM25 function and a sparse field; Milvus scores (Lite, 2.5+).
+- `client`: each row stores its distinct terms and their counts; a side collection
+  `<collection>__bm25` holds document frequencies and lengths; `search_text` fetches rows
+  term by term and scores exactly on the client (`bm25.top_k_exact`). Works on any server
+  with ARRAY fields (2.3+), and ranks like `server` mode on the same corpus.
 """
 from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig
 from pipelines.errors import BackendError
-from pipelines.documents import Chunk
+from pipelines.stores import bm25
+from pipelines.stores.base import (
+    SCALAR_FIELDS,
+    FilterValue,
+    Record,
+    SearchHit,
+    check_filter_keys,
+    size_batches,
+)
+from pipelines.stores.bm25 import Posting
 
 # Without a long keepalive, a new client on the same Lite path fails after ~100 s idle.
 GRPC_OPTIONS = {"grpc.keepalive_time_ms": 3_600_000}
-# Scalar fields every chunk has; anything else a domain adds goes into the JSON `meta` field.
-SCALAR_FIELDS = ("doc_id", "content_hash", "source", "domain", "doc_type", "group", "page", "position")
-OUTPUT_FIELDS = ["text", *SCALAR_FIELDS, "meta"]
+RECORD_FIELDS = ["id", "text", "dense", *SCALAR_FIELDS, "meta"]
 _MAX_VARCHAR = 65_535
+_MAX_TERMS = 4096  # ARRAY capacity limit
+_MAX_TERM_CHARS = 64
+_QUERY_LIMIT = 16_384  # Milvus caps offset + limit of one query
+_KEYS_PER_QUERY = 1000
+
+MilvusConfig = MilvusLiteStoreConfig | MilvusServerStoreConfig
 
 
 def _backend_errors(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,30 +62,16 @@ def _backend_errors(method: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return method(self, *args, **kwargs)
         except MilvusException as exc:
-            raise BackendError(f"Milvus {method.__name__} on '{self.collection}' at {self.uri} failed: {exc}") from exc
+            raise BackendError(f"Milvus {method.__name__} on '{self.collection}' at {self.location} failed: {exc}") from exc
 
     return wrapper
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    chunk_id: str
-    score: float
-    text: str
-    metadata: dict[str, Any]
-
-
-FilterValue = str | int | float | bool | Sequence[str | int | float]
-
-
 def filter_expression(filters: Mapping[str, FilterValue] | None) -> str:
     """`{"doc_type": "passport", "group": ["a", "b"]}` -> a Milvus boolean expression."""
-    if not filters:
-        return ""
+    check_filter_keys(filters)
     parts = []
-    for key, value in filters.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise BackendError(f"invalid filter key {key!r}")
+    for key, value in (filters or {}).items():
         field = key if key in SCALAR_FIELDS else f'meta["{key}"]'
         if isinstance(value, (list, tuple)):
             parts.append(f"{field} in {json.dumps(list(value))}")
@@ -70,9 +80,88 @@ def filter_expression(filters: Mapping[str, FilterValue] | None) -> str:
     return " and ".join(parts)
 
 
+def _and(*expressions: str) -> str:
+    return " and ".join(f"({e})" for e in expressions if e)
+
+
 def collection_name(domain: str, embedder_id: str) -> str:
     """One collection per domain and embedder: vectors of different models never mix."""
     return re.sub(r"[^A-Za-z0-9_]", "_", f"rs_{domain}_{embedder_id}")
+
+
+def server_supports_bm25(version: str) -> bool:
+    """'v2.3.5-lite' -> False, 'v2.5.16' -> True. Milvus Lite reports its own version line."""
+    match = re.search(r"(\d+)\.(\d+)", version)
+    return bool(match) and (int(match.group(1)), int(match.group(2))) >= (2, 5)
+
+
+def connection_kwargs(config: MilvusServerStoreConfig) -> dict[str, Any]:
+    """Client arguments for a server; secrets read from the environment, never from config."""
+    kwargs: dict[str, Any] = {"uri": config.uri, "db_name": config.db_name, "timeout": config.timeout_s}
+    token = os.environ.get(config.token_env)
+    if token:
+        kwargs["token"] = token
+    elif config.user:
+        password = os.environ.get(config.password_env)
+        if password is None:
+            raise BackendError(f"Milvus user '{config.user}' given but ${config.password_env} is not set")
+        kwargs.update(user=config.user, password=password)
+    if config.secure or config.uri.startswith("https://"):
+        kwargs["secure"] = True
+        for name in ("server_name", "ca_pem_path", "client_pem_path", "client_key_path", "server_pem_path"):
+            value = getattr(config, name)
+            if value is not None:
+                kwargs[name] = str(value)
+    return kwargs
+
+
+class _CounterCollection:
+    """`bm25.CounterTable` kept in a small Milvus collection beside the chunk collection."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def ensure(self) -> None:
+        from pymilvus import DataType
+
+        if self.client.has_collection(self.name):
+            self.client.load_collection(self.name)
+            return
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=_MAX_TERM_CHARS + 8)
+        schema.add_field("value", DataType.INT64)
+        schema.add_field("v", DataType.FLOAT_VECTOR, dim=2)  # Milvus 2.3 requires a vector field
+        index = self.client.prepare_index_params()
+        index.add_index(field_name="v", index_type="FLAT", metric_type="L2")
+        self.client.create_collection(self.name, schema=schema, index_params=index)
+
+    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            rows = self.client.query(
+                self.name, filter=f"key in {json.dumps(list(keys[start:start + _KEYS_PER_QUERY]))}",
+                output_fields=["key", "value"],
+            )
+            counts.update({row["key"]: int(row["value"]) for row in rows})
+        return counts
+
+    def put_counts(self, counts: Mapping[str, int]) -> None:
+        rows = [{"key": key, "value": int(value), "v": [0.0, 0.0]} for key, value in counts.items()]
+        for start in range(0, len(rows), _KEYS_PER_QUERY):
+            self.client.upsert(self.name, rows[start:start + _KEYS_PER_QUERY])
+
+
+@contextmanager
+def _quiet_pymilvus() -> Iterator[None]:
+    """query_iterator logs a warning on every 2.3 call (no mvcc timestamp); it is harmless."""
+    logger = logging.getLogger("pymilvus")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class MilvusStore:
@@ -81,20 +170,32 @@ class MilvusStore:
     Usage:
         store = MilvusStore(uri="/tmp/rs/milvus.db", collection="rs_demo_st", dimension=384)
         store.warm_up()
-        store.upsert(chunks, vectors); store.flush()
+        store.upsert(records); store.flush()
         hits = store.search_dense(query_vector, k=5, filters={"doc_type": "passport"})
     """
 
     def __init__(
-        self, *, uri: str | Path, collection: str, dimension: int,
-        index_type: str = "HNSW", insert_batch_size: int = 512,
+        self, *, uri: str | Path, collection: str, dimension: int, config: MilvusConfig | None = None,
     ) -> None:
+        self.config = config or MilvusLiteStoreConfig()
         self.uri = str(uri)
         self.collection = collection
         self.dimension = dimension
-        self.index_type = index_type
-        self.insert_batch_size = insert_batch_size
         self._client: Any = None
+        self._stats: bm25.TermStats | None = None
+        self.bm25_mode: str | None = None
+
+    @classmethod
+    def for_server(cls, config: MilvusServerStoreConfig, *, collection: str, dimension: int) -> MilvusStore:
+        return cls(uri=config.uri, collection=collection, dimension=dimension, config=config)
+
+    @property
+    def is_server(self) -> bool:
+        return isinstance(self.config, MilvusServerStoreConfig)
+
+    @property
+    def location(self) -> str:
+        return self.uri
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -103,16 +204,44 @@ class MilvusStore:
             return
         from pymilvus import MilvusClient
 
-        if "://" not in self.uri:
+        if isinstance(self.config, MilvusServerStoreConfig):
+            kwargs = connection_kwargs(self.config)
+        else:
             Path(self.uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {"uri": self.uri}
         try:
-            self._client = MilvusClient(uri=self.uri, grpc_options=GRPC_OPTIONS)
+            self._client = MilvusClient(**kwargs, grpc_options=GRPC_OPTIONS)
         except Exception as exc:  # pymilvus raises its own and grpc errors; name the store
             raise BackendError(f"cannot open Milvus at {self.uri}: {exc}") from exc
-        if not self._client.has_collection(self.collection):
+        self._open_collection()
+
+    @_backend_errors
+    def _open_collection(self) -> None:
+        client = self._client
+        if client.has_collection(self.collection):
+            fields = {f["name"] for f in client.describe_collection(self.collection)["fields"]}
+            self.bm25_mode = "server" if "sparse" in fields else "client"
+            # a collection from an earlier process starts released; searches need it loaded
+            client.load_collection(self.collection)
+        else:
+            self.bm25_mode = self._choose_bm25_mode()
             self._create_collection()
-        else:  # a collection from an earlier process starts released; searches need it loaded
-            self._client.load_collection(self.collection)
+        if self.bm25_mode == "client":
+            counters = _CounterCollection(client, f"{self.collection}__bm25")
+            counters.ensure()
+            self._stats = bm25.TermStats(counters)
+
+    def _choose_bm25_mode(self) -> str:
+        wanted = self.config.bm25
+        if wanted == "client":
+            return "client"
+        native = not self.is_server or server_supports_bm25(self._client.get_server_version())
+        if wanted == "server" and not native:
+            raise BackendError(
+                f"Milvus at {self.uri} ({self._client.get_server_version()}) has no BM25 function "
+                "(needs 2.5+); set store.bm25 to 'client' or 'auto'"
+            )
+        return "server" if native else "client"
 
     def close(self) -> None:
         if self._client is not None:
@@ -128,11 +257,12 @@ class MilvusStore:
         from pymilvus import DataType, Function, FunctionType
 
         client = self._client
+        server_bm25 = self.bm25_mode == "server"
         schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
-        schema.add_field("text", DataType.VARCHAR, max_length=_MAX_VARCHAR, enable_analyzer=True)
+        text_options = {"enable_analyzer": True} if server_bm25 else {}
+        schema.add_field("text", DataType.VARCHAR, max_length=_MAX_VARCHAR, **text_options)
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dimension)
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         for name in ("doc_id", "source", "group"):
             schema.add_field(name, DataType.VARCHAR, max_length=1024)
         for name in ("content_hash", "domain", "doc_type"):
@@ -140,73 +270,96 @@ class MilvusStore:
         schema.add_field("page", DataType.INT64)
         schema.add_field("position", DataType.INT64)
         schema.add_field("meta", DataType.JSON)
-        schema.add_function(Function(
-            name="bm25", function_type=FunctionType.BM25,
-            input_field_names=["text"], output_field_names=["sparse"],
-        ))
         index = client.prepare_index_params()
-        params = {"M": 16, "efConstruction": 200} if self.index_type == "HNSW" else {}
-        index.add_index(field_name="dense", index_type=self.index_type, metric_type="IP", params=params)
-        index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-        index.add_index(field_name="doc_id", index_type="INVERTED")
-        client.create_collection(self.collection, schema=schema, index_params=index)
+        params = self.config.index_params if self.config.index_type != "AUTOINDEX" else {}
+        index.add_index(field_name="dense", index_type=self.config.index_type, metric_type="IP", params=params)
+        if server_bm25:
+            schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+            schema.add_function(Function(
+                name="bm25", function_type=FunctionType.BM25,
+                input_field_names=["text"], output_field_names=["sparse"],
+            ))
+            index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+            index.add_index(field_name="doc_id", index_type="INVERTED")  # 2.4+, like the function
+        else:
+            schema.add_field("terms", DataType.ARRAY, element_type=DataType.VARCHAR,
+                             max_capacity=_MAX_TERMS, max_length=_MAX_TERM_CHARS)
+            schema.add_field("tf", DataType.ARRAY, element_type=DataType.INT64, max_capacity=_MAX_TERMS)
+            schema.add_field("n_terms", DataType.INT64)
+        create: dict[str, Any] = {"schema": schema, "index_params": index}
+        if isinstance(self.config, MilvusServerStoreConfig):
+            create["consistency_level"] = self.config.consistency_level
+        client.create_collection(self.collection, **create)
 
     # -- writes ---------------------------------------------------------------------------------
 
     @_backend_errors
-    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
-        """Insert chunks with their vectors in batches that stay far below gRPC's 64 MB."""
-        if len(chunks) != len(vectors):
-            raise BackendError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        rows = [self._row(chunk, vector) for chunk, vector in zip(chunks, vectors, strict=True)]
-        for start in range(0, len(rows), self.insert_batch_size):
-            self.client.upsert(self.collection, rows[start : start + self.insert_batch_size])
-        return len(rows)
+    def upsert(self, records: Sequence[Record]) -> int:
+        """Upsert records in batches sized by rows and bytes (gRPC refuses messages > 64 MB)."""
+        max_bytes = int(self.config.max_batch_mb * 1024 * 1024)
+        for batch in size_batches(records, max_rows=self.config.insert_batch_size, max_bytes=max_bytes):
+            if self._stats is None:
+                self.client.upsert(self.collection, [self._row(r) for r in batch])
+                continue
+            replaced = self._postings(self.client.get(
+                self.collection, ids=[r.id for r in batch], output_fields=["id", "terms", "tf", "n_terms"],
+            ))
+            rows = [self._row(r) for r in batch]
+            self.client.upsert(self.collection, rows)
+            self._stats.apply(self._postings(rows), replaced)
+        return len(records)
+
+    def _row(self, record: Record) -> dict[str, Any]:
+        text = record.text.encode("utf-8")[: _MAX_VARCHAR - 1].decode("utf-8", "ignore")
+        row = {"id": record.id, "text": text, "dense": record.vector, **record.scalars(), "meta": record.meta}
+        if self.bm25_mode == "client":
+            tokens = [t[:_MAX_TERM_CHARS] for t in bm25.tokenize(record.text)]
+            counts: dict[str, int] = {}
+            for token in tokens:
+                counts[token] = counts.get(token, 0) + 1
+            kept = list(counts.items())[:_MAX_TERMS]
+            row.update(terms=[t for t, _ in kept], tf=[c for _, c in kept], n_terms=len(tokens))
+        return row
 
     @staticmethod
-    def _row(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:
-        meta = dict(chunk.metadata)
-        text = chunk.text.encode("utf-8")[: _MAX_VARCHAR - 1].decode("utf-8", "ignore")
-        return {
-            "id": chunk.chunk_id,
-            "text": text,
-            "dense": vector.tolist(),
-            "doc_id": chunk.doc_id,
-            "content_hash": chunk.content_hash,
-            "source": str(meta.pop("source", "")),
-            "domain": str(meta.pop("domain", "")),
-            "doc_type": str(meta.pop("doc_type", "")),
-            "group": str(meta.pop("group", "")),
-            "page": int(chunk.page),
-            "position": int(chunk.position),
-            "meta": meta,
-        }
+    def _postings(rows: Sequence[Mapping[str, Any]]) -> list[Posting]:
+        return [Posting(str(r["id"]), dict(zip(r["terms"], r["tf"], strict=True)), int(r["n_terms"])) for r in rows]
 
     @_backend_errors
     def delete_document(self, doc_id: str) -> int:
         """Delete a document's chunks; returns how many there were (delete's own return
         value differs between pymilvus versions and Lite, so count first)."""
+        expression = filter_expression({"doc_id": doc_id})
+        if self._stats is not None:
+            removed = self._postings(self._query_all(expression, ["id", "terms", "tf", "n_terms"]))
+            if removed:
+                self.client.delete(self.collection, filter=expression)
+                self._stats.apply([], removed)
+            return len(removed)
         existing = self.count({"doc_id": doc_id})
         if existing:
-            self.client.delete(self.collection, filter=filter_expression({"doc_id": doc_id}))
+            self.client.delete(self.collection, filter=expression)
         return existing
 
     @_backend_errors
     def flush(self) -> None:
         self.client.flush(self.collection)
+        if self._stats is not None:
+            self.client.flush(f"{self.collection}__bm25")
 
     # -- reads ----------------------------------------------------------------------------------
 
     @_backend_errors
     def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
         """doc_id -> content_hash of what is stored, for the idempotency check."""
-        if not doc_ids:
-            return {}
-        rows = self.client.query(
-            self.collection, filter=f"doc_id in {json.dumps(list(doc_ids))}",
-            output_fields=["doc_id", "content_hash"],
-        )
-        return {row["doc_id"]: row["content_hash"] for row in rows}
+        hashes: dict[str, str] = {}
+        for start in range(0, len(doc_ids), _KEYS_PER_QUERY):
+            rows = self._query_all(
+                f"doc_id in {json.dumps(list(doc_ids[start:start + _KEYS_PER_QUERY]))}",
+                ["doc_id", "content_hash"],
+            )
+            hashes.update({row["doc_id"]: row["content_hash"] for row in rows})
+        return hashes
 
     @_backend_errors
     def count(self, filters: Mapping[str, FilterValue] | None = None) -> int:
@@ -216,6 +369,24 @@ class MilvusStore:
         )
         return int(rows[0]["count(*)"])
 
+    def _query_all(self, expression: str, fields: list[str]) -> list[dict[str, Any]]:
+        """Every row matching `expression`, past the 16,384-row cap of a single query."""
+        rows = self.client.query(self.collection, filter=expression, output_fields=fields, limit=_QUERY_LIMIT)
+        if len(rows) < _QUERY_LIMIT:
+            return rows
+        return [row for batch in self._iterate(expression, fields, 4096) for row in batch]
+
+    def _iterate(self, expression: str, fields: list[str], batch_size: int) -> Iterator[list[dict[str, Any]]]:
+        with _quiet_pymilvus():
+            iterator = self.client.query_iterator(
+                self.collection, batch_size=batch_size, filter=expression, output_fields=fields,
+            )
+            try:
+                while batch := iterator.next():
+                    yield batch
+            finally:
+                iterator.close()
+
     def search_dense(
         self, vector: np.ndarray, *, k: int, filters: Mapping[str, FilterValue] | None = None
     ) -> list[SearchHit]:
@@ -224,25 +395,76 @@ class MilvusStore:
     def search_text(
         self, query: str, *, k: int, filters: Mapping[str, FilterValue] | None = None
     ) -> list[SearchHit]:
-        """BM25 over the chunk text, computed by Milvus from the schema's BM25 function."""
+        """BM25 over the chunk text: by Milvus (`server` mode) or exactly on the client."""
         if not query.strip():
             return []
-        return self._search([query], "sparse", "BM25", k, filters)
+        if self._stats is None:
+            return self._search([query], "sparse", "BM25", k, filters)
+        return self._search_text_client(query, k, filters)
+
+    @_backend_errors
+    def _search_text_client(self, query: str, k: int, filters: Mapping[str, FilterValue] | None) -> list[SearchHit]:
+        assert self._stats is not None
+        tokens = [t[:_MAX_TERM_CHARS] for t in bm25.tokenize(query)]
+        stats = self._stats.lookup(tokens)
+        base = filter_expression(filters)
+
+        def postings(term: str) -> list[Posting]:
+            expression = _and(f"array_contains(terms, {json.dumps(term)})", base)
+            return self._postings(self._query_all(expression, ["id", "terms", "tf", "n_terms"]))
+
+        ranked = bm25.top_k_exact(tokens, stats, k, postings)
+        records = self.fetch([chunk_id for chunk_id, _ in ranked])
+        return [records[chunk_id].hit(score) for chunk_id, score in ranked if chunk_id in records]
 
     @_backend_errors
     def _search(
         self, data: list[Any], field: str, metric: str, k: int,
         filters: Mapping[str, FilterValue] | None,
     ) -> list[SearchHit]:
+        params: dict[str, Any] = {"metric_type": metric}
+        if field == "dense" and self.config.search_params:
+            params["params"] = dict(self.config.search_params)
         results = self.client.search(
             self.collection, data=data, anns_field=field, limit=k,
-            filter=filter_expression(filters), output_fields=OUTPUT_FIELDS,
-            search_params={"metric_type": metric},
+            filter=filter_expression(filters), output_fields=[f for f in RECORD_FIELDS if f != "dense"],
+            search_params=params,
         )
         hits = []
         for hit in results[0]:
             entity = dict(hit["entity"])
             text = entity.pop("text")
             meta = entity.pop("meta") or {}
-            hits.append(SearchHit(str(hit["id"]), float(hit["distance"]), text, {**entity, **meta}))
+            entity.pop("id", None)
+            # Milvus Lite reports BM25 as a negative distance, servers as a positive score.
+            score = abs(float(hit["distance"])) if metric == "BM25" else float(hit["distance"])
+            hits.append(SearchHit(str(hit["id"]), score, text, {**entity, **meta}))
         return hits
+
+    # -- migration ------------------------------------------------------------------------------
+
+    def iter_records(self, batch_size: int = 500) -> Iterator[list[Record]]:
+        """Every stored record with its vector, in batches (for `rightsized migrate`)."""
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            for batch in self._iterate('id != ""', RECORD_FIELDS, batch_size):
+                yield [self._record(row) for row in batch]
+        except MilvusException as exc:
+            raise BackendError(f"Milvus export of '{self.collection}' at {self.uri} failed: {exc}") from exc
+
+    @_backend_errors
+    def fetch(self, ids: Sequence[str]) -> dict[str, Record]:
+        records: dict[str, Record] = {}
+        for start in range(0, len(ids), _KEYS_PER_QUERY):
+            rows = self.client.get(self.collection, ids=list(ids[start:start + _KEYS_PER_QUERY]),
+                                   output_fields=RECORD_FIELDS)
+            records.update({str(row["id"]): self._record(row) for row in rows})
+        return records
+
+    @staticmethod
+    def _record(row: Mapping[str, Any]) -> Record:
+        return Record(
+            id=str(row["id"]), text=row["text"], vector=[float(x) for x in row["dense"]],
+            meta=dict(row.get("meta") or {}), **{name: row[name] for name in SCALAR_FIELDS},
+        )

@@ -1,0 +1,110 @@
+"""Start a real Milvus 2.3.5 standalone server from the `milvus` PyPI package, without Docker.
+
+Why: the server path (gRPC, consistency, no BM25 function) must be exercised against a real
+server in tests and in `rightsized bench search`, and these machines have no container engine.
+`milvus==2.3.5` is the last Linux wheel (ENVIRONMENT.md); it ships the standalone binary with an
+embedded etcd. This wrapper keeps all state (config, data, logs, pid file) under one base
+directory, picks free ports, advertises 127.0.0.1 and talks to it only there, waits on the
+health endpoint, and stops the process with SIGINT so Milvus shuts down cleanly (a bare
+SIGTERM to a wrapper can leave it running). Measured limit: Milvus 2.3 binds its gRPC ports on
+all interfaces whatever `*.ip` says (only its embedded etcd binds to loopback), so run it on a
+machine whose firewall keeps those ports private.
+"""
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from pipelines.errors import BackendError
+
+INSTALL_HINT = "pip install 'rightsized[server]' (the milvus==2.3.5 package)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalMilvusServer:
+    """A Milvus 2.3.5 standalone process on 127.0.0.1.
+
+    Usage:
+        with LocalMilvusServer(tmp_dir) as server:
+            store_config = MilvusServerStoreConfig(uri=server.uri)
+    """
+
+    def __init__(self, base_dir: Path, *, port: int | None = None) -> None:
+        self.base_dir = Path(base_dir)
+        self.port = port or free_port()
+        self.health_port = free_port()
+        self._server: object | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 120.0) -> LocalMilvusServer:
+        try:
+            from milvus import MilvusServer, MilvusServerConfig
+        except ImportError as exc:
+            raise BackendError(f"the local Milvus server needs the 'milvus' package: {INSTALL_HINT}") from exc
+        server = MilvusServer(MilvusServerConfig(), wait_for_started=False)
+        server.set_base_dir(str(self.base_dir))
+        server.listen_port = self.port
+        server.webservice_port = self.health_port
+        # Advertise loopback addresses (2.3 has no bind-address setting; see module docstring).
+        server.config.extra_configs.update({f"{part}.ip": "127.0.0.1" for part in (
+            "rootCoord", "proxy", "queryCoord", "queryNode", "indexCoord", "indexNode", "dataCoord", "dataNode",
+        )})
+        server.start()
+        self._server = server
+        self._wait_healthy(timeout_s)
+        return self
+
+    def _wait_healthy(self, timeout_s: float) -> None:
+        url = f"http://127.0.0.1:{self.health_port}/healthz"
+        deadline = time.monotonic() + timeout_s
+        process: subprocess.Popen[bytes] = self._server.server_proc  # type: ignore[attr-defined]
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                self.stop()
+                raise BackendError(f"Milvus exited with code {process.returncode} during start; "
+                                   f"see {self.base_dir / 'logs'}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if b"OK" in response.read():
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise BackendError(f"Milvus not healthy on {url} after {timeout_s:.0f} s; see {self.base_dir / 'logs'}")
+
+    def stop(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        self._server = None
+        process: subprocess.Popen[bytes] | None = server.server_proc  # type: ignore[attr-defined]
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        server.stop()  # type: ignore[attr-defined]  # closes its log files
+
+    def __enter__(self) -> LocalMilvusServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,1 @@
+"""Labelled in-test stand-ins for services that cannot run in this environment."""
