@@ -41,7 +41,7 @@ def chunk_document(
             position = len(chunks)
             chunks.append(
                 Chunk(
-                    chunk_id=chunk_id(content_hash, position, embedder_id),
+                    chunk_id=chunk_id(document.doc_id, content_hash, position, embedder_id),
                     doc_id=document.doc_id,
                     text=piece,
                     position=position,

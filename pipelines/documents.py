@@ -2,8 +2,9 @@
 
 Why ids look the way they do: `doc_id` is the file's path relative to the ingest root, so a
 changed file keeps its identity and replaces its chunks; a chunk id hashes the document's
-content hash, the chunk's position and the embedder id, so re-ingesting an unchanged file
-produces the same ids and is a no-op.
+content hash, the chunk's position and the embedder id behind a prefix derived from the doc_id,
+so re-ingesting an unchanged file produces the same ids and is a no-op, two copies of one file
+at different paths do not overwrite each other, and a document's chunks share an id prefix.
 """
 from __future__ import annotations
 
@@ -50,6 +51,13 @@ class Chunk:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def chunk_id(content_hash: str, position: int, embedder_id: str) -> str:
-    """Stable id: same content, position and embedder -> same id (see module docstring)."""
-    return hashlib.sha256(f"{content_hash}:{position}:{embedder_id}".encode()).hexdigest()[:32]
+def doc_prefix(doc_id: str) -> str:
+    """The id prefix all chunks of a document share: lets stores without delete-by-filter or
+    count-by-filter (Pinecone serverless) list a document's chunks by prefix."""
+    return hashlib.sha256(doc_id.encode()).hexdigest()[:16] + "-"
+
+
+def chunk_id(doc_id: str, content_hash: str, position: int, embedder_id: str) -> str:
+    """Stable id: same document, content, position and embedder -> same id (module docstring)."""
+    digest = hashlib.sha256(f"{content_hash}:{position}:{embedder_id}".encode()).hexdigest()[:32]
+    return doc_prefix(doc_id) + digest

@@ -343,9 +343,7 @@ class MilvusStore:
 
     @_backend_errors
     def flush(self) -> None:
-        self.client.flush(self.collection)
-        if self._stats is not None:
-            self.client.flush(f"{self.collection}__bm25")
+        self.client.flush(self.collection)  # the small counter collection is queried unflushed
 
     # -- reads ----------------------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 Backends: Milvus Lite with its BM25 function (the reference), Milvus Lite with client-side BM25,
 a real Milvus 2.3.5 server (no BM25 function: client-side path), current Milvus 2.5 in a
-container where Docker runs. Text search must rank like the Lite reference on the same corpus.
+container where Docker runs, and Pinecone — the real SDK against FakePinecone, an in-test HTTP
+server following Pinecone's published API (no Pinecone service is reachable here). Text search
+must rank like the Lite reference on the same corpus.
 """
 from __future__ import annotations
 
@@ -14,16 +16,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig
+from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig, PineconeStoreConfig
+from pipelines.documents import doc_prefix
 from pipelines.errors import BackendError
-from pipelines.stores.base import Record
+from pipelines.stores.base import Record, VectorStore
 from pipelines.stores.milvus import MilvusStore
+from pipelines.stores.pinecone import PineconeStore
+from tests.fakes.pinecone_api import FakePinecone
 
 pytestmark = pytest.mark.integration
 
 DIM = 16
 WORDS = ("valve pump leak bearing vibration seal motor gearbox alarm temperature pressure coolant "
          "filter spindle belt torque sensor inspection overhaul lubrication").split()
+def cid(i: int) -> str:
+    return doc_prefix(f"plant/doc{i // 3}.txt") + f"c{i:04d}"
+
+
 QUERIES = ["valve leak", "bearing vibration alarm", "coolant pressure pressure", "spindle", "torque sensor belt",
            "seal overhaul inspection motor"]
 
@@ -36,7 +45,7 @@ def corpus(n: int = 120, seed: int = 3) -> list[Record]:
     for i in range(n):
         words = [WORDS[min(int(rng.paretovariate(0.9)) - 1, len(WORDS) - 1)] for _ in range(rng.randint(4, 40))]
         records.append(Record(
-            id=f"c{i:04d}", text=" ".join(words), vector=vectors[i].tolist(), doc_id=f"plant/doc{i // 3}.txt",
+            id=cid(i), text=" ".join(words), vector=vectors[i].tolist(), doc_id=f"plant/doc{i // 3}.txt",
             content_hash=f"h{i // 3}", source=f"/data/plant/doc{i // 3}.txt", domain="test",
             doc_type=("log", "manual", "ticket")[i % 3], group="plant", page=1 + i % 2, position=i % 3,
             meta={"site": ("north", "south")[i % 2]},
@@ -49,9 +58,19 @@ def _lite(tmp: Path, bm25_mode: str) -> MilvusStore:
                        config=MilvusLiteStoreConfig(bm25=bm25_mode))  # type: ignore[arg-type]
 
 
-@pytest.fixture(params=["lite", "lite-client-bm25", "milvus-2.3.5", pytest.param("milvus-2.5", marks=pytest.mark.docker)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MilvusStore]:
+@pytest.fixture(params=["lite", "lite-client-bm25", "milvus-2.3.5",
+                        pytest.param("milvus-2.5", marks=pytest.mark.docker), "pinecone-fake-api"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[VectorStore]:
     kind = request.param
+    if kind == "pinecone-fake-api":
+        monkeypatch.setenv("PINECONE_API_KEY", "test-key")
+        with FakePinecone(dimension=DIM) as fake:
+            pinecone = PineconeStore(PineconeStoreConfig(host=fake.url, backoff_s=0.0),
+                                     namespace="rs_test_st", dimension=DIM)
+            pinecone.warm_up()
+            yield pinecone
+            pinecone.close()
+        return
     if kind == "lite":
         made = _lite(tmp_path, "auto")
     elif kind == "lite-client-bm25":
@@ -78,23 +97,28 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MilvusStore]
     made.close()
 
 
-def test_writes_counts_filters_and_dense_search(store: MilvusStore) -> None:
+def test_writes_counts_filters_and_dense_search(store: VectorStore) -> None:
     records = corpus()
     assert store.upsert(records) == len(records)
     store.flush()
     assert store.count() == 120
-    assert store.count({"doc_type": "log"}) == 40
-    assert store.count({"site": "north", "doc_type": ["log", "manual"]}) == 40
+    assert store.count({"doc_id": "plant/doc4.txt"}) == 3
+    if isinstance(store, PineconeStore):
+        with pytest.raises(BackendError, match="cannot count by metadata filter"):
+            store.count({"doc_type": "log"})
+    else:
+        assert store.count({"doc_type": "log"}) == 40
+        assert store.count({"site": "north", "doc_type": ["log", "manual"]}) == 40
     assert store.document_hashes(["plant/doc0.txt", "plant/doc5.txt", "nope"]) == {
         "plant/doc0.txt": "h0", "plant/doc5.txt": "h5"}
     hit = store.search_dense(np.array(records[7].vector), k=3)[0]
-    assert (hit.chunk_id, hit.text, hit.metadata["site"], hit.metadata["page"]) == ("c0007", records[7].text, "south", 2)
+    assert (hit.chunk_id, hit.text, hit.metadata["site"], hit.metadata["page"]) == (cid(7), records[7].text, "south", 2)
     assert hit.score == pytest.approx(1.0, abs=1e-4)
     filtered = store.search_dense(np.array(records[7].vector), k=10, filters={"site": "north"})
     assert filtered and all(h.metadata["site"] == "north" for h in filtered)
 
 
-def test_text_search_ranks_like_milvus_lite_bm25(store: MilvusStore, reference: MilvusStore) -> None:
+def test_text_search_ranks_like_milvus_lite_bm25(store: VectorStore, reference: MilvusStore) -> None:
     store.upsert(corpus())
     store.flush()
     for query in QUERIES:
@@ -110,7 +134,7 @@ def test_text_search_ranks_like_milvus_lite_bm25(store: MilvusStore, reference: 
     assert store.search_text("   ", k=5) == [] and store.search_text("zzzz", k=5) == []
 
 
-def test_delete_reupsert_and_export(store: MilvusStore) -> None:
+def test_delete_reupsert_and_export(store: VectorStore) -> None:
     records = corpus()
     store.upsert(records)
     store.upsert(records[:30])  # the same ids again: no duplicates, statistics unchanged
@@ -121,14 +145,15 @@ def test_delete_reupsert_and_export(store: MilvusStore) -> None:
     store.flush()
     assert store.count() == 117
     after = [h.chunk_id for h in store.search_text("coolant pressure", k=10)]
-    assert [c for c in before if c not in {"c0000", "c0001", "c0002"}][:5] == after[:5]
+    assert [c for c in before if c not in {cid(0), cid(1), cid(2)}][:5] == after[:5]
     exported = [r for batch in store.iter_records(batch_size=40) for r in batch]
-    assert sorted(r.id for r in exported) == [r.id for r in records[3:]]
-    fetched = store.fetch(["c0010", "c0000"])
-    assert list(fetched) == ["c0010"]
+    assert sorted(r.id for r in exported) == sorted(r.id for r in records[3:])
+    fetched = store.fetch([cid(10), cid(0)])
+    assert list(fetched) == [cid(10)]
     original = records[10]
-    assert fetched["c0010"].meta == original.meta and fetched["c0010"].scalars() == original.scalars()
-    assert np.allclose(fetched["c0010"].vector, original.vector, atol=1e-6)
+    assert fetched[cid(10)].meta == original.meta and fetched[cid(10)].scalars() == original.scalars()
+    assert fetched[cid(10)].text == original.text
+    assert np.allclose(fetched[cid(10)].vector, original.vector, atol=1e-6)
 
 
 def test_client_statistics_survive_reupsert_and_delete(tmp_path: Path, reference: MilvusStore) -> None:
