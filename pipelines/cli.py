@@ -296,6 +296,39 @@ def recommend(
     raise typer.Exit(0 if rec.choice else 1)
 
 
+@app.command()
+def migrate(
+    to: Annotated[str, typer.Option("--to", help="Destination: http(s)://HOST:PORT or milvus:URI (Milvus server), "
+                                    "pinecone:HOST_URL, milvus-lite:PATH.")],
+    from_: Annotated[str | None, typer.Option("--from", help="Source: milvus-lite:PATH or a Milvus server URI "
+                                              "(default: the configured Milvus Lite data).")] = None,
+    collection: Annotated[str | None, typer.Option(help="Copy only this collection (default: every rs_* one).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Records read and written per batch.")] = 500,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted copy: write only what is missing.")] = False,
+    sample: Annotated[int, typer.Option(help="Ids compared record by record after the copy.")] = 100,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Copy collections (vectors, text, metadata) to another store without re-embedding, then verify."""
+    from pipelines.migrate import migrate as run_migration
+    from pipelines.progress import progress_callback
+    from pipelines.views import migration_table
+
+    settings = _settings(config, set_)
+    source = from_ or f"milvus-lite:{settings.store_path}"
+    try:
+        with progress_callback(not as_json, "migrate") as progress:
+            reports = run_migration(settings, source, to, collection=collection, batch_size=batch_size,
+                                    resume=resume, sample=sample, progress=progress)
+    except RightsizedError as exc:
+        console.print("[yellow]nothing is lost: rerun with --resume to continue[/yellow]")
+        raise _fail(exc) from exc
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: rerun with --resume to continue[/yellow]")
+        raise typer.Exit(130) from None
+    _show(as_json, lambda: [r.to_dict() for r in reports], lambda: out.print(migration_table(reports)))
+    raise typer.Exit(0 if reports and all(r.ok for r in reports) else 1)
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     docs: Annotated[int, typer.Option(help="Synthetic documents to ingest.")] = 300,

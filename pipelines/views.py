@@ -11,6 +11,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from eval.report import TierMetrics
     from ingest.pipeline import IngestReport
+    from pipelines.migrate import MigrationReport
     from pipelines.runtime import TierStatus
 
 
@@ -21,6 +22,20 @@ def tiers_table(statuses: Sequence[TierStatus]) -> Table:
     for s in statuses:
         state = "[green]yes[/green]" if s.available else "[red]no[/red]"
         table.add_row(s.name, s.backend, state, s.description if s.available else str(s.reason))
+    return table
+
+
+def migration_table(reports: Sequence[MigrationReport]) -> Table:
+    table = Table(title="migration")
+    for column in ("collection", "source", "copied", "already there", "destination", "sample checked", "seconds",
+                   "verified"):
+        table.add_column(column)
+    for r in reports:
+        verdict = "[green]yes[/green]" if r.ok else "[red]no[/red]: " + "; ".join(
+            [f"count {r.source_count} != {r.destination_count}"] * (r.source_count != r.destination_count)
+            + r.mismatches[:3])
+        table.add_row(r.collection, str(r.source_count), str(r.copied), str(r.already_there),
+                      str(r.destination_count), str(r.sample_checked), f"{r.seconds:.1f}", verdict)
     return table
 
 

@@ -139,3 +139,28 @@ def test_eval_report_compare_and_recommend_from_the_command_line(tmp_path: Path)
     bad = rightsized("recommend", "--domain", "bfsi_kyc", "--requests-per-day", "1", "--constraint", "vibes",
                      "--deployment", "edge", env=env)
     assert bad.returncode == 2 and "--constraint 'vibes'" in bad.stderr
+
+
+def test_the_same_pipeline_runs_on_a_milvus_server_and_migrates_there(
+    corpus_dir: Path, milvus_server: str, tmp_path: Path,
+) -> None:
+    """Only the store block changes: same decisions on Lite and on a real Milvus 2.3.5 server."""
+    packet = str(corpus_dir / "applicant_006")  # the sanctioned applicant
+    lite_env = {"RIGHTSIZED_DATA_DIR": str(tmp_path / "lite")}
+    on_lite = rightsized("run", "bfsi_kyc", "--input", packet, "--as-of", AS_OF, "--json", env=lite_env)
+    assert on_lite.returncode == 0, on_lite.stderr
+    server = ["--set", "store.backend=milvus", "--set", f"store.uri={milvus_server}"]
+    on_server = rightsized("run", "bfsi_kyc", "--input", packet, "--as-of", AS_OF, "--json", *server,
+                           env={"RIGHTSIZED_DATA_DIR": str(tmp_path / "other")})
+    assert on_server.returncode == 0, on_server.stderr
+    lite_result, server_result = (json.loads(d.stdout)["results"][0] for d in (on_lite, on_server))
+    assert server_result["decision"] == lite_result["decision"] == "reject"
+    assert server_result["checks"] == lite_result["checks"]
+
+    moved = rightsized("migrate", "--to", f"milvus:{milvus_server}", "--resume", "--json", env=lite_env)
+    assert moved.returncode == 0, moved.stderr
+    [report] = json.loads(moved.stdout)
+    assert report["ok"] and report["source_count"] == report["destination_count"] > 0
+    assert report["already_there"] == report["source_count"]  # the server run stored the same chunks
+    refused = rightsized("migrate", "--to", f"milvus:{milvus_server}", env=lite_env)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
