@@ -348,5 +348,28 @@ def bench_ingest(
     _show(as_json, lambda: report, render)
 
 
+@bench_app.command("search")
+def bench_search(
+    sizes: Annotated[str, typer.Option(help="Comma-separated collection sizes in chunks.")] = "10000,100000",
+    queries: Annotated[int, typer.Option(help="Timed queries per kind and size.")] = 200,
+    server_uri: Annotated[str | None, typer.Option(help="A Milvus server to measure (default: start a local "
+                                                    "Milvus 2.3.5 from the 'milvus' package for the run).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest rate and dense/filtered/hybrid search p50/p95, Milvus Lite vs a Milvus server, one run."""
+    from eval.bench_search import bench_search as run_bench
+    from pipelines.views import bench_search_table
+
+    try:
+        size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        raise _fail(ValueError(f"--sizes must be comma-separated integers, got '{sizes}'")) from None
+    try:
+        report = run_bench(sizes=size_list, queries=queries, server_uri=server_uri)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    _show(as_json, lambda: report, lambda: out.print(bench_search_table(report)))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

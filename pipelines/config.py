@@ -94,7 +94,9 @@ class MilvusServerStoreConfig(_MilvusCommonConfig):
     client_pem_path: Path | None = None
     client_key_path: Path | None = None
     server_pem_path: Path | None = None
-    consistency_level: Literal["Strong", "Session", "Bounded", "Eventually"] = "Strong"
+    # Session: this client reads its own writes (ingest then query works) without Strong's wait
+    # for the next time tick on every read (measured on 2.3.5: ~200 ms per search).
+    consistency_level: Literal["Strong", "Session", "Bounded", "Eventually"] = "Session"
     timeout_s: float = Field(30.0, gt=0)
 
 

@@ -39,6 +39,23 @@ def migration_table(reports: Sequence[MigrationReport]) -> Table:
     return table
 
 
+def bench_search_table(report: dict[str, Any]) -> Table:
+    table = Table(title="bench search: ms p50/p95; ratios vs raw pymilvus calls in the same run")
+    for column in ("backend", "chunks", "ingest/s", "vs raw", "dense", "raw dense", "filtered", "hybrid"):
+        table.add_column(column)
+    for backend, rows in report["backends"].items():
+        if isinstance(rows, dict):
+            table.add_row(backend, "-", f"skipped: {rows['skipped']}", *["-"] * 5)
+            continue
+        for r in rows:
+            table.add_row(
+                f"{backend} {r['version']} ({r['bm25']} BM25)", str(r["chunks"]), f"{r['ingest_chunks_per_s']:.0f}",
+                f"{r['ingest_ratio_store_over_raw']:.2f}",
+                *(f"{r[k]['p50_ms']:.1f}/{r[k]['p95_ms']:.1f}" for k in ("dense", "raw_dense", "filtered", "hybrid")),
+            )
+    return table
+
+
 def ingest_summary(console: Console, report: IngestReport) -> None:
     for error in report.errors:
         console.print(f"[red]error:[/red] {error.path}: {error.reason}", highlight=False)

@@ -8,10 +8,11 @@ some versions.
 
 Two ways to get BM25 (`bm25` in the config):
 - `server`: the collection has a BM25 function and a sparse field; Milvus scores (Lite, 2.5+).
-- `client`: each row stores its distinct terms and their counts; a side collection
-  `<collection>__bm25` holds document frequencies and lengths; `search_text` fetches rows
-  term by term and scores exactly on the client (`bm25.top_k_exact`). Works on any server
-  with ARRAY fields (2.3+), and ranks like `server` mode on the same corpus.
+- `client`: each row stores its distinct terms, the repeated ones with their counts, and its
+  length; a side collection `<collection>__bm25` holds document frequencies and lengths;
+  `search_text` fetches (id, count, length) term by term and scores exactly on the client
+  (`bm25.top_k`). Works on any server with ARRAY fields (2.3+), and ranks like `server` mode
+  on the same corpus.
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ _MAX_TERMS = 4096  # ARRAY capacity limit
 _MAX_TERM_CHARS = 64
 _QUERY_LIMIT = 16_384  # Milvus caps offset + limit of one query
 _KEYS_PER_QUERY = 1000
+_POSTING_FIELDS = ["id", "terms", "rep", "n_terms"]
 
 MilvusConfig = MilvusLiteStoreConfig | MilvusServerStoreConfig
 
@@ -78,6 +80,11 @@ def filter_expression(filters: Mapping[str, FilterValue] | None) -> str:
         else:
             parts.append(f"{field} == {json.dumps(value)}")
     return " and ".join(parts)
+
+
+def _repeated(rep: Sequence[str]) -> dict[str, int]:
+    """["valve 3", "leak 2"] -> {"valve": 3, "leak": 2}."""
+    return {term: int(count) for term, _, count in (entry.rpartition(" ") for entry in rep)}
 
 
 def _and(*expressions: str) -> str:
@@ -118,9 +125,11 @@ def connection_kwargs(config: MilvusServerStoreConfig) -> dict[str, Any]:
 class _CounterCollection:
     """`bm25.CounterTable` kept in a small Milvus collection beside the chunk collection."""
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, consistency: dict[str, str], strong: dict[str, str]) -> None:
         self.client = client
         self.name = name
+        self.consistency = consistency
+        self.strong = strong
 
     def ensure(self) -> None:
         from pymilvus import DataType
@@ -134,14 +143,14 @@ class _CounterCollection:
         schema.add_field("v", DataType.FLOAT_VECTOR, dim=2)  # Milvus 2.3 requires a vector field
         index = self.client.prepare_index_params()
         index.add_index(field_name="v", index_type="FLAT", metric_type="L2")
-        self.client.create_collection(self.name, schema=schema, index_params=index)
+        self.client.create_collection(self.name, schema=schema, index_params=index, **self.consistency)
 
-    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
+    def get_counts(self, keys: Sequence[str], *, fresh: bool = False) -> dict[str, int]:
         counts: dict[str, int] = {}
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             rows = self.client.query(
                 self.name, filter=f"key in {json.dumps(list(keys[start:start + _KEYS_PER_QUERY]))}",
-                output_fields=["key", "value"],
+                output_fields=["key", "value"], **(self.strong if fresh else {}),
             )
             counts.update({row["key"]: int(row["value"]) for row in rows})
         return counts
@@ -227,7 +236,7 @@ class MilvusStore:
             self.bm25_mode = self._choose_bm25_mode()
             self._create_collection()
         if self.bm25_mode == "client":
-            counters = _CounterCollection(client, f"{self.collection}__bm25")
+            counters = _CounterCollection(client, f"{self.collection}__bm25", self.consistency, self.strong)
             counters.ensure()
             self._stats = bm25.TermStats(counters)
 
@@ -284,12 +293,24 @@ class MilvusStore:
         else:
             schema.add_field("terms", DataType.ARRAY, element_type=DataType.VARCHAR,
                              max_capacity=_MAX_TERMS, max_length=_MAX_TERM_CHARS)
-            schema.add_field("tf", DataType.ARRAY, element_type=DataType.INT64, max_capacity=_MAX_TERMS)
+            # "term count" for terms occurring more than once: tf is 1 for every other term.
+            schema.add_field("rep", DataType.ARRAY, element_type=DataType.VARCHAR,
+                             max_capacity=_MAX_TERMS, max_length=_MAX_TERM_CHARS + 12)
             schema.add_field("n_terms", DataType.INT64)
-        create: dict[str, Any] = {"schema": schema, "index_params": index}
+        client.create_collection(self.collection, schema=schema, index_params=index, **self.consistency)
+
+    @property
+    def consistency(self) -> dict[str, str]:
+        """Collection consistency for servers (Lite has a single writer and ignores it)."""
         if isinstance(self.config, MilvusServerStoreConfig):
-            create["consistency_level"] = self.config.consistency_level
-        client.create_collection(self.collection, **create)
+            return {"consistency_level": self.config.consistency_level}
+        return {}
+
+    @property
+    def strong(self) -> dict[str, str]:
+        """For bookkeeping reads (what is stored, counters to update): measured on 2.3.5, a
+        Session read does not see a delete-by-filter just made; searches keep the configured level."""
+        return {"consistency_level": "Strong"} if isinstance(self.config, MilvusServerStoreConfig) else {}
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -299,17 +320,18 @@ class MilvusStore:
         max_bytes = int(self.config.max_batch_mb * 1024 * 1024)
         for batch in size_batches(records, max_rows=self.config.insert_batch_size, max_bytes=max_bytes):
             if self._stats is None:
-                self.client.upsert(self.collection, [self._row(r) for r in batch])
+                self.client.upsert(self.collection, [self.row(r) for r in batch])
                 continue
             replaced = self._postings(self.client.get(
-                self.collection, ids=[r.id for r in batch], output_fields=["id", "terms", "tf", "n_terms"],
+                self.collection, ids=[r.id for r in batch], output_fields=_POSTING_FIELDS, **self.strong,
             ))
-            rows = [self._row(r) for r in batch]
+            rows = [self.row(r) for r in batch]
             self.client.upsert(self.collection, rows)
             self._stats.apply(self._postings(rows), replaced)
         return len(records)
 
-    def _row(self, record: Record) -> dict[str, Any]:
+    def row(self, record: Record) -> dict[str, Any]:
+        """The Milvus row for a record (with BM25 terms in `client` mode)."""
         text = record.text.encode("utf-8")[: _MAX_VARCHAR - 1].decode("utf-8", "ignore")
         row = {"id": record.id, "text": text, "dense": record.vector, **record.scalars(), "meta": record.meta}
         if self.bm25_mode == "client":
@@ -318,12 +340,13 @@ class MilvusStore:
             for token in tokens:
                 counts[token] = counts.get(token, 0) + 1
             kept = list(counts.items())[:_MAX_TERMS]
-            row.update(terms=[t for t, _ in kept], tf=[c for _, c in kept], n_terms=len(tokens))
+            row.update(terms=[t for t, _ in kept], rep=[f"{t} {c}" for t, c in kept if c > 1], n_terms=len(tokens))
         return row
 
     @staticmethod
     def _postings(rows: Sequence[Mapping[str, Any]]) -> list[Posting]:
-        return [Posting(str(r["id"]), dict(zip(r["terms"], r["tf"], strict=True)), int(r["n_terms"])) for r in rows]
+        return [Posting(str(r["id"]), {**dict.fromkeys(r["terms"], 1), **_repeated(r["rep"])}, int(r["n_terms"]))
+                for r in rows]
 
     @_backend_errors
     def delete_document(self, doc_id: str) -> int:
@@ -331,7 +354,7 @@ class MilvusStore:
         value differs between pymilvus versions and Lite, so count first)."""
         expression = filter_expression({"doc_id": doc_id})
         if self._stats is not None:
-            removed = self._postings(self._query_all(expression, ["id", "terms", "tf", "n_terms"]))
+            removed = self._postings(self._query_all(expression, _POSTING_FIELDS, strong=True))
             if removed:
                 self.client.delete(self.collection, filter=expression)
                 self._stats.apply([], removed)
@@ -354,7 +377,7 @@ class MilvusStore:
         for start in range(0, len(doc_ids), _KEYS_PER_QUERY):
             rows = self._query_all(
                 f"doc_id in {json.dumps(list(doc_ids[start:start + _KEYS_PER_QUERY]))}",
-                ["doc_id", "content_hash"],
+                ["doc_id", "content_hash"], strong=True,
             )
             hashes.update({row["doc_id"]: row["content_hash"] for row in rows})
         return hashes
@@ -363,13 +386,14 @@ class MilvusStore:
     def count(self, filters: Mapping[str, FilterValue] | None = None) -> int:
         rows = self.client.query(
             self.collection, filter=filter_expression(filters) or 'id != ""',
-            output_fields=["count(*)"],
+            output_fields=["count(*)"], **self.strong,
         )
         return int(rows[0]["count(*)"])
 
-    def _query_all(self, expression: str, fields: list[str]) -> list[dict[str, Any]]:
+    def _query_all(self, expression: str, fields: list[str], *, strong: bool = False) -> list[dict[str, Any]]:
         """Every row matching `expression`, past the 16,384-row cap of a single query."""
-        rows = self.client.query(self.collection, filter=expression, output_fields=fields, limit=_QUERY_LIMIT)
+        rows = self.client.query(self.collection, filter=expression, output_fields=fields, limit=_QUERY_LIMIT,
+                                 **(self.strong if strong else {}))
         if len(rows) < _QUERY_LIMIT:
             return rows
         return [row for batch in self._iterate(expression, fields, 4096) for row in batch]
@@ -407,11 +431,12 @@ class MilvusStore:
         stats = self._stats.lookup(tokens)
         base = filter_expression(filters)
 
-        def postings(term: str) -> list[Posting]:
+        def postings(term: str) -> list[tuple[str, int, int]]:
             expression = _and(f"array_contains(terms, {json.dumps(term)})", base)
-            return self._postings(self._query_all(expression, ["id", "terms", "tf", "n_terms"]))
+            rows = self._query_all(expression, ["id", "rep", "n_terms"])
+            return [(str(r["id"]), _repeated(r["rep"]).get(term, 1), int(r["n_terms"])) for r in rows]
 
-        ranked = bm25.top_k_exact(tokens, stats, k, postings)
+        ranked = bm25.top_k(tokens, stats, k, postings)
         records = self.fetch([chunk_id for chunk_id, _ in ranked])
         return [records[chunk_id].hit(score) for chunk_id, score in ranked if chunk_id in records]
 
