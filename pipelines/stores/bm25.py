@@ -67,8 +67,7 @@ class Posting:
 class CounterTable(Protocol):
     """Integer counters kept by the backend next to the index."""
 
-    def get_counts(self, keys: Sequence[str], *, fresh: bool = False) -> dict[str, int]:
-        """`fresh`: the read must see every earlier write (read-modify-write of counters)."""
+    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
         ...
     def put_counts(self, counts: Mapping[str, int]) -> None: ...
 
@@ -88,10 +87,25 @@ class CorpusStats:
 
 
 class TermStats:
-    """Document frequencies and lengths, kept in a backend `CounterTable`."""
+    """Document frequencies and lengths, kept in a backend `CounterTable`.
+
+    Write-through cache: counters this process wrote are answered from memory. Backends read
+    their own recent writes late (Pinecone is eventually consistent; a Strong read on Milvus
+    2.3 waits up to a time tick, ~200 ms), and every ingest batch is a read-modify-write, so
+    without it a batch could build on stale counts. Keys this process never wrote come from
+    the backend (written by an earlier process, long visible).
+    """
 
     def __init__(self, table: CounterTable) -> None:
         self.table = table
+        self._written: dict[str, int] = {}
+
+    def _counts(self, keys: Sequence[str]) -> dict[str, int]:
+        counts = {key: self._written[key] for key in keys if key in self._written}
+        unknown = [key for key in keys if key not in self._written]
+        if unknown:
+            counts.update(self.table.get_counts(unknown))
+        return counts
 
     def apply(self, added: Iterable[Posting], removed: Iterable[Posting] = ()) -> None:
         """Account for documents added to and removed from the index."""
@@ -105,12 +119,14 @@ class TermStats:
         delta = Counter({key: value for key, value in delta.items() if value})
         if not delta:
             return
-        current = self.table.get_counts(list(delta), fresh=True)
-        self.table.put_counts({key: max(0, current.get(key, 0) + value) for key, value in delta.items()})
+        current = self._counts(list(delta))
+        updated = {key: max(0, current.get(key, 0) + value) for key, value in delta.items()}
+        self.table.put_counts(updated)
+        self._written.update(updated)
 
     def lookup(self, terms: Iterable[str]) -> CorpusStats:
         keys = [DOCS_KEY, TOTALS_KEY, *("t:" + term for term in set(terms))]
-        counts = self.table.get_counts(keys)
+        counts = self._counts(keys)
         df = {key[2:]: value for key, value in counts.items() if key.startswith("t:")}
         return CorpusStats(counts.get(DOCS_KEY, 0), counts.get(TOTALS_KEY, 0), df)
 

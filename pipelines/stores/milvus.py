@@ -123,13 +123,13 @@ def connection_kwargs(config: MilvusServerStoreConfig) -> dict[str, Any]:
 
 
 class _CounterCollection:
-    """`bm25.CounterTable` kept in a small Milvus collection beside the chunk collection."""
+    """`bm25.CounterTable` kept in a small Milvus collection beside the chunk collection, read at
+    the collection's consistency level (`TermStats` answers this process's own writes)."""
 
-    def __init__(self, client: Any, name: str, consistency: dict[str, str], strong: dict[str, str]) -> None:
+    def __init__(self, client: Any, name: str, consistency: dict[str, str]) -> None:
         self.client = client
         self.name = name
         self.consistency = consistency
-        self.strong = strong
 
     def ensure(self) -> None:
         from pymilvus import DataType
@@ -145,12 +145,12 @@ class _CounterCollection:
         index.add_index(field_name="v", index_type="FLAT", metric_type="L2")
         self.client.create_collection(self.name, schema=schema, index_params=index, **self.consistency)
 
-    def get_counts(self, keys: Sequence[str], *, fresh: bool = False) -> dict[str, int]:
+    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             rows = self.client.query(
                 self.name, filter=f"key in {json.dumps(list(keys[start:start + _KEYS_PER_QUERY]))}",
-                output_fields=["key", "value"], **(self.strong if fresh else {}),
+                output_fields=["key", "value"],
             )
             counts.update({row["key"]: int(row["value"]) for row in rows})
         return counts
@@ -192,6 +192,7 @@ class MilvusStore:
         self.dimension = dimension
         self._client: Any = None
         self._stats: bm25.TermStats | None = None
+        self._upserted: set[str] = set()
         self.bm25_mode: str | None = None
 
     @classmethod
@@ -236,7 +237,7 @@ class MilvusStore:
             self.bm25_mode = self._choose_bm25_mode()
             self._create_collection()
         if self.bm25_mode == "client":
-            counters = _CounterCollection(client, f"{self.collection}__bm25", self.consistency, self.strong)
+            counters = _CounterCollection(client, f"{self.collection}__bm25", self.consistency)
             counters.ensure()
             self._stats = bm25.TermStats(counters)
 
@@ -322,11 +323,15 @@ class MilvusStore:
             if self._stats is None:
                 self.client.upsert(self.collection, [self.row(r) for r in batch])
                 continue
+            ids = [r.id for r in batch]
+            # Ids this process wrote need a Strong read to see themselves; older ones do not.
+            again = self._upserted.intersection(ids)
             replaced = self._postings(self.client.get(
-                self.collection, ids=[r.id for r in batch], output_fields=_POSTING_FIELDS, **self.strong,
+                self.collection, ids=ids, output_fields=_POSTING_FIELDS, **(self.strong if again else {}),
             ))
             rows = [self.row(r) for r in batch]
             self.client.upsert(self.collection, rows)
+            self._upserted.update(ids)
             self._stats.apply(self._postings(rows), replaced)
         return len(records)
 

@@ -87,8 +87,7 @@ class _CounterNamespace:
     def _id(key: str) -> str:
         return "k" + hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
 
-    def get_counts(self, keys: Sequence[str], *, fresh: bool = False) -> dict[str, int]:
-        # Pinecone has no stronger read than fetch; concurrent writers race (see bm25 docstring).
+    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
         by_id = {self._id(key): key for key in keys}
         found = self.store._fetch_raw(list(by_id), self.namespace)
         return {by_id[vid]: int(vector.metadata["n"]) for vid, vector in found.items()}

@@ -17,7 +17,7 @@ class DictTable:
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
 
-    def get_counts(self, keys: Sequence[str], *, fresh: bool = False) -> dict[str, int]:
+    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
         return {k: self.counts[k] for k in keys if k in self.counts}
 
     def put_counts(self, counts: Mapping[str, int]) -> None:
