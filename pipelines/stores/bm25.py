@@ -67,8 +67,7 @@ class Posting:
 class CounterTable(Protocol):
     """Integer counters kept by the backend next to the index."""
 
-    def get_counts(self, keys: Sequence[str]) -> dict[str, int]:
-        ...
+    def get_counts(self, keys: Sequence[str]) -> dict[str, int]: ...
     def put_counts(self, counts: Mapping[str, int]) -> None: ...
 
 
