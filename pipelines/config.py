@@ -59,7 +59,9 @@ class _MilvusCommonConfig(_Strict):
     `bm25`: `server` uses Milvus' BM25 function (Lite, Milvus 2.5+); `client` keeps term
     statistics in a side collection and scores on the client (any server, incl. 2.3);
     `auto` picks `server` when the server supports it. An existing collection keeps the
-    mode it was created with.
+    mode it was created with. `client` scans the chunks of every query term: measured on a 2.3.5
+    server, hybrid search p50 0.5 s at 10k chunks, 11 s at 100k (`rightsized bench search`);
+    beyond a few thousand chunks use `retrieval.mode: dense` there, or Milvus 2.5+.
     """
 
     index_type: Literal["FLAT", "IVF_FLAT", "IVF_SQ8", "HNSW", "DISKANN", "AUTOINDEX"] = "HNSW"

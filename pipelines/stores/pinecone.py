@@ -182,7 +182,8 @@ class PineconeStore:
         """Run one API call; retry throttling and server errors, name everything else."""
         from pinecone import PineconeError, RateLimitError, ServiceError, UnauthorizedError
 
-        for attempt in range(self.config.max_retries + 1):
+        attempt = 0
+        while True:
             try:
                 return call()
             except (RateLimitError, ServiceError) as exc:
@@ -190,12 +191,12 @@ class PineconeStore:
                     raise BackendError(f"Pinecone {what} at {self.location} still failing after "
                                        f"{attempt + 1} tries: {exc.status_code} {exc.message}") from exc
                 time.sleep(self.config.backoff_s * 2**attempt)
+                attempt += 1
             except UnauthorizedError as exc:
                 raise BackendError(f"Pinecone refused the API key in ${self.config.api_key_env} (401)") from exc
             except PineconeError as exc:
                 status = getattr(exc, "status_code", "")
                 raise BackendError(f"Pinecone {what} at {self.location} failed: {status} {exc}") from exc
-        raise AssertionError("unreachable")
 
     # -- writes ---------------------------------------------------------------------------------
 

@@ -164,3 +164,17 @@ def test_the_same_pipeline_runs_on_a_milvus_server_and_migrates_there(
     assert report["already_there"] == report["source_count"]  # the server run stored the same chunks
     refused = rightsized("migrate", "--to", f"milvus:{milvus_server}", env=lite_env)
     assert refused.returncode == 2 and "--resume" in refused.stderr
+
+
+def test_bench_search_compares_lite_and_a_local_milvus_server() -> None:
+    """Tiny sizes: this checks the command and its report, not performance (see the README)."""
+    done = rightsized("bench", "search", "--sizes", "300", "--queries", "12", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    [lite] = report["backends"]["milvus_lite"]
+    [server] = report["backends"]["milvus_server"]
+    assert (lite["bm25"], server["bm25"]) == ("server", "client") and server["version"].startswith("v2.3.5")
+    for row in (lite, server):
+        assert row["chunks"] == 300 and row["ingest_chunks_per_s"] > 0 and row["ingest_ratio_store_over_raw"] > 0
+        for kind in ("dense", "raw_dense", "filtered", "hybrid"):
+            assert 0 < row[kind]["p50_ms"] <= row[kind]["p95_ms"]
