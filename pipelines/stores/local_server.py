@@ -9,7 +9,8 @@ health endpoint, and stops the process with SIGINT, then SIGTERM if the graceful
 Measured limits: Milvus 2.3 binds its gRPC ports on all interfaces whatever `*.ip` says (only
 its embedded etcd binds to loopback), so run it where a firewall keeps those ports private; and
 a restart on the same base directory with new ports panics (etcd still lists the old ones), so
-each start here is a fresh, throwaway server.
+each start here is a fresh, throwaway server; and its embedded etcd always takes peer port 2380,
+so only one such server runs per machine.
 """
 from __future__ import annotations
 
@@ -76,8 +77,8 @@ class LocalMilvusServer:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 self.stop()
-                raise BackendError(f"Milvus exited with code {process.returncode} during start; "
-                                   f"see {self.base_dir / 'logs'}")
+                raise BackendError(f"Milvus exited with code {process.returncode} during start"
+                                   f"{self._known_cause()}; see {self.base_dir / 'logs'}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if b"OK" in response.read():
@@ -87,6 +88,14 @@ class LocalMilvusServer:
             time.sleep(0.2)
         self.stop()
         raise BackendError(f"Milvus not healthy on {url} after {timeout_s:.0f} s; see {self.base_dir / 'logs'}")
+
+    def _known_cause(self) -> str:
+        log = self.base_dir / "logs" / "milvus-stdout.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if "127.0.0.1:2380: bind: address already in use" in text:
+            return (" (its embedded etcd needs port 2380, which is taken: only one Milvus 2.3.5 "
+                    "from the PyPI package can run per machine; pass its URI instead)")
+        return ""
 
     def stop(self) -> None:
         server = self._server

@@ -190,3 +190,10 @@ def test_batches_stay_under_the_byte_limit(tmp_path: Path) -> None:
     store.upsert(corpus(30))
     store.flush()
     assert store.count() == 30 and len(sent) >= 10 and max(sent) <= 3
+
+
+def test_a_second_local_2_3_5_server_explains_why_it_cannot_start(milvus_server: str, tmp_path: Path) -> None:
+    from pipelines.stores.local_server import LocalMilvusServer
+
+    with pytest.raises(BackendError, match="port 2380, which is taken: only one Milvus 2.3.5"):
+        LocalMilvusServer(tmp_path / "second").start()
