@@ -153,21 +153,30 @@ def llamacpp_server(gemma_path: Path, tmp_path_factory: pytest.TempPathFactory) 
             proc.wait()
 
 
+MILVUS_TOKEN_ENV = "RIGHTSIZED_MILVUS_TOKEN"
+MILVUS_ROOT_TOKEN = "root:Milvus"  # Milvus' documented default credentials
+
+
 @pytest.fixture(scope="session")
 def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Milvus 2.3.5 standalone server (PyPI `milvus`, no Docker); yields its URI.
 
     2.3 has no BM25 function and no sparse vectors, so it exercises the client-side BM25 path.
+    Authentication is on, so every server test also proves credentials flow from the
+    environment: the session sets $RIGHTSIZED_MILVUS_TOKEN to the built-in root user.
     """
     from pipelines.stores.local_server import LocalMilvusServer
 
-    server = LocalMilvusServer(tmp_path_factory.mktemp("milvus_server"))
+    server = LocalMilvusServer(tmp_path_factory.mktemp("milvus_server"), auth=True)
     start = time.perf_counter()
     server.start()
     print(f"\nMilvus 2.3.5 ready in {time.perf_counter() - start:.1f} s at {server.uri}")
+    env = pytest.MonkeyPatch()
+    env.setenv(MILVUS_TOKEN_ENV, MILVUS_ROOT_TOKEN)
     try:
         yield server.uri
     finally:
+        env.undo()
         server.stop()
 
 

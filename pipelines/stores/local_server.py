@@ -42,8 +42,9 @@ class LocalMilvusServer:
             store_config = MilvusServerStoreConfig(uri=server.uri)
     """
 
-    def __init__(self, base_dir: Path, *, port: int | None = None) -> None:
+    def __init__(self, base_dir: Path, *, port: int | None = None, auth: bool = False) -> None:
         self.base_dir = Path(base_dir)
+        self.auth = auth  # authentication on; the built-in user is root / Milvus
         self.port = port or free_port()
         self.health_port = free_port()
         self._server: object | None = None
@@ -61,6 +62,7 @@ class LocalMilvusServer:
         server.set_base_dir(str(self.base_dir))
         server.listen_port = self.port
         server.webservice_port = self.health_port
+        server.config.set("authorization_enabled", self.auth)
         # Advertise loopback addresses (2.3 has no bind-address setting; see module docstring).
         server.config.extra_configs.update({f"{part}.ip": "127.0.0.1" for part in (
             "rootCoord", "proxy", "queryCoord", "queryNode", "indexCoord", "indexNode", "dataCoord", "dataNode",

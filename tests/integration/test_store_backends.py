@@ -197,3 +197,28 @@ def test_a_second_local_2_3_5_server_explains_why_it_cannot_start(milvus_server:
 
     with pytest.raises(BackendError, match="port 2380, which is taken: only one Milvus 2.3.5"):
         LocalMilvusServer(tmp_path / "second").start()
+
+
+def test_server_credentials_come_from_the_environment_and_stay_out_of_errors(
+    milvus_server: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The session's server has authentication on (user root, password Milvus)."""
+    monkeypatch.delenv("RIGHTSIZED_MILVUS_TOKEN")
+    name = f"t_{uuid.uuid4().hex[:8]}"
+    with pytest.raises(BackendError, match=f"cannot open Milvus at {milvus_server}"):
+        MilvusStore.for_server(MilvusServerStoreConfig(uri=milvus_server), collection=name, dimension=DIM).warm_up()
+    config = MilvusServerStoreConfig(uri=milvus_server, user="root")
+    with pytest.raises(BackendError, match=r"user 'root' given but \$RIGHTSIZED_MILVUS_PASSWORD is not set"):
+        MilvusStore.for_server(config, collection=name, dimension=DIM).warm_up()
+    monkeypatch.setenv("RIGHTSIZED_MILVUS_PASSWORD", "not-the-password-42")
+    with pytest.raises(BackendError) as refused:
+        MilvusStore.for_server(config, collection=name, dimension=DIM).warm_up()
+    assert "not-the-password-42" not in str(refused.value)
+    monkeypatch.setenv("RIGHTSIZED_MILVUS_PASSWORD", "Milvus")
+    store = MilvusStore.for_server(config, collection=name, dimension=DIM)
+    store.warm_up()
+    store.upsert(corpus(6))
+    assert store.count() == 6
+    store.client.drop_collection(name)
+    store.client.drop_collection(f"{name}__bm25")
+    store.close()
