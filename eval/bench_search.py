@@ -169,9 +169,7 @@ def _run_backend(make: Callable[[str], MilvusStore], sizes: list[int], queries: 
             rows.append({"size": n, **_measure(store, raw, n, queries)})
         finally:
             for made in (store, raw):
-                made.client.drop_collection(made.collection)
-                if made.bm25_mode == "client":
-                    made.client.drop_collection(f"{made.collection}__bm25")
+                made.drop()
                 made.close()
     return rows
 

@@ -28,10 +28,10 @@ from pipelines.config import (
 )
 from pipelines.errors import BackendError, ConfigError
 from pipelines.progress import ProgressCallback
+from pipelines.stores import StoreConfigAny, open_store
 from pipelines.stores.base import Record, VectorStore
-from pipelines.stores.milvus import MilvusStore, connection_kwargs
+from pipelines.stores.milvus import connect
 
-StoreConfigAny = MilvusLiteStoreConfig | MilvusServerStoreConfig | PineconeStoreConfig
 SPEC_HELP = "milvus-lite:PATH, http(s)://HOST:PORT or milvus:URI (Milvus server), pinecone:HOST_URL"
 
 
@@ -54,34 +54,16 @@ def parse_store_spec(spec: str, settings: Settings) -> StoreConfigAny:
     raise ConfigError(f"unknown store address '{spec}'; use {SPEC_HELP}")
 
 
-def open_store(config: StoreConfigAny, *, collection: str, dimension: int) -> VectorStore:
-    if isinstance(config, PineconeStoreConfig):
-        from pipelines.stores.pinecone import PineconeStore
-
-        return PineconeStore(config, namespace=collection, dimension=dimension)
-    if isinstance(config, MilvusServerStoreConfig):
-        return MilvusStore.for_server(config, collection=collection, dimension=dimension)
-    assert config.path is not None  # parse_store_spec always sets it
-    return MilvusStore(uri=config.path, collection=collection, dimension=dimension, config=config)
-
-
 def source_collections(config: StoreConfigAny, only: str | None) -> dict[str, int]:
     """Collections to copy (name -> dimension): every rightsized collection, or `only`."""
     if isinstance(config, PineconeStoreConfig):
         raise ConfigError("migrating out of Pinecone is not supported; the source must be Milvus")
-    from pymilvus import MilvusClient
-
-    if isinstance(config, MilvusServerStoreConfig):
-        kwargs, where = connection_kwargs(config), config.uri
-    else:
+    if isinstance(config, MilvusLiteStoreConfig):
         assert config.path is not None  # parse_store_spec always sets it
         if not config.path.exists():
             raise ConfigError(f"no Milvus Lite data at {config.path}")
-        kwargs, where = {"uri": str(config.path)}, str(config.path)
-    try:
-        client = MilvusClient(**kwargs)
-    except Exception as exc:  # grpc and pymilvus errors alike: name the store
-        raise BackendError(f"cannot open Milvus at {where}: {exc}") from exc
+    where = config.uri if isinstance(config, MilvusServerStoreConfig) else str(config.path)
+    client = connect(config, where)
     try:
         everything = client.list_collections()
         names = [n for n in everything if n.startswith("rs_") and not n.endswith("__bm25")]

@@ -31,9 +31,8 @@ def migration_table(reports: Sequence[MigrationReport]) -> Table:
                    "verified"):
         table.add_column(column)
     for r in reports:
-        verdict = "[green]yes[/green]" if r.ok else "[red]no[/red]: " + "; ".join(
-            [f"count {r.source_count} != {r.destination_count}"] * (r.source_count != r.destination_count)
-            + r.mismatches[:3])
+        count = [] if r.source_count == r.destination_count else [f"count {r.source_count} != {r.destination_count}"]
+        verdict = "[green]yes[/green]" if r.ok else "[red]no[/red]: " + "; ".join(count + r.mismatches[:3])
         table.add_row(r.collection, str(r.source_count), str(r.copied), str(r.already_there),
                       str(r.destination_count), str(r.sample_checked), f"{r.seconds:.1f}", verdict)
     return table

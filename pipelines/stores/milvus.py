@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,6 +123,23 @@ def connection_kwargs(config: MilvusServerStoreConfig) -> dict[str, Any]:
     return kwargs
 
 
+def connect(config: MilvusConfig, uri: str | Path) -> Any:
+    """A `MilvusClient` for a server (credentials from the environment) or a Lite path; every
+    failure to connect becomes a BackendError naming where."""
+    from pymilvus import MilvusClient
+
+    kwargs = connection_kwargs(config) if isinstance(config, MilvusServerStoreConfig) else {"uri": str(uri)}
+    try:
+        return MilvusClient(**kwargs, grpc_options=GRPC_OPTIONS)
+    except Exception as exc:  # pymilvus raises its own and grpc errors; name the store
+        raise BackendError(f"cannot open Milvus at {uri}: {exc}") from exc
+
+
+def _terms(text: str) -> list[str]:
+    """BM25 tokens as stored in `client` mode (ARRAY elements are capped in length)."""
+    return [token[:_MAX_TERM_CHARS] for token in bm25.tokenize(text)]
+
+
 class _CounterCollection:
     """`bm25.CounterTable` kept in a small Milvus collection beside the chunk collection, read at
     the collection's consistency level (`TermStats` answers this process's own writes)."""
@@ -212,17 +230,9 @@ class MilvusStore:
     def warm_up(self) -> None:
         if self._client is not None:
             return
-        from pymilvus import MilvusClient
-
-        if isinstance(self.config, MilvusServerStoreConfig):
-            kwargs = connection_kwargs(self.config)
-        else:
+        if not self.is_server:
             Path(self.uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            kwargs = {"uri": self.uri}
-        try:
-            self._client = MilvusClient(**kwargs, grpc_options=GRPC_OPTIONS)
-        except Exception as exc:  # pymilvus raises its own and grpc errors; name the store
-            raise BackendError(f"cannot open Milvus at {self.uri}: {exc}") from exc
+        self._client = connect(self.config, self.uri)
         self._open_collection()
 
     @_backend_errors
@@ -245,18 +255,26 @@ class MilvusStore:
         wanted = self.config.bm25
         if wanted == "client":
             return "client"
-        native = not self.is_server or server_supports_bm25(self._client.get_server_version())
-        if wanted == "server" and not native:
-            raise BackendError(
-                f"Milvus at {self.uri} ({self._client.get_server_version()}) has no BM25 function "
-                "(needs 2.5+); set store.bm25 to 'client' or 'auto'"
-            )
-        return "server" if native else "client"
+        if not self.is_server:
+            return "server"
+        version = self._client.get_server_version()
+        if server_supports_bm25(version):
+            return "server"
+        if wanted == "server":
+            raise BackendError(f"Milvus at {self.uri} ({version}) has no BM25 function "
+                               "(needs 2.5+); set store.bm25 to 'client' or 'auto'")
+        return "client"
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    def drop(self) -> None:
+        """Delete the collection and its BM25 side collection (benchmarks, tests)."""
+        self.client.drop_collection(self.collection)
+        if self._stats is not None:
+            self.client.drop_collection(f"{self.collection}__bm25")
 
     @property
     def client(self) -> Any:
@@ -303,7 +321,7 @@ class MilvusStore:
     @property
     def consistency(self) -> dict[str, str]:
         """Collection consistency for servers (Lite has a single writer and ignores it)."""
-        if isinstance(self.config, MilvusServerStoreConfig):
+        if isinstance(self.config, MilvusServerStoreConfig):  # narrows the type for consistency_level
             return {"consistency_level": self.config.consistency_level}
         return {}
 
@@ -311,7 +329,7 @@ class MilvusStore:
     def strong(self) -> dict[str, str]:
         """For bookkeeping reads (what is stored, counters to update): measured on 2.3.5, a
         Session read does not see a delete-by-filter just made; searches keep the configured level."""
-        return {"consistency_level": "Strong"} if isinstance(self.config, MilvusServerStoreConfig) else {}
+        return {"consistency_level": "Strong"} if self.is_server else {}
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -340,11 +358,8 @@ class MilvusStore:
         text = record.text.encode("utf-8")[: _MAX_VARCHAR - 1].decode("utf-8", "ignore")
         row = {"id": record.id, "text": text, "dense": record.vector, **record.scalars(), "meta": record.meta}
         if self.bm25_mode == "client":
-            tokens = [t[:_MAX_TERM_CHARS] for t in bm25.tokenize(record.text)]
-            counts: dict[str, int] = {}
-            for token in tokens:
-                counts[token] = counts.get(token, 0) + 1
-            kept = list(counts.items())[:_MAX_TERMS]
+            tokens = _terms(record.text)
+            kept = list(Counter(tokens).items())[:_MAX_TERMS]
             row.update(terms=[t for t, _ in kept], rep=[f"{t} {c}" for t, c in kept if c > 1], n_terms=len(tokens))
         return row
 
@@ -432,7 +447,7 @@ class MilvusStore:
     @_backend_errors
     def _search_text_client(self, query: str, k: int, filters: Mapping[str, FilterValue] | None) -> list[SearchHit]:
         assert self._stats is not None
-        tokens = [t[:_MAX_TERM_CHARS] for t in bm25.tokenize(query)]
+        tokens = _terms(query)
         stats = self._stats.lookup(tokens)
         base = filter_expression(filters)
 

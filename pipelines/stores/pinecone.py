@@ -76,6 +76,10 @@ def _record(vector_id: str, values: Sequence[float], metadata: Mapping[str, Any]
                   meta=json.loads(metadata.get("_meta", "{}")), **scalars)
 
 
+def _posting(record: Record) -> bm25.Posting:
+    return bm25.posting(record.id, bm25.tokenize(record.text))
+
+
 class _CounterNamespace:
     """`bm25.CounterTable` as records in a side namespace: id = hash of the key, value in metadata."""
 
@@ -205,8 +209,8 @@ class PineconeStore:
         stats = self._term_stats()
         for batch in size_batches(records, max_rows=self.config.upsert_batch_size, max_bytes=_MAX_REQUEST_BYTES):
             replaced = self.fetch([r.id for r in batch])
-            postings = [bm25.posting(r.id, bm25.tokenize(r.text)) for r in batch]
-            stats.apply(postings, [bm25.posting(r.id, bm25.tokenize(r.text)) for r in replaced.values()])
+            postings = [_posting(r) for r in batch]
+            stats.apply(postings, [_posting(r) for r in replaced.values()])
             avg_length = stats.lookup([]).avg_length
             rows = []
             for record, posting in zip(batch, postings, strict=True):
@@ -232,7 +236,7 @@ class PineconeStore:
         for start in range(0, len(ids), 1000):
             chunk = ids[start:start + 1000]
             self._call("delete", lambda c=chunk: self.index.delete(ids=c, namespace=self.collection))
-        self._term_stats().apply([], [bm25.posting(r.id, bm25.tokenize(r.text)) for r in removed.values()])
+        self._term_stats().apply([], [_posting(r) for r in removed.values()])
         self._deleted = ids[-20:]
         return len(ids)
 

@@ -81,9 +81,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
                                       collection=f"t_{uuid.uuid4().hex[:8]}", dimension=DIM)
     made.warm_up()
     yield made
-    made.client.drop_collection(made.collection)
-    if made.bm25_mode == "client":
-        made.client.drop_collection(f"{made.collection}__bm25")
+    made.drop()
     made.close()
 
 
@@ -219,6 +217,5 @@ def test_server_credentials_come_from_the_environment_and_stay_out_of_errors(
     store.warm_up()
     store.upsert(corpus(6))
     assert store.count() == 6
-    store.client.drop_collection(name)
-    store.client.drop_collection(f"{name}__bm25")
+    store.drop()
     store.close()
