@@ -304,7 +304,7 @@ def migrate(
                                               "(default: the configured Milvus Lite data).")] = None,
     collection: Annotated[str | None, typer.Option(help="Copy only this collection (default: every rs_* one).")] = None,
     batch_size: Annotated[int, typer.Option(help="Records read and written per batch.")] = 500,
-    resume: Annotated[bool, typer.Option(help="Continue an interrupted copy: write only what is missing.")] = False,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted copy: write only records missing or different there.")] = False,
     sample: Annotated[int, typer.Option(help="Ids compared record by record after the copy.")] = 100,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
