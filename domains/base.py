@@ -1,34 +1,117 @@
-"""What every domain provides, and the registry the CLI and eval suite discover them through.
+"""The domain seam: what a domain declares, and what every shared layer reads from it.
 
-Why a plugin shape: adding a domain must touch only its own folder. Each subpackage of
-`domains` calls `register()` on import; `all_domains()` imports them all.
+Why declarations instead of code paths: the CLI (`run`, `tasks`), the eval grid, the report,
+`compare`, `recommend` and the HTTP API are all derived from a domain's `Task`s — their typed
+input and result models and their metric specs — so a new industry touches only its own folder.
+
+A domain is a `Domain` subclass instance exposed as `domain` by its package (or through the
+`rightsized.domains` entry-point group, see `rightsized.domains.registry`). Usage::
+
+    class ForecastTask(Task[ForecastInput, ForecastResult]):
+        name = "forecast"
+        description = "Point forecast and intervals for one series."
+        input_model, result_model = ForecastInput, ForecastResult
+        metrics = (MetricSpec("wape", kind="ratio", higher_is_better=False, primary=True),)
+
+        def run(self, ctx, inputs): ...
+        def outcome(self, result): return {"forecast": result.values}
+        def score(self, expected, outcome): return {"wape": (abs_error_sum, actual_sum)}
 """
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from pipelines.errors import ConfigError
-from pipelines.runtime import TierRuntime
+from rightsized.domains.results import TaskResult
+from rightsized.pipelines.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rightsized.domains.context import TaskContext
+
+MetricKind = Literal["proportion", "mean", "ratio"]
+# A per-case score: a float (or None: the metric does not apply to this case), or for a
+# ratio-of-sums metric the case's (numerator, denominator).
+Score = float | tuple[float, float] | None
+
+InputT = TypeVar("InputT", bound=BaseModel)
+ResultT = TypeVar("ResultT", bound=TaskResult)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """How one metric is aggregated and read.
+
+    `kind` decides the aggregate and its interval: "proportion" (per-case 0/1; Wilson interval,
+    McNemar's exact test between tiers), "mean" (per-case values; bootstrap), "ratio" (per-case
+    numerator and denominator, aggregated as a ratio of sums, e.g. WAPE or micro-F1; bootstrap
+    over cases). `higher_is_better` is what the report, worst cases, plots, `compare` and
+    `recommend` rank by. One metric per task is `primary`.
+    """
+
+    name: str
+    kind: MetricKind = "mean"
+    higher_is_better: bool = True
+    primary: bool = False
+    description: str = ""
+
+    def to_dict(self, task: str) -> dict[str, Any]:
+        return {**asdict(self), "task": task}
+
+
+class Task(ABC, Generic[InputT, ResultT]):
+    """One thing a domain does, declared as data.
+
+    `input_model` fields are parameters (str, int, date, ...) or files declared with
+    `rightsized.domains.inputs.documents()` (ingested into the vector store; the task gets a
+    `DocumentScope`) or `input_file()` (read by the task itself, e.g. a CSV table). `run` gets a
+    `TaskContext` (retrieval, generation, capabilities, usage accounting) and returns a
+    `result_model`; `outcome` reduces a result to the comparable values of a gold case's
+    `expected`, and `score` turns (expected, outcome) into one `Score` per declared metric.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    input_model: ClassVar[type[BaseModel]]
+    result_model: ClassVar[type[TaskResult]]
+    metrics: ClassVar[tuple[MetricSpec, ...]] = ()
+
+    @abstractmethod
+    def run(self, ctx: TaskContext, inputs: InputT) -> ResultT: ...
+
+    def case_name(self, inputs: InputT) -> str:
+        """How a case is named in output and errors: the first file input's name by default."""
+        for value in inputs.model_dump().values():
+            if isinstance(value, Path):
+                return value.name
+        return self.name
+
+    def outcome(self, result: ResultT) -> dict[str, Any]:
+        """The comparable values of a result (the shape of `GoldCase.expected`)."""
+        raise NotImplementedError(f"task '{self.name}' declares no outcome; it cannot be evaluated")
+
+    def score(self, expected: Mapping[str, Any], outcome: Mapping[str, Any] | None) -> dict[str, Score]:
+        """One score per declared metric; `outcome` is None when the case failed."""
+        raise NotImplementedError(f"task '{self.name}' declares no scoring; it cannot be evaluated")
+
+    @property
+    def primary_metric(self) -> MetricSpec | None:
+        return next((m for m in self.metrics if m.primary), None)
 
 
 @dataclass(frozen=True)
 class GoldCase:
-    """One evaluation case in the format shared by every domain.
-
-    `expected` holds comparable values: `fields` (name -> value), `label` (a decision or class)
-    and `flags` (name -> bool, e.g. sanctions_hit). `Domain.outcome()` returns the same shape
-    from a task result, so the eval suite scores every domain with the same metrics.
-    """
+    """One evaluation case: which task, its input (file inputs relative to the corpus root),
+    and the expected comparable values (whatever the task's `outcome` returns)."""
 
     case_id: str
     domain: str
+    task: str
     input: dict[str, Any]
     expected: dict[str, Any]
     tags: tuple[str, ...] = ("synthetic",)
@@ -43,7 +126,7 @@ class GoldCase:
 
 
 def write_gold(cases: list[GoldCase], path: Path) -> None:
-    path.write_text("".join(json.dumps(c.to_dict(), sort_keys=True) + "\n" for c in cases))
+    path.write_text("".join(json.dumps(c.to_dict(), sort_keys=True, default=str) + "\n" for c in cases))
 
 
 def read_gold(path: Path) -> list[GoldCase]:
@@ -54,53 +137,64 @@ def read_gold(path: Path) -> list[GoldCase]:
 
 @dataclass(frozen=True)
 class Corpus:
+    """A built suite: documents under `root`, gold cases whose file inputs are relative to it."""
+
     root: Path
     gold: list[GoldCase] = field(default_factory=list)
 
 
-class Domain(Protocol):
-    name: str
-    description: str
-    doc_types: tuple[str, ...]
-    label_name: str  # what `expected["label"]` is called in reports, e.g. "decision"
-    primary_metric: str  # the quality axis of plots and recommendations
+class SuiteUnavailable(Exception):
+    """A suite cannot be built here (e.g. its real data is absent); the reason is reported."""
 
-    def build_corpus(self, out_dir: Path, *, n: int, seed: int) -> Corpus: ...
 
-    def real_corpus(self, out_dir: Path) -> Corpus | None:
-        """Gold cases from real public data bundled with the domain, or None if it has none."""
-        ...
+class Domain(ABC):
+    """An industry: its tasks, its sample-corpus builder and (optionally) a real-data suite.
+
+    `sensitive` marks domains whose documents hold personal data (KYC, HR, health): shared
+    layers use it for safe defaults (e.g. warnings before text goes to an external tier).
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    doc_types: ClassVar[tuple[str, ...]] = ()
+    sensitive: ClassVar[bool] = False
+    tasks: tuple[Task[Any, Any], ...] = ()
+
+    def task(self, name: str | None = None) -> Task[Any, Any]:
+        """The named task, or the first (default) task when no name is given."""
+        if not self.tasks:
+            raise ConfigError(f"domain '{self.name}' declares no tasks")
+        if name is None:
+            return self.tasks[0]
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        raise ConfigError(f"domain '{self.name}' has no task '{name}'; tasks: "
+                          + ", ".join(t.name for t in self.tasks))
+
+    @property
+    def primary_metric(self) -> MetricSpec | None:
+        """The domain's headline metric: its default task's primary metric."""
+        return self.tasks[0].primary_metric if self.tasks else None
+
+    def metric_specs(self) -> list[dict[str, Any]]:
+        """Every task's metric specs, as stored in a run (names unique within the domain)."""
+        specs: dict[str, dict[str, Any]] = {}
+        for task in self.tasks:
+            for metric in task.metrics:
+                if metric.name in specs:
+                    raise ConfigError(f"domain '{self.name}': metric '{metric.name}' declared twice")
+                specs[metric.name] = metric.to_dict(task.name)
+        return list(specs.values())
+
+    @abstractmethod
+    def build_corpus(self, out_dir: Path, *, n: int, seed: int) -> Corpus:
+        """Write a deterministic sample corpus (documents + gold) under `out_dir`."""
+
+    def real_corpus(self, out_dir: Path) -> Corpus:
+        """Gold cases from real public data; raise `SuiteUnavailable` with the reason when absent."""
+        raise SuiteUnavailable(f"domain '{self.name}' has no real-data suite")
 
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
         """Domain keys for a file at ingest (e.g. doc_type); merged into each chunk's metadata."""
-        ...
-
-    def run(self, runtime: TierRuntime, case_input: dict[str, Any], **options: Any) -> BaseModel: ...
-
-    def outcome(self, result: BaseModel) -> dict[str, Any]:
-        """The comparable values of a result, in `GoldCase.expected`'s shape."""
-        ...
-
-
-_REGISTRY: dict[str, Domain] = {}
-
-
-def register(domain: Domain) -> Domain:
-    _REGISTRY[domain.name] = domain
-    return domain
-
-
-def all_domains() -> dict[str, Domain]:
-    import domains
-
-    for info in pkgutil.iter_modules(domains.__path__):
-        if info.ispkg:
-            importlib.import_module(f"domains.{info.name}")
-    return dict(sorted(_REGISTRY.items()))
-
-
-def get_domain(name: str) -> Domain:
-    known = all_domains()
-    if name not in known:
-        raise ConfigError(f"unknown domain '{name}'; known: {', '.join(known) or '(none)'}")
-    return known[name]
+        return {}

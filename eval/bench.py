@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ingest.chunking import chunk_document
-from ingest.loaders import load_document
-from ingest.pipeline import IngestPipeline
-from pipelines.config import Settings
-from pipelines.embedders import build_embedder
-from pipelines.embedders.sentence_transformer import SentenceTransformerEmbedder
-from pipelines.errors import ConfigError
-from pipelines.stores.milvus import MilvusStore
+from rightsized.ingest.chunking import chunk_document
+from rightsized.ingest.loaders import load_document
+from rightsized.ingest.pipeline import IngestPipeline
+from rightsized.pipelines.config import Settings
+from rightsized.pipelines.embedders import build_embedder
+from rightsized.pipelines.embedders.sentence_transformer import SentenceTransformerEmbedder
+from rightsized.pipelines.errors import ConfigError
+from rightsized.pipelines.stores.milvus import MilvusStore
 
 _WORDS = ("account address applicant balance bank bearing branch check claim client compliance "
           "customer date document engine evidence failure invoice issue maintenance manual "

@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig
-from pipelines.documents import doc_prefix
-from pipelines.errors import BackendError
-from pipelines.retrieval import reciprocal_rank_fusion
-from pipelines.stores.base import Record
-from pipelines.stores.local_server import LocalMilvusServer
-from pipelines.stores.milvus import RECORD_FIELDS, MilvusStore
+from rightsized.pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig
+from rightsized.pipelines.documents import doc_prefix
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.retrieval import reciprocal_rank_fusion
+from rightsized.pipelines.stores.base import Record
+from rightsized.pipelines.stores.local_server import LocalMilvusServer
+from rightsized.pipelines.stores.milvus import RECORD_FIELDS, MilvusStore
 
 DIMENSION = 384
 BATCH = 1000

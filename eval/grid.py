@@ -1,27 +1,31 @@
 """`rightsized eval`: every domain x every tier x every gold case, stored as it goes.
 
-Why this shape: domains plug in through the `Domain` protocol (corpus builders for the
-synthetic and real suites, `run`, `outcome`), so a new domain needs no change here. Unavailable
-tiers are recorded with their reason in `run.json` and never run; one failing case is recorded
-with its error and the grid goes on; a resumed run skips finished cases.
+Why this shape: domains plug in through their task declarations (corpus builders, tasks with
+typed inputs, outcome and scoring, metric specs), so a new domain needs no change here. Cases
+run through the same `rightsized.domains.runner` as `rightsized run`, into collections of their
+own (`rseval_*`), never the user's. Unavailable tiers are recorded with their reason; a domain
+that fails to load, a suite whose data is absent and any exception in one case are recorded and
+the grid goes on. A resumed run continues its own stored plan and refuses anything that differs.
 """
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from domains.base import Corpus, Domain, GoldCase, all_domains, get_domain
-from pipelines.config import Settings
-from pipelines.errors import RightsizedError, TierUnavailableError
-from pipelines.ops import ingest_paths
-from pipelines.progress import ProgressCallback
-from pipelines.runtime import TierRuntime, Workspace
+from rightsized.domains.base import Corpus, Domain, GoldCase, SuiteUnavailable, Task
+from rightsized.domains.inputs import build_input, file_specs
+from rightsized.domains.registry import get_domain, load_all
+from rightsized.domains.runner import CaseError, CaseRun, DocumentIngester, run_case
+from rightsized.pipelines.config import Settings
+from rightsized.pipelines.errors import ConfigError, TierUnavailableError
+from rightsized.pipelines.progress import ProgressCallback
+from rightsized.pipelines.runtime import Workspace
+from rightsized.pipelines.stores.base import EVAL_PREFIX
 
-from eval.runs import RunStore, case_key, config_hash, files_hash, package_versions
-from eval.scoring import case_cost, case_scores
+from rightsized.eval.runs import RunStore, case_key, config_hash, files_hash, package_versions
+from rightsized.eval.scoring import case_cost, split_scores
 
 SUITES = ("synthetic", "real")
 CORPUS_SEED = 7
@@ -29,103 +33,207 @@ CORPUS_SEED = 7
 
 @dataclass(frozen=True)
 class EvalPlan:
+    """What a run covers. Stored in `run.json`, so `--resume RUN` continues exactly this plan."""
+
     domains: list[str]
     tiers: list[str]
     suite: str = "all"  # synthetic | real | all
     limit: int | None = None
     n: int = 16  # synthetic cases per domain
 
+    def __post_init__(self) -> None:
+        if self.suite not in ("synthetic", "real", "all"):
+            raise ConfigError(f"--suite {self.suite!r}: expected synthetic, real or all")
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError(f"--limit {self.limit}: must be at least 1 (leave it out for every case)")
+        if self.n < 1:
+            raise ConfigError(f"--n {self.n}: must be at least 1")
+        if not self.domains or not self.tiers:
+            raise ConfigError("an evaluation needs at least one domain and one tier")
+
     @property
     def suites(self) -> list[str]:
         return list(SUITES) if self.suite == "all" else [self.suite]
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
-def corpora(domain: Domain, plan: EvalPlan, data_dir: Path) -> dict[str, Corpus]:
-    """Build (deterministically) each requested suite's corpus; domains without a real suite skip it."""
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> EvalPlan:
+        """The plan a stored run was started with (runs from before plans were stored: rebuilt
+        from their recorded domains, tiers, suite and limit)."""
+        stored = meta.get("plan") or {k: meta[k] for k in ("domains", "tiers", "suite", "limit") if k in meta}
+        return cls(**stored)
+
+    def differences(self, requested: dict[str, Any]) -> list[str]:
+        """Flags given with --resume that differ from this plan, named with both values."""
+        mine = self.to_dict()
+        return [f"--{name}: the run has {mine[name]!r}, given {value!r}"
+                for name, value in requested.items() if value is not None and value != mine[name]]
+
+
+def resumed_plan(run_dir: Path, requested: dict[str, Any]) -> EvalPlan:
+    """The stored plan of `run_dir`; refuses (naming each difference) flags that would change it."""
+    plan = EvalPlan.from_meta(RunStore.open_existing(run_dir).meta)
+    if differences := plan.differences(requested):
+        raise ConfigError(f"{run_dir}: cannot resume with a different plan ({'; '.join(differences)}); "
+                          "resume without those flags, or start a new run")
+    return plan
+
+
+def corpora(domain: Domain, plan: EvalPlan, data_dir: Path) -> tuple[dict[str, Corpus], dict[str, str]]:
+    """Each requested suite's corpus (built deterministically), and the suites skipped with why."""
     built: dict[str, Corpus] = {}
+    skipped: dict[str, str] = {}
     for suite in plan.suites:
         out = data_dir / "corpus" / domain.name / suite
-        corpus = (domain.build_corpus(out, n=plan.n, seed=CORPUS_SEED) if suite == "synthetic"
-                  else domain.real_corpus(out))
-        if corpus is not None:
-            built[suite] = Corpus(corpus.root, corpus.gold[: plan.limit] if plan.limit else corpus.gold)
-    return built
+        try:
+            corpus = (domain.build_corpus(out, n=plan.n, seed=CORPUS_SEED) if suite == "synthetic"
+                      else domain.real_corpus(out))
+        except SuiteUnavailable as exc:
+            skipped[f"{domain.name}/{suite}"] = str(exc)
+            continue
+        built[suite] = Corpus(corpus.root, corpus.gold[: plan.limit] if plan.limit else corpus.gold)
+    return built, skipped
+
+
+def _load_domains(plan: EvalPlan) -> tuple[dict[str, Domain], dict[str, str]]:
+    """The plan's domains that load, and those that failed with their error (never fatal)."""
+    _, failed_all = load_all()
+    loaded: dict[str, Domain] = {}
+    failed: dict[str, str] = {}
+    for name in plan.domains:
+        if name in failed_all:
+            failed[name] = failed_all[name].cause
+        else:
+            loaded[name] = get_domain(name)  # unknown names raise ConfigError before the run starts
+    return loaded, failed
 
 
 def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
              progress: ProgressCallback | None = None) -> Path:
     """Run the plan; returns the run directory (cases.jsonl + run.json)."""
-    known = all_domains()
-    for name in plan.domains:
-        get_domain(name)
     for tier in plan.tiers:
         settings.tier(tier)
+    domains, failed = _load_domains(plan)
     data_dir = settings.resolved_data_dir
-    prepared = {name: corpora(known[name], plan, data_dir) for name in plan.domains}
+    prepared: dict[str, dict[str, Corpus]] = {}
+    skipped: dict[str, str] = {}
+    for name, domain in domains.items():
+        prepared[name], domain_skipped = corpora(domain, plan, data_dir)
+        skipped.update(domain_skipped)
     hashes = {f"{d}/{s}": files_hash([*c.root.rglob("*.*"), c.root.parent / "gold.jsonl"], c.root.parent)
               for d, suites in prepared.items() for s, c in suites.items()}
     meta = {
-        "domains": plan.domains, "tiers": plan.tiers, "suite": plan.suite, "limit": plan.limit,
-        "seed": CORPUS_SEED, "versions": package_versions(), "config_hash": config_hash(settings),
-        "corpus_hashes": hashes, "primary_metric": {d: known[d].primary_metric for d in plan.domains},
+        "plan": plan.to_dict(), "domains": plan.domains, "tiers": plan.tiers, "suite": plan.suite,
+        "limit": plan.limit, "seed": CORPUS_SEED, "versions": package_versions(),
+        "config_hash": config_hash(settings), "corpus_hashes": hashes,
+        "primary_metric": {n: d.primary_metric.name for n, d in domains.items() if d.primary_metric},
+        "metric_specs": {n: d.metric_specs() for n, d in domains.items()},
+        "failed_domains": failed, "skipped_suites": skipped,
     }
-    if resume is not None:
-        store = RunStore.open_existing(resume)
-        if store.meta.get("corpus_hashes") != hashes:
-            raise RightsizedError(f"{resume}: corpus changed since the run started; start a new run")
-    else:
-        store = RunStore.open_new(data_dir / "runs", meta)
-    done = store.done()
-    unavailable: dict[str, str] = dict(store.meta.get("unavailable", {}))
-    notify = progress or (lambda event, amount: None)
-    for name, suites in prepared.items():
-        domain = known[name]
-        workspace = Workspace(settings, domain=name)
-        ingested: set[tuple[str, Path]] = set()  # tiers sharing an embedder share a collection
-        try:
-            for tier in plan.tiers:
-                try:
-                    runtime = workspace.tier(tier)
-                except TierUnavailableError as exc:
-                    unavailable[tier] = exc.reason
-                    continue
-                for suite, corpus in suites.items():
-                    if (runtime.store.collection, corpus.root) not in ingested:
-                        ingest_paths(settings, name, [corpus.root], tier, show_progress=False, workspace=workspace)
-                        ingested.add((runtime.store.collection, corpus.root))
-                    for case in corpus.gold:
-                        record = {"domain": name, "suite": suite, "tier": tier, "case_id": case.case_id}
-                        if case_key(record) in done:
-                            continue
-                        store.append(run_case(domain, runtime, case, record))
-                        notify("cases", 1)
-        finally:
-            workspace.close()
-    store.write_meta({**store.meta, "unavailable": unavailable, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    store = _open(data_dir, meta, resume)
+    try:
+        _run_grid(settings, store, domains, prepared, plan, progress)
+    except KeyboardInterrupt:
+        store.update_meta(status="stopped", error="interrupted; continue with --resume")
+        raise
+    except BaseException as exc:
+        store.update_meta(status="failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    store.update_meta(status="finished", finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
     return store.run_dir
 
 
-def run_case(domain: Domain, runtime: TierRuntime, case: GoldCase, record: dict[str, Any]) -> dict[str, Any]:
+def _open(data_dir: Path, meta: dict[str, Any], resume: Path | None) -> RunStore:
+    if resume is None:
+        return RunStore.open_new(data_dir / "runs", {**meta, "status": "running"})
+    store = RunStore.open_existing(resume)
+    stored = store.meta
+    if stored.get("config_hash") != meta["config_hash"]:
+        raise ConfigError(f"{resume}: the configuration differs from the run's (config hash {stored.get('config_hash')} "
+                          f"then, {meta['config_hash']} now: a changed --config or --set); start a new run")
+    if stored.get("corpus_hashes") != meta["corpus_hashes"]:
+        raise ConfigError(f"{resume}: corpus changed since the run started; start a new run")
+    store.update_meta(status="running", error=None)
+    return store
+
+
+def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
+              prepared: dict[str, dict[str, Corpus]], plan: EvalPlan, progress: ProgressCallback | None) -> None:
+    done = store.done()
+    unavailable: dict[str, str] = dict(store.meta.get("unavailable") or {})
+    notify = progress or (lambda event, amount: None)
+    for name, suites in prepared.items():
+        domain = domains[name]
+        workspace = Workspace(settings, domain=name, prefix=EVAL_PREFIX)
+        ingester = DocumentIngester(workspace, domain)
+        try:
+            for tier in plan.tiers:
+                try:
+                    workspace.tier(tier)
+                except TierUnavailableError as exc:
+                    unavailable[tier] = exc.reason
+                    store.update_meta(unavailable=unavailable)
+                    continue
+                for suite, corpus in suites.items():
+                    pending = [c for c in corpus.gold
+                               if case_key({"domain": name, "suite": suite, "tier": tier, "case_id": c.case_id}) not in done]
+                    for case, record in _evaluate(domain, ingester, tier, suite, corpus, pending, settings):
+                        store.append(record)
+                        notify("cases", 1)
+        finally:
+            workspace.close()
+
+
+def _evaluate(domain: Domain, ingester: DocumentIngester, tier: str, suite: str, corpus: Corpus,
+              cases: list[GoldCase], settings: Settings):  # noqa: ANN202 - a generator of (case, record)
+    """Resolve every case's input, ingest all their documents in one pass, then run each case."""
+    resolved: list[tuple[GoldCase, Task[Any, Any] | None, Any, CaseError | None]] = []
+    paths: list[Path] = []
+    for case in cases:
+        try:
+            task = domain.task(case.task)
+            inputs = build_input(task.input_model, request=case.input, base=corpus.root)
+        except Exception as exc:  # a malformed gold case is that case's error
+            resolved.append((case, None, None, CaseError(type(exc).__name__, str(exc))))
+            continue
+        resolved.append((case, task, inputs, None))
+        paths += [getattr(inputs, s.name) for s in file_specs(task.input_model).values()
+                  if s.ingest and getattr(inputs, s.name) is not None]
+    if paths:
+        ingester.ingest(tier, paths)
+    price = settings.tier(tier).price
+    for case, task, inputs, error in resolved:
+        run = CaseRun(case.case_id, inputs, error=error)
+        if task is not None and error is None:
+            run = run_case(ingester, tier, task, case.case_id, inputs)
+        yield case, case_record(domain, task, case, run, suite, tier, price)
+
+
+def case_record(domain: Domain, task: Task[Any, Any] | None, case: GoldCase, run: CaseRun, suite: str,
+                tier: str, price: Any) -> dict[str, Any]:
     """One case on one tier -> a JSON-ready record with scores, latency, tokens and cost."""
-    started = time.perf_counter()
-    outcome = result = error = None
-    try:
-        result = domain.run(runtime, case.input)
-        outcome = domain.outcome(result)
-    except RightsizedError as exc:
-        error = str(exc)
-    usage = getattr(result, "usage", None)
-    prompt_tokens = int(getattr(usage, "prompt_tokens", 0))
-    completion_tokens = int(getattr(usage, "completion_tokens", 0))
+    outcome, scores, parts, error = None, {}, {}, run.error
+    if task is not None:
+        try:
+            if run.result is not None:
+                outcome = task.outcome(run.result)
+            scores, parts = split_scores(task, task.score(case.expected, outcome))
+        except Exception as exc:  # a scoring bug is recorded on the case, not fatal to the grid
+            error = error or CaseError(type(exc).__name__, str(exc))
+    usage = run.usage
     return {
-        **record, "tags": list(case.tags), "input": case.input, "expected": case.expected,
-        "outcome": outcome, "error": error,
-        "result": json.loads(result.model_dump_json()) if result is not None else None,
-        "scores": case_scores(case.expected, outcome, label_name=domain.label_name),
-        "latency_s": round(time.perf_counter() - started, 4),
-        "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-        "cost_usd": case_cost(runtime.config.price, prompt_tokens=prompt_tokens,
-                              completion_tokens=completion_tokens,
-                              llm_seconds=float(getattr(usage, "llm_latency_s", 0.0))),
-        "warnings": list(getattr(result, "warnings", [])),
+        "domain": domain.name, "suite": suite, "tier": tier, "case_id": case.case_id, "task": case.task,
+        "tags": list(case.tags), "input": case.input, "expected": case.expected, "outcome": outcome,
+        "error": None if error is None else str(error), "error_type": None if error is None else error.type,
+        "result": run.result.model_dump(mode="json") if run.result is not None else None,
+        "scores": scores, "parts": parts,
+        "latency_s": usage.latency_s if usage.latency_s is not None else 0.0,
+        "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+        "cost_usd": case_cost(price, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                              llm_seconds=usage.llm_latency_s or 0.0),
+        "warnings": list(run.result.warnings) if run.result is not None else [],
+        "ingest_errors": [{"file": e.file, "reason": e.reason} for e in run.ingest_errors],
     }
+

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
-    from eval.report import TierMetrics
+    from rightsized.eval.report import TierMetrics
 
 # matplotlib's SVG prolog (XML declaration, DOCTYPE with a DTD URL) is only valid in a
 # standalone file; inside HTML the parser puts <svg> in the SVG namespace without it.
@@ -79,21 +81,70 @@ def inline_svg(svg: str) -> str:
     return _XMLNS.sub("", body, count=2)
 
 
+@dataclass(frozen=True)
+class Plot:
+    """An SVG, or the sentence saying why there is none.
+
+    A plot whose x-axis has no spread (every tier at $0, or a single tier) draws points on one
+    vertical line and says nothing a table does not; the sentence says that in words instead.
+    """
+
+    svg: str | None
+    reason: str = ""
+
+
+# kind -> (axis label, the noun used when there is no plot, TierMetrics -> x or None when unknown)
+_AXES: dict[str, tuple[str, str, Callable[[TierMetrics], float | None]]] = {
+    "cost": ("mean cost per case (USD)", "cost per case", lambda t: t.cost_per_case_usd),
+    "latency": ("latency p50 (s)", "p50 latency", lambda t: t.latency_p50_s),
+}
+
+
+def _or(value: float | None, default: float) -> float:
+    """A bound the statistics could not give is drawn as no error bar, not as a crash."""
+    return default if value is None else value
+
+
+def _same_x_sentence(kind: str, x: float) -> str:
+    value = np.format_float_positional(x, precision=3, unique=True, fractional=False, trim="-")
+    if kind == "cost":
+        return f"every tier costs ${value} per case: no cost plot"
+    return f"every tier has a p50 latency of {value} s: no latency plot"
+
+
+def _no_plot_reason(kind: str, primary: str, scored: Sequence[TierMetrics]) -> str:
+    """Why a plot would show nothing, or "" when it has at least two distinct x values."""
+    _, noun, x_of = _AXES[kind]
+    if not scored:
+        return f"no tier has a {primary} value: no {kind} plot"
+    if len(scored) == 1:
+        return f"only {scored[0].tier} has a {primary} value, nothing to compare it with: no {kind} plot"
+    known = [x for x in map(x_of, scored) if x is not None]
+    if len(known) < 2:
+        unknown = ", ".join(t.tier for t in scored if x_of(t) is None)
+        return f"{noun} is unknown for {unknown}: no {kind} plot"
+    if len(set(known)) == 1:
+        return _same_x_sentence(kind, known[0])
+    return ""
+
+
 def tier_plots(domain: str, suite: str, primary: str, tiers: Sequence[TierMetrics],
-               colors: Mapping[str, str], *, salt: str) -> dict[str, str]:
+               colors: Mapping[str, str], *, salt: str) -> dict[str, Plot]:
     """The two plots of one (domain, suite): primary metric vs cost per case and vs latency p50.
 
-    Tiers whose primary metric has no value are left off rather than drawn at zero.
+    Tiers whose primary metric (or x value) is unknown are left off rather than drawn at zero.
     """
     scored = [t for t in tiers if primary in t.metrics and t.metrics[primary].mean is not None]
-    axes: dict[str, tuple[str, Callable[[TierMetrics], float]]] = {
-        "cost": ("mean cost per case (USD)", lambda t: t.cost_per_case_usd),
-        "latency": ("latency p50 (s)", lambda t: t.latency_p50_s),
-    }
     plots = {}
-    for kind, (x_label, x_of) in axes.items():
-        points = [TierPoint(t.tier, x_of(t), t.metrics[primary].mean, t.metrics[primary].low,
-                            t.metrics[primary].high, colors[t.tier]) for t in scored]
-        plots[kind] = scatter_svg(points, title=f"{domain} ({suite}): {primary} vs {x_label}", x_label=x_label,
-                                  y_label=f"{primary} (mean, 95% CI)", salt=f"{salt}-{kind}")
+    for kind, (x_label, _, x_of) in _AXES.items():
+        if reason := _no_plot_reason(kind, primary, scored):
+            plots[kind] = Plot(None, reason)
+            continue
+        summaries = [(t, x_of(t), t.metrics[primary]) for t in scored]
+        points = [TierPoint(t.tier, x, m.mean, _or(m.low, m.mean), _or(m.high, m.mean), colors[t.tier])
+                  for t, x, m in summaries if x is not None]
+        direction = "higher is better" if scored[0].metrics[primary].higher_is_better else "lower is better"
+        svg = scatter_svg(points, title=f"{domain} ({suite}): {primary} vs {x_label}", x_label=x_label,
+                          y_label=f"{primary}, 95% CI ({direction})", salt=f"{salt}-{kind}")
+        plots[kind] = Plot(svg)
     return plots

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from pipelines.config import Settings
-from pipelines.errors import RightsizedError
+from rightsized.pipelines.config import Settings
+from rightsized.pipelines.errors import RightsizedError
 
-from eval.report import Run, TierMetrics, summarise_run
+from rightsized.eval.report import Run, TierMetrics, summarise_run
 
 Constraint = Literal["cost", "latency", "accuracy", "compliance", "speed"]
 Deployment = Literal["edge", "single-gpu", "multi-gpu", "cloud"]

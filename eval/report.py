@@ -1,38 +1,47 @@
 """Turn a stored evaluation run into `report.md` and a self-contained `report.html`.
 
 Why both: the Markdown sits next to the run in a repository or a PR, the HTML is the page one
-opens or mails; both come from the same summary, so they cannot disagree. Every aggregate is
-the mean of the non-null per-case values with a 95% interval (eval.stats), so a
-difference between tiers can be told from noise. Usage::
+opens or mails; both come from the same summary, so they cannot disagree. Every metric is
+aggregated as its spec's kind says (a proportion, a mean, or a ratio of sums) with a 95%
+interval (eval.stats), so a difference between tiers can be told from noise, and read in its
+direction (higher or lower is better). Each domain opens with the answer those numbers
+support. Usage::
 
-    from eval.report import write_report
+    from rightsized.eval.report import write_report
     md_path, html_path = write_report(Path("runs/2024-06-01T12-00"))
 """
 from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from eval.plots import inline_svg, tier_plots
-from eval.metrics import mean, percentile
-from eval.stats import mean_ci
-from pipelines.errors import RightsizedError
+from rightsized.domains.base import MetricSpec
+from rightsized.eval.metrics import mean, percentile
+from rightsized.eval.plots import Plot, inline_svg, tier_plots
+from rightsized.eval.stats import DeltaResult, aggregate, compare_delta
+from rightsized.pipelines.errors import RightsizedError
 
 SUITES = ("synthetic", "real")
-_RUN_KEYS = ("run_id", "domains", "tiers", "primary_metric")
+KINDS = ("proportion", "mean", "ratio")
+_RUN_KEYS = ("run_id", "domains", "tiers")
 _CASE_KEYS = ("domain", "tier", "case_id", "suite", "scores", "latency_s")
 WORST_CASES = 3
-_MAX_VALUE_CHARS = 400  # per input/expected/outcome: enough to see the case, not a page of JSON
+_MAX_INPUT_CHARS = 200  # the input is there to recognise the case; the diff says what went wrong
+_MAX_DIFF_LINES = 8
+_MAX_DIFF_VALUE_CHARS = 80
 _MAX_NOTE_CHARS = 200
 _MAX_WARNINGS = 3
+# A per-case sample: the score, or (numerator, denominator) for a ratio metric.
+Sample = float | tuple[float, float]
 
 
 @dataclass
@@ -44,20 +53,76 @@ class Run:
     cases: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)  # what loading tolerated, shown in the report
 
+    @property
+    def status(self) -> str:
+        """Runs written before the runner recorded a status only exist once finished."""
+        return str(self.meta.get("status", "finished"))
+
+    def domain_names(self) -> list[str]:
+        """Declared domains, then any that failed to load and were not declared."""
+        declared = list(self.meta["domains"])
+        return declared + [d for d in self.meta.get("failed_domains", {}) if d not in declared]
+
+    def metric_specs(self, domain: str) -> dict[str, MetricSpec]:
+        """Stored specs, plus an inferred one for every other metric the domain's cases carry.
+
+        Runs written before specs were stored are read as the old report read them: higher is
+        better, a proportion when every value is 0 or 1, a mean otherwise.
+        """
+        stored = {s["name"]: _spec(s) for s in self.meta.get("metric_specs", {}).get(domain, [])}
+        values: dict[str, list[Any]] = defaultdict(list)
+        for case in self.cases:
+            if case["domain"] == domain:
+                for name, value in (case.get("scores") or {}).items():
+                    values[name].append(value)
+        inferred = {name: MetricSpec(name, kind=_inferred_kind(found)) for name, found in values.items()
+                    if name not in stored}
+        return {**stored, **inferred}
+
+    def primary(self, domain: str) -> str | None:
+        """`primary_metric` as stored, else the spec marked primary."""
+        if named := self.meta.get("primary_metric", {}).get(domain):
+            return str(named)
+        return next((spec.name for spec in self.metric_specs(domain).values() if spec.primary), None)
+
+
+def _spec(data: dict[str, Any]) -> MetricSpec:
+    return MetricSpec(str(data["name"]), kind=data.get("kind", "mean"),
+                      higher_is_better=bool(data.get("higher_is_better", True)),
+                      primary=bool(data.get("primary", False)), description=str(data.get("description", "")))
+
+
+def _inferred_kind(values: list[Any]) -> str:
+    known = [v for v in values if v is not None]
+    return "proportion" if known and all(v in (0, 1) for v in known) else "mean"
+
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """Mean of the non-null per-case values with its 95% CI; `n` counts those values."""
+    """One metric over a tier's cases, aggregated by its kind, with its 95% CI.
+
+    `mean` is the point estimate (the name is kept for the stored JSON shape): the share of 1s
+    for a proportion, the mean for a mean, sum(numerators) / sum(denominators) for a ratio.
+    `n` counts the cases that had a value (for a ratio: its numerator and denominator).
+    """
 
     mean: float | None
     low: float | None
     high: float | None
     n: int
+    kind: str = "mean"
+    higher_is_better: bool = True
+    primary: bool = False
 
 
 @dataclass
 class TierMetrics:
-    """Everything the report says about one tier on one domain's synthetic or real cases."""
+    """Everything the report says about one tier on one domain's synthetic or real cases.
+
+    Tokens are sums over the cases that reported them (None when none did), with the count of
+    cases that did not beside them: an unknown count is never summed as 0. The cost per case
+    is None as soon as one case's cost is unknown, since any mean would then be a guess.
+    """
 
     domain: str
     suite: str
@@ -68,9 +133,12 @@ class TierMetrics:
     metrics: dict[str, MetricSummary]
     latency_p50_s: float
     latency_p95_s: float
-    cost_per_case_usd: float
-    prompt_tokens: int
-    completion_tokens: int
+    cost_per_case_usd: float | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    prompt_tokens_unknown: int = 0
+    completion_tokens_unknown: int = 0
+    cost_unknown: int = 0
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -82,8 +150,10 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise RightsizedError(f"{path}: not valid JSON ({exc}); re-run the evaluation to rewrite it") from exc
     if not isinstance(data, dict) or any(key not in data for key in _RUN_KEYS):
         raise RightsizedError(f"{path}: not a run description (needs keys {', '.join(_RUN_KEYS)})")
-    if unranked := [d for d in data["domains"] if d not in data["primary_metric"]]:
-        raise RightsizedError(f"{path}: no primary_metric for domain(s) {', '.join(unranked)}")
+    for domain, specs in data.get("metric_specs", {}).items():
+        if bad := [f"{s.get('name')}: {s.get('kind')!r}" for s in specs if s.get("kind", "mean") not in KINDS]:
+            raise RightsizedError(f"{path}: metric_specs of {domain}: kind must be one of "
+                                  f"{', '.join(KINDS)} ({'; '.join(bad)})")
     return data
 
 
@@ -91,12 +161,14 @@ def _read_cases(path: Path, meta: dict[str, Any], notes: list[str]) -> list[dict
     """Parse and check every line, so the report never silently drops a case it cannot place.
 
     The one exception is a torn last line (no newline: a crash mid-write). The run store
-    ignores it and re-runs that case on resume, so the report skips it too and says so.
+    ignores it and re-runs that case on resume, so the report skips it too and says so. A
+    missing file is a run that recorded nothing (it failed or stopped first): still reportable.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RightsizedError(f"{path}: missing; the run has no case records (was it interrupted?)") from None
+        notes.append(f"{path.name} is missing: the run recorded no cases")
+        return []
     lines = text.splitlines()
     cases = []
     for number, line in enumerate(lines, start=1):
@@ -121,32 +193,89 @@ def _read_cases(path: Path, meta: dict[str, Any], notes: list[str]) -> list[dict
 
 
 def load_run(run_dir: Path) -> Run:
-    """Read a run directory; a missing or corrupt file raises RightsizedError naming it."""
+    """Read a run directory; a missing run.json or a corrupt file raises RightsizedError naming it."""
     run_dir = Path(run_dir)
     meta = _read_json(run_dir / "run.json")
     notes: list[str] = []
-    cases = _read_cases(run_dir / "cases.jsonl", meta, notes)
-    return Run(run_dir, meta, cases, notes)
+    run = Run(run_dir, meta, _read_cases(run_dir / "cases.jsonl", meta, notes), notes)
+    if unranked := sorted({c["domain"] for c in run.cases if run.primary(c["domain"]) is None}):
+        raise RightsizedError(f"{run_dir / 'run.json'}: no primary_metric for domain(s) {', '.join(unranked)}")
+    return run
 
 
-def _metric_names(cases: Sequence[dict[str, Any]], primary: str) -> list[str]:
-    names = sorted({name for case in cases for name in case["scores"]})
-    return ([primary] if primary in names else []) + [name for name in names if name != primary]
+# ---- aggregation ------------------------------------------------------------------------------
+
+def case_samples(spec: MetricSpec, cases: Sequence[dict[str, Any]]) -> dict[str, Sample]:
+    """case_id -> the case's value of `spec`, for the cases that have one.
+
+    A ratio metric's sample is its (numerator, denominator) from `parts`: the per-case ratio in
+    `scores` is for display only, and averaging it would weight a small case like a large one.
+    """
+    if spec.kind == "ratio":
+        return {str(c["case_id"]): (float(part[0]), float(part[1])) for c in cases
+                if (part := (c.get("parts") or {}).get(spec.name)) is not None}
+    return {str(c["case_id"]): float(value) for c in cases
+            if (value := (c.get("scores") or {}).get(spec.name)) is not None}
 
 
-def _summarise(domain: str, suite: str, tier: str, cases: list[dict[str, Any]], metrics: list[str]) -> TierMetrics:
-    summaries = {}
-    for name in metrics:
-        values = [float(c["scores"][name]) for c in cases if c["scores"].get(name) is not None]
-        summaries[name] = MetricSummary(*mean_ci(values), n=len(values))
+def aggregate_samples(kind: str, samples: Sequence[Sample], **options: Any) -> tuple[float | None, float | None, float | None]:
+    """(point, low, high) of samples as `case_samples` returns them, by the metric's kind."""
+    if kind == "ratio":
+        parts = [(float(n), float(d)) for n, d in samples]  # type: ignore[misc]
+        return aggregate(kind, [n / d for n, d in parts if d], parts, **options)
+    return aggregate(kind, [float(v) for v in samples], **options)  # type: ignore[arg-type]
+
+
+def paired_delta(spec: MetricSpec, a: dict[str, Sample], b: dict[str, Sample], **options: Any) -> tuple[DeltaResult, int]:
+    """A - B on the cases both sides scored, and how many those are."""
+    shared = sorted(set(a) & set(b))
+    return compare_delta(spec.kind, [a[c] for c in shared], [b[c] for c in shared], paired=True, **options), len(shared)
+
+
+def _summary(spec: MetricSpec, cases: Sequence[dict[str, Any]], primary: str) -> MetricSummary:
+    samples = list(case_samples(spec, cases).values())
+    point, low, high = aggregate_samples(spec.kind, samples)
+    return MetricSummary(point, low, high, n=len(samples), kind=spec.kind,
+                         higher_is_better=spec.higher_is_better, primary=spec.name == primary)
+
+
+def _checked_summary(spec: MetricSpec, cases: Sequence[dict[str, Any]], primary: str,
+                     where: tuple[str, str, str]) -> MetricSummary:
+    """A value the spec's kind cannot take (0.5 for a proportion) is a scoring bug: name it."""
+    try:
+        return _summary(spec, cases, primary)
+    except ValueError as exc:
+        raise RightsizedError(f"{'/'.join(where)}: metric {spec.name} ({spec.kind}): {exc}") from exc
+
+
+def _known_sum(values: Sequence[Any]) -> tuple[int | None, int]:
+    """(sum of the known values or None when there are none, how many are unknown)."""
+    known = [int(v) for v in values if v is not None]
+    return (sum(known) if known else None), len(values) - len(known)
+
+
+def _metric_names(cases: Sequence[dict[str, Any]], specs: dict[str, MetricSpec], primary: str) -> list[str]:
+    """Primary first, then declared metrics in declaration order, then any others by name."""
+    seen = {name for case in cases for name in (case.get("scores") or {})}
+    ordered = [n for n in specs if n in seen] + sorted(seen - set(specs))
+    return ([primary] if primary in seen else []) + [n for n in ordered if n != primary]
+
+
+def _summarise(domain: str, suite: str, tier: str, cases: list[dict[str, Any]], specs: list[MetricSpec],
+               primary: str) -> TierMetrics:
     latencies = [float(c["latency_s"]) for c in cases]
+    costs = [c.get("cost_usd") for c in cases]
+    cost_unknown = sum(1 for cost in costs if cost is None)
+    prompt_tokens, prompt_unknown = _known_sum([c.get("prompt_tokens") for c in cases])
+    completion_tokens, completion_unknown = _known_sum([c.get("completion_tokens") for c in cases])
     return TierMetrics(
         domain, suite, tier, cases=len(cases), errors=sum(1 for c in cases if c.get("error")),
-        cases_with_warnings=sum(1 for c in cases if c.get("warnings")), metrics=summaries,
+        cases_with_warnings=sum(1 for c in cases if c.get("warnings")),
+        metrics={spec.name: _checked_summary(spec, cases, primary, (domain, suite, tier)) for spec in specs},
         latency_p50_s=percentile(latencies, 50), latency_p95_s=percentile(latencies, 95),
-        cost_per_case_usd=mean([float(c.get("cost_usd", 0.0)) for c in cases]),
-        prompt_tokens=sum(int(c.get("prompt_tokens", 0)) for c in cases),
-        completion_tokens=sum(int(c.get("completion_tokens", 0)) for c in cases),
+        cost_per_case_usd=None if cost_unknown else mean([float(c) for c in costs]),
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, prompt_tokens_unknown=prompt_unknown,
+        completion_tokens_unknown=completion_unknown, cost_unknown=cost_unknown,
     )
 
 
@@ -166,12 +295,13 @@ def summarise_run(run: Run) -> list[TierMetrics]:
     groups = _groups(run)
     summaries = []
     for domain in run.meta["domains"]:
+        specs, primary = run.metric_specs(domain), run.primary(domain) or ""
         for suite in SUITES:
             section = [c for (d, s, _), cases in groups.items() if (d, s) == (domain, suite) for c in cases]
-            metrics = _metric_names(section, run.meta["primary_metric"][domain])
+            names = _metric_names(section, specs, primary)
             for tier in run.meta["tiers"]:
                 if cases := groups.get((domain, suite, tier)):
-                    summaries.append(_summarise(domain, suite, tier, cases, metrics))
+                    summaries.append(_summarise(domain, suite, tier, cases, [specs[n] for n in names], primary))
     return summaries
 
 
@@ -182,72 +312,239 @@ def _sig(value: float, digits: int) -> str:
     return np.format_float_positional(value, precision=digits, unique=False, fractional=False, trim="-")
 
 
+def direction(higher_is_better: bool) -> str:
+    return "higher is better" if higher_is_better else "lower is better"
+
+
 def _metric_cell(summary: MetricSummary, cases: int) -> str:
-    """'mean [low, high]' to 3 decimals; n is shown only when some cases had no value."""
+    """'point [low, high]' to 3 decimals; n is shown only when some cases had no value."""
     if summary.mean is None:
         return "–"
-    text = f"{summary.mean:.3f} [{summary.low:.3f}, {summary.high:.3f}]"
+    text = f"{summary.mean:.3f}" if summary.low is None or summary.high is None \
+        else f"{summary.mean:.3f} [{summary.low:.3f}, {summary.high:.3f}]"
     return text if summary.n == cases else f"{text} (n={summary.n})"
+
+
+def count_cell(total: int | None, unknown: int) -> str:
+    """'1,234', '1,234 (+3 unknown)', or 'unknown' when no case reported the count."""
+    if total is None:
+        return "unknown"
+    return f"{total:,}" + (f" (+{unknown} unknown)" if unknown else "")
+
+
+def _cost_cell(t: TierMetrics) -> str:
+    if t.cost_per_case_usd is not None:
+        return _sig(t.cost_per_case_usd, 4)
+    return "unknown" if t.cost_unknown == t.cases else f"unknown ({t.cost_unknown} of {t.cases} cases)"
+
+
+def _usd(cost: float | None) -> str:
+    return "an unknown cost" if cost is None else f"${_sig(cost, 3)}"
 
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… (+{len(text) - limit} chars)"
 
 
-def _json_text(value: Any) -> str:
-    return _truncate(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str), _MAX_VALUE_CHARS)
+def _json_text(value: Any, limit: int) -> str:
+    return _truncate(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str), limit)
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "domain"
 
 
+# ---- expected vs outcome ----------------------------------------------------------------------
+
+_ABSENT = object()  # a key or list item one side does not have (distinct from a JSON null)
+
+
+def _show(value: Any) -> str:
+    return "(absent)" if value is _ABSENT else _json_text(value, _MAX_DIFF_VALUE_CHARS)
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _identity(value: Any) -> tuple[str, Any]:
+    """Equal as a reader would judge: 1 == 1.0, but True is not 1 and "1" is not 1."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number", float(value)
+    return type(value).__name__, value
+
+
+def _same(a: Any, b: Any) -> bool:
+    (kind_a, x), (kind_b, y) = _identity(a), _identity(b)
+    if kind_a == kind_b == "number":
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+    return kind_a == kind_b and x == y
+
+
+def _child(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _list_differences(expected: list[Any], outcome: list[Any], path: str) -> Iterator[tuple[str, str, str]]:
+    """Lists of plain values whose members differ are compared by value (a missing flag is
+    named, not shifted into every later index); otherwise, item by item by index."""
+    if all(map(_scalar, expected + outcome)):
+        want, got = {_identity(v): v for v in expected}, {_identity(v): v for v in outcome}
+        if set(want) != set(got):
+            yield from ((f"{path}[{_show(want[k])}]", "present", "absent") for k in want if k not in got)
+            yield from ((f"{path}[{_show(got[k])}]", "absent", "present") for k in got if k not in want)
+            return
+    for i in range(max(len(expected), len(outcome))):
+        yield from _differences(expected[i] if i < len(expected) else _ABSENT,
+                                outcome[i] if i < len(outcome) else _ABSENT, f"{path}[{i}]")
+
+
+def _differences(expected: Any, outcome: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """(path, expected text, outcome text) for every leaf where the two structures differ."""
+    if isinstance(expected, dict) and isinstance(outcome, dict):
+        for key in sorted(set(expected) | set(outcome), key=str):
+            yield from _differences(expected.get(key, _ABSENT), outcome.get(key, _ABSENT), _child(path, key))
+    elif isinstance(expected, list) and isinstance(outcome, list):
+        yield from _list_differences(expected, outcome, path)
+    elif not _same(expected, outcome):
+        yield path, _show(expected), _show(outcome)
+
+
+def diff_lines(expected: Any, outcome: Any, *, limit: int = _MAX_DIFF_LINES) -> list[str]:
+    """`path: expected X, got Y` per differing leaf, at most `limit` lines.
+
+    Why a diff: two JSON blobs side by side make the reader find the one wrong field; the
+    path says which field it is, for any nesting of dicts and lists.
+    """
+    found = [f"{path or '(whole value)'}: expected {want}, got {got}"
+             for path, want, got in _differences(expected, outcome, "")]
+    if not found:
+        return ["no difference between expected and outcome"]
+    more = len(found) - limit
+    return found[:limit] + ([f"… and {more} more difference(s)"] if more > 0 else [])
+
+
+# ---- sections and the answer ------------------------------------------------------------------
+
 @dataclass
 class _Section:
-    """One domain's synthetic or real cases: its tables, plots and worst cases."""
+    """One domain's synthetic or real cases: its answer, tables, plots and worst cases."""
 
     domain: str
     suite: str
-    primary: str
+    primary: MetricSpec
     tiers: list[TierMetrics]
+    answer: str
     worst: dict[str, list[dict[str, Any]]]
-    plots: dict[str, str]  # "cost"/"latency" -> standalone SVG
+    plots: dict[str, Plot]  # "cost"/"latency" -> an SVG or why there is none
 
     def quality_table(self) -> tuple[list[str], list[list[str]]]:
-        names = list(self.tiers[0].metrics)
-        header = ["tier", "cases"] + [f"{n} (primary)" if n == self.primary else n for n in names]
-        rows = [[t.tier, str(t.cases)] + [_metric_cell(t.metrics[n], t.cases) for n in names] for t in self.tiers]
+        summaries = self.tiers[0].metrics
+        header = ["tier", "cases"] + [f"{n} ({'primary, ' if s.primary else ''}{direction(s.higher_is_better)})"
+                                      for n, s in summaries.items()]
+        rows = [[t.tier, str(t.cases)] + [_metric_cell(t.metrics[n], t.cases) for n in summaries] for t in self.tiers]
         return header, rows
 
     def cost_table(self) -> tuple[list[str], list[list[str]]]:
         header = ["tier", "cases", "errors", "with warnings", "latency p50 (s)", "latency p95 (s)",
                   "cost per case (USD)", "tokens in", "tokens out"]
         rows = [[t.tier, str(t.cases), str(t.errors), str(t.cases_with_warnings), _sig(t.latency_p50_s, 3),
-                 _sig(t.latency_p95_s, 3), _sig(t.cost_per_case_usd, 4), f"{t.prompt_tokens:,}",
-                 f"{t.completion_tokens:,}"] for t in self.tiers]
+                 _sig(t.latency_p95_s, 3), _cost_cell(t), count_cell(t.prompt_tokens, t.prompt_tokens_unknown),
+                 count_cell(t.completion_tokens, t.completion_tokens_unknown)] for t in self.tiers]
         return header, rows
 
     def plot_name(self, kind: str) -> str:
         return f"plot-{_slug(self.domain)}-{self.suite}-{kind}.svg"
 
+    @property
+    def worst_title(self) -> str:
+        extreme = "lowest" if self.primary.higher_is_better else "highest"
+        return f"Worst cases per tier (errors, then {extreme} {self.primary.name}, then warnings)"
 
-def _worst_cases(cases: list[dict[str, Any]], primary: str) -> list[dict[str, Any]]:
-    """Errors first (a crash is worse than any score), then the lowest primary scores, then
-    cases with warnings (e.g. LLM output that failed validation).
+
+def _primary_value(tier: TierMetrics, primary: str) -> float | None:
+    summary = tier.metrics.get(primary)
+    return None if summary is None else summary.mean
+
+
+def _tie(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _cost_latency(t: TierMetrics) -> str:
+    return f"{_usd(t.cost_per_case_usd)} per case at a p50 latency of {_sig(t.latency_p50_s, 3)} s"
+
+
+def _evidence(result: DeltaResult) -> str:
+    """The p-value when the test gives one, else the interval; then the method."""
+    if result.p_value is not None:
+        shown = f"p={result.p_value:.2g}"
+    elif result.low is not None and result.high is not None:
+        shown = f"95% CI [{result.low:+.3f}, {result.high:+.3f}]"
+    else:
+        shown = "no interval"
+    return f"{shown}, {result.method}"
+
+
+def _noise(spec: MetricSpec, best: dict[str, Sample], runner_up: dict[str, Sample]) -> str:
+    result, shared = paired_delta(spec, best, runner_up)
+    if not shared:
+        return "cannot be tested: the two tiers share no scored case"
+    verdict = "outside" if result.significant else "within"
+    return f"{verdict} the noise ({_evidence(result)}, {shared} shared cases)"
+
+
+def _answer(spec: MetricSpec, tiers: list[TierMetrics], cases: dict[str, list[dict[str, Any]]]) -> str:
+    """1-3 sentences: which tier the primary metric supports, by how much, whether that is
+    outside the noise, and at what cost and latency; so a reader need not read the tables."""
+    name, sense = spec.name, direction(spec.higher_is_better)
+    scored = [t for t in tiers if _primary_value(t, name) is not None]
+    if len(tiers) == 1:
+        only = tiers[0]
+        value = _primary_value(only, name)
+        quality = "no value" if value is None else f"{value:.3f}"
+        return (f"Only {only.tier} ran on these cases, so there is nothing to compare: {name} ({sense}) "
+                f"{quality}, {_cost_latency(only)}.")
+    if not scored:
+        return f"No tier has a {name} value on these cases, so none can be called best."
+    ranked = sorted(scored, key=lambda t: -_primary_value(t, name) if spec.higher_is_better else _primary_value(t, name))
+    best_value = _primary_value(ranked[0], name)
+    tied = [t for t in ranked if _tie(_primary_value(t, name), best_value)]
+    costs = "; ".join(f"{t.tier}: {_cost_latency(t)}" for t in tied)
+    if len(tied) == len(ranked) > 1:
+        return f"All {len(tied)} scored tiers tie on {name} ({best_value:.3f}), so cost and latency decide: {costs}."
+    if len(tied) > 1:
+        return f"{', '.join(t.tier for t in tied)} tie for best on {name} ({sense}) at {best_value:.3f}: {costs}."
+    best, runner_up = ranked[0], ranked[1]
+    runner_value = _primary_value(runner_up, name)
+    noise = _noise(spec, case_samples(spec, cases[best.tier]), case_samples(spec, cases[runner_up.tier]))
+    unscored = "" if len(scored) == len(tiers) else f" ({len(tiers) - len(scored)} tier(s) have no {name} value.)"
+    return (f"{best.tier} is best on {name} ({sense}): {best_value:.3f} vs {runner_value:.3f} for the runner-up "
+            f"{runner_up.tier} ({best_value - runner_value:+.3f}), a difference {noise}. "
+            f"{best.tier} costs {_cost_latency(best)}; {runner_up.tier} {_cost_latency(runner_up)}.{unscored}")
+
+
+def _worst_cases(cases: list[dict[str, Any]], spec: MetricSpec) -> list[dict[str, Any]]:
+    """Errors first (a crash is worse than any score), then the worst primary scores in the
+    metric's own direction, then cases with warnings (e.g. LLM output that failed validation).
 
     Clean cases at the tier's best score are left out: when most cases are perfect, listing
     perfect ones as 'worst' would only hide the few that are not.
     """
-    scores = [c["scores"][primary] for c in cases if c["scores"].get(primary) is not None]
-    best = max(scores, default=None)
+    sign = 1.0 if spec.higher_is_better else -1.0
+
+    def score(case: dict[str, Any]) -> float | None:
+        return (case.get("scores") or {}).get(spec.name)
+
+    best = max((sign * s for c in cases if (s := score(c)) is not None), default=None)
 
     def rank(case: dict[str, Any]) -> tuple[bool, float, bool, str]:
-        score = case["scores"].get(primary)
-        return (not case.get("error"), float("-inf") if score is None else score,
-                not case.get("warnings"), str(case["case_id"]))
+        value = score(case)
+        return (not case.get("error"), float("-inf") if value is None else sign * value,
+                not (case.get("warnings") or case.get("ingest_errors")), str(case["case_id"]))
 
-    notable = [c for c in cases
-               if c.get("error") or c.get("warnings") or c["scores"].get(primary) not in (None, best)]
+    notable = [c for c in cases if c.get("error") or c.get("warnings") or c.get("ingest_errors")
+               or (score(c) is not None and sign * score(c) != best)]
     return sorted(notable, key=rank)[:WORST_CASES]
 
 
@@ -259,46 +556,93 @@ def _sections(run: Run) -> list[_Section]:
     colors = {tier: f"C{i % 10}" for i, tier in enumerate(run.meta["tiers"])}  # same tier, same colour
     sections = []
     for (domain, suite), tiers in by_section.items():
-        primary = run.meta["primary_metric"][domain]
-        worst = {t.tier: _worst_cases(groups[(domain, suite, t.tier)], primary) for t in tiers}
+        name = run.primary(domain) or ""
+        spec = run.metric_specs(domain).get(name, MetricSpec(name))
+        cases = {t.tier: groups[(domain, suite, t.tier)] for t in tiers}
+        worst = {tier: _worst_cases(tier_cases, spec) for tier, tier_cases in cases.items()}
         salt = f"{run.meta['run_id']}-{domain}-{suite}"
-        plots = tier_plots(domain, suite, primary, tiers, colors, salt=salt)
-        sections.append(_Section(domain, suite, primary, tiers, worst, plots))
+        plots = tier_plots(domain, suite, name, tiers, colors, salt=salt)
+        sections.append(_Section(domain, suite, spec, tiers, _answer(spec, tiers, cases), worst, plots))
     return sections
 
 
+# ---- run-level facts --------------------------------------------------------------------------
+
 def _header_facts(run: Run) -> list[tuple[str, str]]:
     meta = run.meta
-    facts = [("run", str(meta["run_id"])), ("created", str(meta.get("created", "–"))),
+    facts = [("run", str(meta["run_id"])), ("status", run.status), ("created", str(meta.get("created", "–"))),
              ("suite", str(meta.get("suite", "–"))), ("config hash", str(meta.get("config_hash", "–")))]
+    facts += [("error", str(meta["error"]))] if meta.get("error") else []
     facts += [(f"version: {k}", str(v)) for k, v in sorted(meta.get("versions", {}).items())]
     facts += [(f"corpus hash: {k}", str(v)) for k, v in sorted(meta.get("corpus_hashes", {}).items())]
     return facts + [("note", note) for note in run.notes]
 
 
-_LEGEND = ("Metrics: mean over the cases where the metric applies, with its 95% confidence interval "
-           "[low, high] (Wilson score interval for 0/1 outcomes, percentile bootstrap otherwise), 3 decimals; "
-           "(n=…) when fewer cases had a value. Cost is the mean per case.")
+def _status_line(run: Run) -> str:
+    """What a reader must know before trusting any number below; "" for a finished run with cases."""
+    recorded = "" if run.cases else " No cases were recorded."
+    if run.status in ("failed", "stopped"):
+        error = run.meta.get("error") or "no error was recorded"
+        return f"This run {run.status}: {error}.{recorded}"
+    if run.status != "finished":
+        return (f"This run's status is '{run.status}': it is still going or ended without saying so; "
+                f"the numbers cover the cases recorded so far.{recorded}")
+    return recorded.strip()
+
+
+_LEGEND = ("Metrics: each aggregated by its kind with its 95% confidence interval [low, high]: proportions "
+           "(0/1 per case) with the Wilson score interval, means with a percentile bootstrap, ratios as the sum "
+           "of numerators over the sum of denominators with a bootstrap over cases; 3 decimals; (n=…) when "
+           "fewer cases had a value. Each column says whether higher or lower is better. Cost is the mean per "
+           "case; a cost or token count a tier did not report is shown as unknown, never counted as 0.")
+
+
+def _case_diff(case: dict[str, Any]) -> list[str]:
+    if case.get("outcome") is None and case.get("error"):
+        return ["no outcome: the case failed (error below)"]
+    return diff_lines(case.get("expected"), case.get("outcome"))
 
 
 def _case_facts(case: dict[str, Any], primary: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """What a reader needs to see why a case scored low: fixed columns, then warnings/error.
+    """What a reader needs to see why a case scored badly: fixed columns, then warnings/error.
 
-    Each value is truncated: a worst case is there to be recognised, not re-read in full.
+    The input is shortened: a worst case is there to be recognised; the differences between
+    expected and outcome say what went wrong.
     """
-    score = case["scores"].get(primary)
+    score = (case.get("scores") or {}).get(primary)
     columns = [("case", str(case["case_id"])), (primary, "–" if score is None else f"{score:.3f}"),
-               ("tags", ", ".join(map(str, case.get("tags", []))) or "–"),
-               ("input", _json_text(case.get("input"))), ("expected", _json_text(case.get("expected"))),
-               ("outcome", _json_text(case.get("outcome")))]
-    notes = [("warning", _truncate(str(w), _MAX_NOTE_CHARS)) for w in case.get("warnings", [])[:_MAX_WARNINGS]]
+               ("tags", ", ".join(map(str, case.get("tags") or [])) or "–"),
+               ("input", _json_text(case.get("input"), _MAX_INPUT_CHARS)),
+               ("expected vs outcome", "\n".join(_case_diff(case)))]
+    notes = [("warning", _truncate(str(w), _MAX_NOTE_CHARS)) for w in (case.get("warnings") or [])[:_MAX_WARNINGS]]
+    notes += [("ingest error", _truncate(f"{e.get('file')}: {e.get('reason')}", _MAX_NOTE_CHARS))
+              for e in (case.get("ingest_errors") or [])[:_MAX_WARNINGS]]
     if case.get("error"):
         notes.append(("error", _truncate(str(case["error"]), _MAX_NOTE_CHARS)))
     return columns, notes
 
 
-def _not_run(run: Run) -> list[tuple[str, str]]:
-    return [(str(tier), str(reason)) for tier, reason in run.meta.get("unavailable", {}).items()]
+def _not_run(run: Run) -> list[tuple[str, str, str]]:
+    """(what, name, why) for every tier, domain and suite the run could not measure."""
+    meta = run.meta
+    return ([("tier", str(t), f"not run: {r}") for t, r in meta.get("unavailable", {}).items()]
+            + [("domain", str(d), f"could not be loaded: {r}") for d, r in meta.get("failed_domains", {}).items()]
+            + [("suite", str(s), f"skipped: {r}") for s, r in meta.get("skipped_suites", {}).items()])
+
+
+def _domain_notes(run: Run, domain: str) -> list[str]:
+    """Why part or all of one domain is missing, in plain sentences."""
+    notes = []
+    if reason := run.meta.get("failed_domains", {}).get(domain):
+        notes.append(f"This domain could not be loaded: {reason}")
+    for key, reason in run.meta.get("skipped_suites", {}).items():
+        if key.partition("/")[0] == domain:
+            notes.append(f"The {key.partition('/')[2] or key} suite was skipped: {reason}")
+    return notes
+
+
+def _sentence(reason: str) -> str:
+    return reason[:1].upper() + reason[1:] + "."
 
 
 # ---- Markdown ---------------------------------------------------------------------------------
@@ -314,39 +658,56 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _md_block(lines: list[tuple[str, str]]) -> list[str]:
-    """A fenced block shows case text verbatim; the fence outgrows any backtick run inside it."""
-    body = [f"{label}: {value}" for label, value in lines]
+    """A fenced block shows case text verbatim; the fence outgrows any backtick run inside it.
+    A multi-line value (the differences) starts on its own line, indented."""
+    body = [f"{label}:\n  " + value.replace("\n", "\n  ") if "\n" in value else f"{label}: {value}"
+            for label, value in lines]
     longest = max((len(run) for line in body for run in re.findall(r"`+", line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + "text", *body, fence, ""]
 
 
+def _md_not_run(items: list[tuple[str, str, str]]) -> list[str]:
+    return [f"- {what} **{_md_cell(name)}** {_md_cell(why)}" for what, name, why in items]
+
+
+def _md_section(section: _Section, not_run: list[tuple[str, str, str]]) -> list[str]:
+    out = [f"### {_md_cell(section.domain)}: {section.suite} cases", "", "Quality:", ""]
+    out += _md_table(*section.quality_table()) + ["", "Cost and latency:", ""]
+    out += _md_table(*section.cost_table()) + [""]
+    out += _md_not_run([item for item in not_run if item[0] == "tier"]) + [""]
+    for kind, plot in section.plots.items():
+        out.append(f"![{_md_cell(section.primary.name)} vs {kind}]({section.plot_name(kind)})" if plot.svg
+                   else _md_cell(_sentence(plot.reason)))
+    out += ["", f"#### {_md_cell(section.worst_title)}", ""]
+    for tier, cases in section.worst.items():
+        out += [f"**{_md_cell(tier)}**", ""]
+        for case in cases:
+            columns, notes = _case_facts(case, section.primary.name)
+            out += _md_block(columns + notes)
+        out += [] if cases else ["No failed, below-best or warned cases.", ""]
+    return out
+
+
 def _render_md(run: Run, sections: list[_Section]) -> str:
     out = [f"# Evaluation report: {_md_cell(str(run.meta['run_id']))}", ""]
+    if status := _status_line(run):
+        out += [f"**{_md_cell(status)}**", ""]
     out += _md_table(["run facts", ""], [[k, v] for k, v in _header_facts(run)]) + [""]
-    for tier, reason in _not_run(run):
-        out.append(f"- tier **{_md_cell(tier)}** not run: {_md_cell(reason)}")
+    not_run = _not_run(run)
+    out += _md_not_run(not_run)
     out += ["", _LEGEND, ""]
-    for domain in run.meta["domains"]:
+    for domain in run.domain_names():
         out += [f"## {_md_cell(domain)}", ""]
         domain_sections = [s for s in sections if s.domain == domain]
+        out += [_md_cell(note) for note in _domain_notes(run, domain)] + [""]
+        for section in domain_sections:
+            out += [f"**{section.suite} cases:** {_md_cell(section.answer)}", ""]
         if not domain_sections:
             out += ["No cases were recorded for this domain.", ""]
         for section in domain_sections:
-            out += [f"### {_md_cell(domain)}: {section.suite} cases", "", "Quality:", ""]
-            out += _md_table(*section.quality_table()) + ["", "Cost and latency:", ""]
-            out += _md_table(*section.cost_table()) + [""]
-            out += [f"- **{_md_cell(tier)}** not run: {_md_cell(reason)}" for tier, reason in _not_run(run)]
-            out += ["", f"![{section.primary} vs cost per case]({section.plot_name('cost')})",
-                    f"![{section.primary} vs latency p50]({section.plot_name('latency')})", "",
-                    f"#### Worst cases per tier (errors, then lowest {_md_cell(section.primary)}, then warnings)", ""]
-            for tier, cases in section.worst.items():
-                out += [f"**{_md_cell(tier)}**", ""]
-                for case in cases:
-                    columns, notes = _case_facts(case, section.primary)
-                    out += _md_block(columns + notes)
-                out += [] if cases else ["No failed, below-best or warned cases.", ""]
-    return "\n".join(out).rstrip() + "\n"
+            out += _md_section(section, not_run)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip() + "\n"
 
 
 # ---- HTML -------------------------------------------------------------------------------------
@@ -360,10 +721,11 @@ th, td { border: 1px solid #d0d5e0; padding: .3rem .6rem; text-align: left; vert
 th { background: #eef1f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .plots { display: flex; flex-wrap: wrap; gap: 1rem; } .plots svg { max-width: 100%; height: auto; }
 .note { color: #6b3a00; } .legend { color: #555; font-size: .9rem; }
+.status { color: #8a1c1c; font-weight: bold; } .answer { font-size: 1.05rem; }
 td:first-child pre { white-space: nowrap; }
 pre { white-space: pre-wrap; word-break: break-word; margin: 0; font-size: .8rem; max-width: 28rem; }
 """
-_NUMERIC = re.compile(r"^[\d,.–\-]+( \[.*\])?( \(n=\d+\))?$")
+_NUMERIC = re.compile(r"^[\d,.–\-]+( \[.*\])?( \(n=\d+\))?( \(\+\d+ unknown\))?$")
 
 
 def _e(text: str) -> str:
@@ -380,8 +742,13 @@ def _html_table(header: list[str], rows: list[list[str]], *, numeric: bool = Tru
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _html_not_run(items: list[tuple[str, str, str]]) -> str:
+    lines = "".join(f'<li class="note">{_e(what)} <b>{_e(name)}</b> {_e(why)}</li>' for what, name, why in items)
+    return f"<ul>{lines}</ul>" if lines else ""
+
+
 def _html_worst(section: _Section) -> str:
-    parts = [f"<h4>Worst cases per tier (errors, then lowest {_e(section.primary)}, then warnings)</h4>"]
+    parts = [f"<h4>{_e(section.worst_title)}</h4>"]
     for tier, cases in section.worst.items():
         parts.append(f"<h5>{_e(tier)}</h5>")
         if not cases:
@@ -389,7 +756,7 @@ def _html_worst(section: _Section) -> str:
             continue
         rows = []
         for case in cases:
-            columns, notes = _case_facts(case, section.primary)
+            columns, notes = _case_facts(case, section.primary.name)
             cells = [value for _, value in columns] + ["\n".join(f"{k}: {v}" for k, v in notes) or "–"]
             rows.append("".join(f"<td><pre>{_e(cell)}</pre></td>" for cell in cells))
         head = "".join(f"<th>{_e(label)}</th>" for label, _ in columns) + "<th>warnings / error</th>"
@@ -398,23 +765,31 @@ def _html_worst(section: _Section) -> str:
     return "".join(parts)
 
 
+def _html_section(section: _Section, not_run: list[tuple[str, str, str]]) -> list[str]:
+    svgs = "".join(inline_svg(plot.svg) for plot in section.plots.values() if plot.svg)
+    reasons = "".join(f'<p class="note">{_e(_sentence(p.reason))}</p>' for p in section.plots.values() if not p.svg)
+    return [f"<h3>{_e(section.domain)}: {_e(section.suite)} cases</h3>", "<h4>Quality</h4>",
+            _html_table(*section.quality_table()), "<h4>Cost and latency</h4>",
+            _html_table(*section.cost_table()), _html_not_run([i for i in not_run if i[0] == "tier"]),
+            reasons, f'<div class="plots">{svgs}</div>' if svgs else "", _html_worst(section)]
+
+
 def _render_html(run: Run, sections: list[_Section]) -> str:
     title = f"Evaluation report: {run.meta['run_id']}"
-    not_run = "".join(f'<li class="note">tier <b>{_e(t)}</b> not run: {_e(r)}</li>' for t, r in _not_run(run))
+    not_run = _not_run(run)
+    status = _status_line(run)
     facts = _html_table(["run facts", ""], [[k, v] for k, v in _header_facts(run)], numeric=False)
-    body = [f"<h1>{_e(title)}</h1>", facts, f"<ul>{not_run}</ul>" if not_run else "",
-            f'<p class="legend">{_e(_LEGEND)}</p>']
-    for domain in run.meta["domains"]:
+    body = [f"<h1>{_e(title)}</h1>", f'<p class="status">{_e(status)}</p>' if status else "", facts,
+            _html_not_run(not_run), f'<p class="legend">{_e(_LEGEND)}</p>']
+    for domain in run.domain_names():
         body.append(f"<h2>{_e(domain)}</h2>")
         domain_sections = [s for s in sections if s.domain == domain]
+        body += [f'<p class="note">{_e(note)}</p>' for note in _domain_notes(run, domain)]
+        body += [f'<p class="answer"><b>{_e(s.suite)} cases:</b> {_e(s.answer)}</p>' for s in domain_sections]
         if not domain_sections:
             body.append("<p>No cases were recorded for this domain.</p>")
         for section in domain_sections:
-            body += [f"<h3>{_e(domain)}: {_e(section.suite)} cases</h3>", "<h4>Quality</h4>",
-                     _html_table(*section.quality_table()), "<h4>Cost and latency</h4>",
-                     _html_table(*section.cost_table()), f"<ul>{not_run}</ul>" if not_run else "",
-                     '<div class="plots">' + "".join(inline_svg(svg) for svg in section.plots.values()) + "</div>",
-                     _html_worst(section)]
+            body += _html_section(section, not_run)
     # The empty data: icon stops browsers from requesting /favicon.ico: the page fetches nothing.
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(title)}</title><link rel=\"icon\" href=\"data:,\"><style>{_CSS}</style></head>"
@@ -428,8 +803,9 @@ def write_report(run_dir: Path, out_dir: Path | None = None) -> tuple[Path, Path
     out.mkdir(parents=True, exist_ok=True)
     sections = _sections(run)
     for section in sections:
-        for kind, svg in section.plots.items():
-            (out / section.plot_name(kind)).write_text(svg, encoding="utf-8")
+        for kind, plot in section.plots.items():
+            if plot.svg:
+                (out / section.plot_name(kind)).write_text(plot.svg, encoding="utf-8")
     md_path, html_path = out / "report.md", out / "report.html"
     md_path.write_text(_render_md(run, sections), encoding="utf-8")
     html_path.write_text(_render_html(run, sections), encoding="utf-8")

@@ -15,8 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipelines.config import Settings
-from pipelines.errors import RightsizedError
+from rightsized.pipelines.config import Settings
+from rightsized.pipelines.errors import RightsizedError
 
 _VERSIONED = ("rightsized", "torch", "sentence-transformers", "llama-cpp-python", "pymilvus",
               "milvus-lite", "transformers", "llama-index-core")
@@ -94,7 +94,14 @@ class RunStore:
             raise RightsizedError(f"{self.run_dir / 'run.json'}: unreadable ({exc})") from exc
 
     def write_meta(self, meta: dict[str, Any]) -> None:
-        (self.run_dir / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+        """Replace run.json atomically: a crash mid-write must not leave a run unreadable."""
+        path = self.run_dir / "run.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(meta, indent=2, sort_keys=True))
+        tmp.replace(path)
+
+    def update_meta(self, **changes: Any) -> None:
+        self.write_meta({**self.meta, **changes})
 
     def done(self) -> set[tuple[str, str, str, str]]:
         """Keys of finished cases (complete JSON lines)."""
@@ -115,8 +122,16 @@ class RunStore:
             handle.flush()
 
 
+def _has_cases(run_dir: Path) -> bool:
+    path = run_dir / "cases.jsonl"
+    return path.exists() and path.stat().st_size > 0
+
+
 def latest_run(runs_dir: Path) -> Path:
-    runs = sorted((p for p in runs_dir.glob("*") if (p / "run.json").exists()), key=lambda p: p.stat().st_mtime)
+    """The newest run with at least one recorded case: a run that failed or was stopped before
+    its first case must not hide the last useful one."""
+    runs = sorted((p for p in runs_dir.glob("*") if (p / "run.json").exists() and _has_cases(p)),
+                  key=lambda p: p.stat().st_mtime)
     if not runs:
-        raise RightsizedError(f"no runs under {runs_dir}; run `rightsized eval` first")
+        raise RightsizedError(f"no run with recorded cases under {runs_dir}; run `rightsized eval` first")
     return runs[-1]

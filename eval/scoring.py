@@ -1,41 +1,58 @@
-"""Per-case scores from a gold case's `expected` and a domain's `outcome` (same shape).
+"""Per-case scores as a run stores them, and the cost of a case.
 
-Why per-case floats (or None when a metric does not apply to the case): every aggregate in a
-report is then the mean of the non-None values, so one bootstrap procedure gives confidence
-intervals for all of them, recall and false-positive rate included (recall is the mean of
-"detected" over the positive cases, the false-positive rate the mean over the negatives).
+Why scores are split by kind: a ratio-of-sums metric (WAPE, micro-F1) is aggregated from each
+case's numerator and denominator, never as a mean of per-case ratios; the record keeps both the
+pair (`parts`) and, for reading one case, its own ratio (`scores`). A score that does not fit its
+declared kind is a domain bug and is refused here, so it cannot skew an aggregate silently.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pipelines.config import PriceConfig
+from rightsized.domains.base import Score, Task
+from rightsized.pipelines.config import PriceConfig
+from rightsized.pipelines.errors import ValidationFailedError
 
-from eval.metrics import field_accuracy
 
-
-def case_scores(expected: dict[str, Any], outcome: dict[str, Any] | None, *, label_name: str = "label") -> dict[str, float | None]:
+def split_scores(task: Task[Any, Any], raw: Mapping[str, Score]) -> tuple[dict[str, float | None], dict[str, list[float]]]:
+    """(scores, parts) for a task's declared metrics, checked against each metric's kind."""
+    declared = {m.name: m for m in task.metrics}
+    if unknown := sorted(set(raw) - set(declared)):
+        raise ValidationFailedError(f"task '{task.name}' scored undeclared metric(s): {', '.join(unknown)}")
     scores: dict[str, float | None] = {}
-    predicted = outcome or {}
-    fields = expected.get("fields") or {}
-    if fields:
-        scores["field_accuracy"] = field_accuracy([(predicted.get("fields") or {}, fields)])
-    if "label" in expected:
-        scores[f"{label_name}_accuracy"] = float(outcome is not None and predicted.get("label") == expected["label"])
-    for flag, truth in (expected.get("flags") or {}).items():
-        detected = float(bool((predicted.get("flags") or {}).get(flag)))
-        scores[f"{flag}_recall"] = detected if truth else None
-        scores[f"{flag}_false_positive"] = None if truth else detected
-    return scores
+    parts: dict[str, list[float]] = {}
+    for name, spec in declared.items():
+        value = raw.get(name)
+        if value is None:
+            scores[name] = None
+        elif spec.kind == "ratio":
+            if not isinstance(value, tuple) or len(value) != 2:
+                raise ValidationFailedError(f"metric '{name}' is a ratio: score it as (numerator, denominator)")
+            numerator, denominator = float(value[0]), float(value[1])
+            parts[name] = [numerator, denominator]
+            scores[name] = numerator / denominator if denominator else None
+        elif isinstance(value, tuple):
+            raise ValidationFailedError(f"metric '{name}' is a {spec.kind}: score it as one number")
+        elif spec.kind == "proportion" and value not in (0.0, 1.0):
+            raise ValidationFailedError(f"metric '{name}' is a proportion: per-case scores must be 0 or 1, got {value}")
+        else:
+            scores[name] = float(value)
+    return scores, parts
 
 
-def case_cost(price: PriceConfig, *, prompt_tokens: int, completion_tokens: int, llm_seconds: float) -> float:
-    """USD for one case: API prices per 1k tokens, plus GPU-hours for self-hosted tiers.
+def case_cost(price: PriceConfig, *, prompt_tokens: int | None, completion_tokens: int | None,
+              llm_seconds: float) -> float | None:
+    """USD for one case: API prices per 1k tokens, plus GPU-hours for self-hosted tiers; None
+    (unknown) when the tier is priced per token and the tokens were not reported.
 
     The GPU share is the generation time of this case at the measured throughput, i.e. it
     assumes the GPU is kept busy (amortised); an idle reserved GPU costs more per request.
     """
-    cost = prompt_tokens / 1000 * price.input_per_1k + completion_tokens / 1000 * price.output_per_1k
+    per_token = price.input_per_1k or price.output_per_1k
+    if per_token and (prompt_tokens is None or completion_tokens is None):
+        return None
+    cost = (prompt_tokens or 0) / 1000 * price.input_per_1k + (completion_tokens or 0) / 1000 * price.output_per_1k
     if price.gpu_hour:
         cost += price.gpu_hour * llm_seconds / 3600
     return cost

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipelines.documents import Chunk, Document, chunk_id
+from rightsized.pipelines.documents import Chunk, Document, chunk_id
 
 
 @lru_cache(maxsize=8)

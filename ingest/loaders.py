@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import IngestError
+from rightsized.pipelines.errors import IngestError
 
-from pipelines.documents import Document, Section
+from rightsized.pipelines.documents import Document, Section
 
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -42,8 +42,8 @@ def iter_input_files(paths: Iterable[Path], root: Path | None = None) -> Iterato
             yield path, root or path.parent
 
 
-def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0) -> Document:
-    """Load one supported file; `doc_id` is its path relative to `root`."""
+def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespace: str = "") -> Document:
+    """Load one supported file; `doc_id` is `namespace/` (when given) + its path relative to `root`."""
     if not path.exists():
         raise IngestError(path, "file not found")
     suffix = path.suffix.lower()
@@ -68,7 +68,8 @@ def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0) -> Docum
         sections = _load_records(path, suffix)
     if not any(s.text.strip() for s in sections):
         raise IngestError(path, "no text content (file is blank)")
-    doc_id = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    doc_id = f"{namespace}/{relative}" if namespace else relative
     return Document(doc_id=doc_id, source=str(path), sections=sections)
 
 

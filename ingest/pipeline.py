@@ -5,25 +5,44 @@ large length-sorted batches is what keeps the whole path within ~10% of a raw
 sentence-transformers `encode` of the same chunks (`rightsized bench ingest` measures it).
 Why compare content hashes first: re-ingesting an unchanged file must add nothing, and a changed
 file must replace its chunks, leaving no orphans.
+Why document ids start with a source namespace: two intake folders that both hold
+`applicant_001/passport.pdf` are different documents; without the namespace the second would
+replace the first one's chunks (and with them the evidence behind past decisions).
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.documents import Chunk, Document
-from pipelines.embedders.base import Embedder
-from pipelines.errors import IngestError
-from pipelines.progress import ProgressCallback
-from pipelines.stores.base import VectorStore, records_from
+from rightsized.pipelines.documents import Chunk, Document
+from rightsized.pipelines.embedders.base import Embedder
+from rightsized.pipelines.errors import IngestError
+from rightsized.pipelines.progress import ProgressCallback
+from rightsized.pipelines.runtime import Workspace
+from rightsized.pipelines.stores.base import VectorStore, records_from
 
-from ingest.chunking import chunk_document
-from ingest.loaders import iter_input_files, load_document
+from rightsized.ingest.chunking import chunk_document
+from rightsized.ingest.loaders import iter_input_files, load_document
 
 MetadataHook = Callable[[Path, Path], dict[str, Any]]
+
+
+def source_namespace(root: Path) -> str:
+    """The default namespace of an ingest root: its name plus a hash of its absolute path, so the
+    same folder always gets the same ids and two folders never share them."""
+    resolved = Path(root).expanduser().resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
+    return f"{resolved.name or 'root'}-{digest}"
+
+
+def document_group(namespace: str, relative: str) -> str:
+    """A document's case: the first folder under the ingest root (files nested deeper in it
+    belong to the same case), or the file itself when it sits directly in the root."""
+    return f"{namespace}/{Path(relative).parts[0]}"
 
 
 @dataclass
@@ -41,6 +60,21 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def merged(cls, reports: list[IngestReport]) -> IngestReport:
+        """One report for several pipeline runs (e.g. one per source folder of a batch)."""
+        total = cls()
+        for r in reports:
+            total.files_seen += r.files_seen
+            total.files_ingested += r.files_ingested
+            total.files_unchanged += r.files_unchanged
+            total.chunks_added += r.chunks_added
+            total.chunks_deleted += r.chunks_deleted
+            total.seconds += r.seconds
+            total.errors.extend(r.errors)
+            total.doc_ids.extend(r.doc_ids)
+        return total
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "files_seen": self.files_seen, "files_ingested": self.files_ingested,
@@ -48,6 +82,7 @@ class IngestReport:
             "chunks_added": self.chunks_added, "chunks_deleted": self.chunks_deleted,
             "seconds": round(self.seconds, 3),
             "errors": [{"file": str(e.path), "reason": e.reason} for e in self.errors],
+            "doc_ids": list(self.doc_ids),
         }
 
 
@@ -75,12 +110,14 @@ class IngestPipeline:
         self.window = window
 
     def run(self, paths: Iterable[Path], progress: ProgressCallback | None = None, *,
-            root: Path | None = None) -> IngestReport:
-        """Ingest `paths`; doc ids are relative to each folder given, or to `root`."""
+            root: Path | None = None, namespace: str | None = None) -> IngestReport:
+        """Ingest `paths`. Doc ids are `<namespace>/<path relative to the root>`: the root is each
+        folder given (a file's parent), or `root`; the namespace is the caller's or derived from
+        the root (`source_namespace`)."""
         started = time.perf_counter()
         report = IngestReport()
         notify = progress or (lambda event, amount: None)
-        documents = self._load_all(paths, report, notify, root)
+        documents = self._load_all(paths, report, notify, root, namespace)
         stored = self.store.document_hashes([d.doc_id for d in documents])
         pending: list[Chunk] = []
         for document in documents:
@@ -106,20 +143,21 @@ class IngestPipeline:
         return report
 
     def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: ProgressCallback,
-                  root: Path | None) -> list[Document]:
+                  root: Path | None, namespace: str | None) -> list[Document]:
         documents: dict[str, Document] = {}
         for file, file_root in iter_input_files(paths, root):
             report.files_seen += 1
+            prefix = namespace or source_namespace(file_root)
             try:
-                document = load_document(file, file_root, max_file_mb=self.max_file_mb)
+                document = load_document(file, file_root, max_file_mb=self.max_file_mb, namespace=prefix)
             except IngestError as exc:
                 report.errors.append(exc)
             except OSError as exc:  # permissions, vanished files: still this file's problem only
                 report.errors.append(IngestError(file, f"cannot read: {exc.strerror or exc}"))
             else:
-                parent = Path(document.doc_id).parent.as_posix()
+                relative = document.doc_id[len(prefix) + 1:]
                 metadata = {"source": str(file), "domain": self.domain,
-                            "group": "" if parent == "." else parent}
+                            "group": document_group(prefix, relative)}
                 if self.metadata_hook is not None:
                     metadata.update(self.metadata_hook(file, file_root))
                 documents[document.doc_id] = Document(
@@ -133,3 +171,13 @@ class IngestPipeline:
         added = self.store.upsert(records_from(chunks, vectors))
         notify("chunks", added)
         return added
+
+
+def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: MetadataHook | None = None) -> IngestPipeline:
+    """The ingest pipeline for one tier's store and embedder, with the settings' chunking."""
+    ingest = workspace.settings.ingest
+    return IngestPipeline(
+        workspace.store(tier), workspace.embedder(tier), domain=workspace.domain,
+        chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
+        max_file_mb=ingest.max_file_mb, metadata_hook=metadata_hook,
+    )

@@ -1,8 +1,15 @@
 """Typed configuration: tiers, embedders, stores and generators, loaded from YAML.
 
 Why pydantic with a discriminated union on `backend`: a typo in a tier file must fail at load
-time with the file and the field named, not deep inside a run. The packaged `tiers.yaml` is the
-base; a user file (`--config`) is deep-merged over it, then `--set path=value` overrides.
+time with the file and the field named, not deep inside a run.
+
+Precedence, lowest first, deep-merged: the packaged `tiers.yaml`; the environment
+(`$RIGHTSIZED_DATA_DIR` for `data_dir`, and for each `openai_compatible` generator the variable
+its `base_url_env` names, as `base_url`); the user's file (`--config`); every `--set path=value`
+(later items win only on the same path). So an explicit `base_url` beats its variable, which
+beats the shipped URL. A block's `backend` is the one named by the highest source that names
+one; sources naming another backend for that block contribute none of its fields, while
+fields given without a backend apply to the chosen one, so no order of sources or keys loses them.
 """
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipelines.errors import ConfigError
+from rightsized.pipelines.errors import ConfigError
 
 PACKAGED_TIERS = Path(__file__).with_name("tiers.yaml")
 DATA_DIR_ENV = "RIGHTSIZED_DATA_DIR"
@@ -170,7 +177,8 @@ class TransformersGeneratorConfig(_Strict):
 class OpenAICompatibleGeneratorConfig(_Strict):
     """Any OpenAI-compatible endpoint: vLLM, TGI, llama.cpp server, Ollama, OpenAI, gateways.
 
-    The URL comes from `base_url` or the environment variable named in `base_url_env`; the key
+    The URL comes from `base_url`, else from the environment variable named in `base_url_env`
+    (`load_settings` already put that variable into `base_url` unless the user set one); the key
     only ever from the environment variable named in `api_key_env` (never from a file).
     """
 
@@ -185,9 +193,11 @@ class OpenAICompatibleGeneratorConfig(_Strict):
     max_retries: int = Field(2, ge=0)
 
     def resolved_base_url(self) -> str | None:
-        if self.base_url_env and os.environ.get(self.base_url_env):
-            return os.environ[self.base_url_env]
-        return self.base_url
+        """An explicit `base_url` wins: only `load_settings` knows whether it was shipped (then the
+        variable already replaced it) or the user's choice (then it must beat the variable)."""
+        if self.base_url:
+            return self.base_url
+        return (os.environ.get(self.base_url_env) or None) if self.base_url_env else None
 
 
 GeneratorConfig = Annotated[
@@ -268,18 +278,79 @@ _BACKEND_TAGS = {
 # --- loading ---------------------------------------------------------------------------------
 
 
+Source = tuple[str, dict[str, Any]]  # (name shown in errors, nested mapping)
+
+
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            # A new backend replaces the whole block: fields of another backend would be invalid.
-            if "backend" in value and value["backend"] != merged[key].get("backend"):
-                merged[key] = value
-            else:
-                merged[key] = _deep_merge(merged[key], value)
+            merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
+
+
+def _merge_all(sources: list[Source]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for _, data in sources:
+        merged = _deep_merge(merged, data)
+    return merged
+
+
+def _named_backends(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Every block in `data` that names a `backend`, as (path, backend)."""
+    found = [(prefix, data["backend"])] if "backend" in data else []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            found += _named_backends(value, (*prefix, key))
+    return found
+
+
+def _without(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of `data` without the block at `path`, if still there (a block inside another one
+    that was already dropped is gone); `data` itself is left untouched."""
+    head, *rest = path
+    if not rest:
+        return {k: v for k, v in data.items() if k != head}
+    if not isinstance(data.get(head), dict):
+        return data
+    return {**data, head: _without(data[head], tuple(rest))}
+
+
+def _drop_other_backends(sources: list[Source]) -> list[Source]:
+    """Each block keeps the backend named by the highest-precedence source that names one; a
+    source naming a different backend there loses that block (its fields would be invalid).
+
+    Why per source rather than at each merge step: deciding while merging made the outcome
+    depend on order (`--set store.uri=X --set store.backend=milvus` dropped the URI).
+    """
+    chosen = {path: backend for _, data in sources for path, backend in _named_backends(data)}
+    kept = []
+    for name, data in sources:
+        for path, backend in _named_backends(data):
+            if backend != chosen[path]:
+                data = _without(data, path)
+        kept.append((name, data))
+    return kept
+
+
+def _environment(sources: list[Source]) -> list[Source]:
+    """The environment as sources (one per variable, for `_blame`), read once the other sources
+    say which `base_url_env` each `openai_compatible` generator names."""
+    found: dict[str, dict[str, Any]] = {}
+    if os.environ.get(DATA_DIR_ENV):
+        found[DATA_DIR_ENV] = {"data_dir": os.environ[DATA_DIR_ENV]}
+    tiers = _merge_all(_drop_other_backends(sources)).get("tiers")
+    for tier_name, tier in (tiers.items() if isinstance(tiers, dict) else ()):
+        generator = tier.get("generator") if isinstance(tier, dict) else None
+        if not isinstance(generator, dict) or generator.get("backend") != "openai_compatible":
+            continue
+        var = generator.get("base_url_env")
+        if isinstance(var, str) and os.environ.get(var):
+            layer = {"tiers": {tier_name: {"generator": {"base_url": os.environ[var]}}}}
+            found[var] = _deep_merge(found.get(var, {}), layer)
+    return [(f"${var}", data) for var, data in found.items()]
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -319,7 +390,7 @@ def _has_path(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     return True
 
 
-def _blame(sources: list[tuple[str, dict[str, Any]]], loc: tuple[Any, ...]) -> str:
+def _blame(sources: list[Source], loc: tuple[Any, ...]) -> str:
     """Name the last source that set the deepest existing prefix of `loc` (the one to fix)."""
     for depth in range(len(loc), 0, -1):
         for name, data in reversed(sources):
@@ -329,17 +400,14 @@ def _blame(sources: list[tuple[str, dict[str, Any]]], loc: tuple[Any, ...]) -> s
 
 
 def load_settings(config_file: Path | None = None, overrides: list[str] | None = None) -> Settings:
-    """Packaged tiers, then the user's YAML, then `--set` overrides, then `RIGHTSIZED_DATA_DIR`."""
-    sources: list[tuple[str, dict[str, Any]]] = [(str(PACKAGED_TIERS), _read_yaml(PACKAGED_TIERS))]
+    """Packaged tiers < environment < the user's YAML < `--set` (see the module docstring)."""
+    user: list[Source] = []
     if config_file is not None:
-        sources.append((str(config_file), _read_yaml(Path(config_file))))
-    for item in overrides or []:
-        sources.append((f"--set {item}", parse_override(item)))
-    if os.environ.get(DATA_DIR_ENV):
-        sources.append((f"${DATA_DIR_ENV}", {"data_dir": os.environ[DATA_DIR_ENV]}))
-    merged: dict[str, Any] = {}
-    for _, data in sources:
-        merged = _deep_merge(merged, data)
+        user.append((str(config_file), _read_yaml(Path(config_file))))
+    user += [(f"--set {item}", parse_override(item)) for item in overrides or []]
+    shipped: Source = (str(PACKAGED_TIERS), _read_yaml(PACKAGED_TIERS))
+    sources = _drop_other_backends([shipped, *_environment([shipped, *user]), *user])
+    merged = _merge_all(sources)
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:

@@ -20,17 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.config import (
+from rightsized.pipelines.config import (
     MilvusLiteStoreConfig,
     MilvusServerStoreConfig,
     PineconeStoreConfig,
     Settings,
 )
-from pipelines.errors import BackendError, ConfigError
-from pipelines.progress import ProgressCallback
-from pipelines.stores import StoreConfigAny, open_store
-from pipelines.stores.base import Record, VectorStore
-from pipelines.stores.milvus import connect
+from rightsized.pipelines.errors import BackendError, ConfigError
+from rightsized.pipelines.progress import ProgressCallback
+from rightsized.pipelines.stores import StoreConfigAny, open_store
+from rightsized.pipelines.stores.base import Record, VectorStore
+from rightsized.pipelines.stores.milvus import connect
 
 SPEC_HELP = "milvus-lite:PATH, http(s)://HOST:PORT or milvus:URI (Milvus server), pinecone:HOST_URL"
 

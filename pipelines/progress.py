@@ -1,28 +1,9 @@
-"""Rich progress bars for long work, as a callback the library can call without knowing rich."""
+"""The progress-callback type the library reports long work through, without knowing any UI.
+
+The rich progress bars that render it live in the application layer (`pipelines.app.progress`).
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from collections.abc import Callable
 
 ProgressCallback = Callable[[str, int], None]  # (event, amount), e.g. ("chunks", 512)
-
-
-@contextmanager
-def progress_callback(enabled: bool, label: str) -> Iterator[ProgressCallback | None]:
-    """Yield `callback(event, amount)`: one bar per event kind ("files", "chunks", "cases")."""
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        tasks: dict[str, int] = {}
-
-        def callback(event: str, amount: int) -> None:
-            if event not in tasks:
-                tasks[event] = progress.add_task(f"{label}: {event}", total=None)
-            progress.advance(tasks[event], amount)
-
-        yield callback

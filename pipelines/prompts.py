@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipelines.stores.milvus import SearchHit
+from rightsized.pipelines.stores.base import SearchHit
 
 _OPEN = "<<<CHUNK id={chunk_id}>>>"
 _CLOSE = "<<<END CHUNK>>>"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from pipelines.config import RetrievalConfig
-from pipelines.embedders.base import Embedder
-from pipelines.stores.base import FilterValue, SearchHit, VectorStore
+from rightsized.pipelines.config import RetrievalConfig
+from rightsized.pipelines.embedders.base import Embedder
+from rightsized.pipelines.stores.base import FilterValue, SearchHit, VectorStore
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[SearchHit]], *, rrf_k: int = 60) -> list[SearchHit]:

@@ -8,18 +8,14 @@ reported with its reason and never crashes (or fakes) a run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pipelines.config import Settings, TierConfig
-from pipelines.embedders import Embedder, build_embedder
-from pipelines.errors import TierUnavailableError
-from pipelines.generators import Generator, build_generator
-from pipelines.retrieval import Retriever
-from pipelines.stores import VectorStore, build_store
-from pipelines.stores.milvus import collection_name
-
-if TYPE_CHECKING:
-    from ingest.pipeline import IngestPipeline
+from rightsized.pipelines.config import Settings, TierConfig
+from rightsized.pipelines.embedders import Embedder, build_embedder
+from rightsized.pipelines.errors import TierUnavailableError
+from rightsized.pipelines.generators import Generator, build_generator
+from rightsized.pipelines.retrieval import Retriever
+from rightsized.pipelines.stores import VectorStore, build_store
+from rightsized.pipelines.stores.base import USER_PREFIX, collection_name
 
 
 @dataclass
@@ -52,9 +48,10 @@ class Workspace:
         hits = runtime.retriever.retrieve("date of birth")
     """
 
-    def __init__(self, settings: Settings, *, domain: str) -> None:
+    def __init__(self, settings: Settings, *, domain: str, prefix: str = USER_PREFIX) -> None:
         self.settings = settings
         self.domain = domain
+        self.prefix = prefix  # eval and demo pass EVAL_PREFIX: their corpora never mix with the user's
         self._embedders: dict[str, Embedder] = {}
         self._stores: dict[str, VectorStore] = {}
         self._generators: dict[str, Generator] = {}
@@ -78,22 +75,12 @@ class Workspace:
 
     def store(self, name: str) -> VectorStore:
         embedder = self.embedder(name)
-        collection = collection_name(self.domain, embedder.embedder_id)
+        collection = collection_name(self.domain, embedder.embedder_id, self.prefix)
         if collection not in self._stores:
             store = build_store(self.settings, collection=collection, dimension=embedder.dimension)
             store.warm_up()
             self._stores[collection] = store
         return self._stores[collection]
-
-    def ingest_pipeline(self, name: str, **kwargs: object) -> IngestPipeline:
-        from ingest.pipeline import IngestPipeline
-
-        ingest = self.settings.ingest
-        return IngestPipeline(
-            self.store(name), self.embedder(name), domain=self.domain,
-            chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
-            max_file_mb=ingest.max_file_mb, **kwargs,  # type: ignore[arg-type]
-        )
 
     def _generator(self, name: str) -> Generator:
         if name not in self._generators:

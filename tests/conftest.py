@@ -165,7 +165,7 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Authentication is on, so every server test also proves credentials flow from the
     environment: the session sets $RIGHTSIZED_MILVUS_TOKEN to the built-in root user.
     """
-    from pipelines.stores.local_server import LocalMilvusServer
+    from rightsized.pipelines.stores.local_server import LocalMilvusServer
 
     server = LocalMilvusServer(tmp_path_factory.mktemp("milvus_server"), auth=True)
     start = time.perf_counter()

@@ -5,11 +5,18 @@ decides approve / review / reject with reasons and citations.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from domains.base import Corpus, register
-from pipelines.runtime import TierRuntime
+from pydantic import BaseModel, Field
+
+from rightsized.domains.base import Corpus, Domain, MetricSpec, Score, Task
+from rightsized.domains.bfsi_kyc.models import KycResult
+from rightsized.domains.context import TaskContext
+from rightsized.domains.inputs import documents
+from rightsized.eval.metrics import field_accuracy
 
 
 def classify_document(path: Path) -> str:
@@ -24,32 +31,34 @@ def classify_document(path: Path) -> str:
     return "other"
 
 
-class KycDomain:
-    name = "bfsi_kyc"
-    description = "KYC document analysis: MRZ, expiry, consistency, sanctions screening, decision."
-    doc_types = ("identity", "proof_of_address", "application")
-    label_name = "decision"
-    primary_metric = "decision_accuracy"
+class KycInput(BaseModel):
+    packet: Path = documents(
+        "An applicant packet folder (identity document with MRZ, proof of address, application form; "
+        "files may sit in subfolders), or a folder of such packets (one case each).", kind="folder", batch=True)
+    as_of: date | None = Field(None, description="Reference date for document expiry (default: today).")
 
-    def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
-        from domains.bfsi_kyc.corpus import build_corpus
 
-        return build_corpus(out_dir, n=n, seed=seed)
+class DecideTask(Task[KycInput, KycResult]):
+    name = "decide"
+    description = "Extract identity fields, run the KYC checks and decide approve / review / reject, with citations."
+    input_model = KycInput
+    result_model = KycResult
+    metrics = (
+        MetricSpec("decision_accuracy", kind="proportion", primary=True,
+                   description="decision equals the expected approve/review/reject"),
+        MetricSpec("field_accuracy", kind="mean", description="share of identity fields extracted correctly"),
+        MetricSpec("sanctions_hit_recall", kind="proportion", description="listed applicants flagged"),
+        MetricSpec("sanctions_hit_false_positive", kind="proportion", higher_is_better=False,
+                   description="applicants not listed but flagged"),
+    )
 
-    def real_corpus(self, out_dir: Path) -> Corpus:
-        from domains.bfsi_kyc.real import build_real_corpus
+    def run(self, ctx: TaskContext, inputs: KycInput) -> KycResult:
+        from rightsized.domains.bfsi_kyc.task import KycDecision
 
-        return build_real_corpus(out_dir)
+        return KycDecision(ctx, ctx.documents["packet"]).run(
+            inputs.packet.name, as_of=inputs.as_of or date.today())
 
-    def metadata(self, path: Path, root: Path) -> dict[str, Any]:
-        return {"doc_type": classify_document(path)}
-
-    def run(self, runtime: TierRuntime, case_input: dict[str, Any], **options: Any):  # noqa: ANN201
-        from domains.bfsi_kyc.task import run_case
-
-        return run_case(runtime, {**case_input, **options})
-
-    def outcome(self, result: Any) -> dict[str, Any]:
+    def outcome(self, result: KycResult) -> dict[str, Any]:
         return {
             "fields": {name: field.value for name, field in result.fields.items()},
             "label": result.decision,
@@ -57,5 +66,37 @@ class KycDomain:
             "failed_checks": sorted(c.name for c in result.checks if c.passed is False),
         }
 
+    def score(self, expected: Mapping[str, Any], outcome: Mapping[str, Any] | None) -> dict[str, Score]:
+        predicted = outcome or {}
+        hit = bool((predicted.get("flags") or {}).get("sanctions_hit"))
+        listed = bool(expected["flags"]["sanctions_hit"])
+        return {
+            "decision_accuracy": float(outcome is not None and predicted.get("label") == expected["label"]),
+            "field_accuracy": field_accuracy([(predicted.get("fields") or {}, expected["fields"])]),
+            "sanctions_hit_recall": float(hit) if listed else None,
+            "sanctions_hit_false_positive": None if listed else float(hit),
+        }
 
-register(KycDomain())
+
+class KycDomain(Domain):
+    name = "bfsi_kyc"
+    description = "KYC document analysis: MRZ, expiry, consistency, sanctions screening, decision."
+    doc_types = ("identity", "proof_of_address", "application")
+    sensitive = True
+    tasks = (DecideTask(),)
+
+    def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
+        from rightsized.domains.bfsi_kyc.corpus import build_corpus
+
+        return build_corpus(out_dir, n=n, seed=seed)
+
+    def real_corpus(self, out_dir: Path) -> Corpus:
+        from rightsized.domains.bfsi_kyc.real import build_real_corpus
+
+        return build_real_corpus(out_dir)
+
+    def metadata(self, path: Path, root: Path) -> dict[str, Any]:
+        return {"doc_type": classify_document(path)}
+
+
+domain = KycDomain()

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from domains.base import Corpus, GoldCase, write_gold
-from domains.bfsi_kyc.mrz import compose_td1, compose_td3, corrupt_check_digit
-from domains.bfsi_kyc.sanctions import SanctionsEntry, load_bundled_list
+from rightsized.domains.base import Corpus, GoldCase, write_gold
+from rightsized.domains.bfsi_kyc.mrz import compose_td1, compose_td3, corrupt_check_digit
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsEntry, load_bundled_list
 
 AS_OF = date(2026, 6, 1)  # fixed so the expiry labels never drift with the calendar
 SCENARIOS = (
@@ -158,8 +158,8 @@ def mrz_lines(a: Applicant) -> list[str]:
 
 def gold_case(a: Applicant) -> GoldCase:
     return GoldCase(
-        case_id=a.applicant_id, domain="bfsi_kyc",
-        input={"group": a.applicant_id, "as_of": AS_OF.isoformat()},
+        case_id=a.applicant_id, domain="bfsi_kyc", task="decide",
+        input={"packet": a.applicant_id, "as_of": AS_OF.isoformat()},
         expected={
             "fields": {
                 "full_name": a.full_name, "date_of_birth": a.birth_date.isoformat(),
@@ -180,7 +180,7 @@ def build_corpus(out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
 
     The gold file sits outside the document tree so ingesting the documents can never index it.
     """
-    from domains.bfsi_kyc.pdfs import write_packet
+    from rightsized.domains.bfsi_kyc.pdfs import write_packet
 
     documents = out_dir / "documents"
     documents.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pipelines.stores.milvus import SearchHit
+from rightsized.pipelines.stores.base import SearchHit
 
-from domains.bfsi_kyc.mrz import MrzFormatError, MrzResult, find_mrz, parse_mrz
+from rightsized.domains.bfsi_kyc.mrz import MrzFormatError, MrzResult, find_mrz, parse_mrz
 
 LABELS: dict[str, tuple[str, ...]] = {
     "surname": ("surname", "last name", "family name"),

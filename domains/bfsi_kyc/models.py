@@ -1,7 +1,8 @@
 """Typed, validated KYC task results.
 
-Why pydantic: `--json` output, stored eval runs and the citation contract all come from the
-same model, and `check_citations` makes "cites a chunk that was not retrieved" a hard error.
+Why pydantic: `--json` output, stored eval runs, the HTTP API's schema and the citation contract
+(`TaskResult.check_citations`: "cites a chunk that was not retrieved" is a hard error) all come
+from the same model.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from pipelines.errors import ValidationFailedError
+from rightsized.domains.results import TaskResult
 
 Decision = Literal["approve", "review", "reject"]
 FIELD_NAMES = ("full_name", "date_of_birth", "nationality", "document_number", "expiry_date", "address")
@@ -28,17 +29,8 @@ class Check(BaseModel):
     chunk_ids: list[str] = Field(default_factory=list)
 
 
-class TaskUsage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    llm_calls: int = 0
-    llm_latency_s: float = 0.0
-    latency_s: float = 0.0
-
-
-class KycResult(BaseModel):
+class KycResult(TaskResult):
     applicant: str
-    tier: str
     as_of: str
     fields: dict[str, ExtractedField]
     checks: list[Check]
@@ -46,23 +38,12 @@ class KycResult(BaseModel):
     reasons: list[str]
     rationale: str
     rationale_source: Literal["template", "llm"]
-    citations: list[str]
-    retrieved: list[str]
-    warnings: list[str] = Field(default_factory=list)
-    usage: TaskUsage = Field(default_factory=TaskUsage)
 
     def check(self, name: str) -> Check:
         return next(c for c in self.checks if c.name == name)
 
-    def check_citations(self) -> KycResult:
-        """Every cited chunk must be one that retrieval returned for this run."""
-        retrieved = set(self.retrieved)
+    def cited_ids(self) -> set[str]:
         cited = set(self.citations)
         for item in [*self.fields.values(), *self.checks]:
             cited.update(item.chunk_ids)
-        unknown = sorted(cited - retrieved)
-        if unknown:
-            raise ValidationFailedError(
-                f"{self.applicant}: cites chunk(s) that were not retrieved: {', '.join(unknown)}"
-            )
-        return self
+        return cited

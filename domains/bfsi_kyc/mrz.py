@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
-from pipelines.errors import RightsizedError
+from rightsized.pipelines.errors import RightsizedError
 
 Span = tuple[int, int, int]  # (line index, start, end) of a field
 Pos = tuple[int, int]  # (line index, column) of one character

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from fpdf import FPDF
 
 if TYPE_CHECKING:
-    from domains.bfsi_kyc.corpus import Applicant
+    from rightsized.domains.bfsi_kyc.corpus import Applicant
 
 
 def viz_date(value: date) -> str:

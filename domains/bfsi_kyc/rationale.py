@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipelines.prompts import ContextChunk, build_prompt
+from rightsized.pipelines.prompts import ContextChunk, build_prompt
 
-from domains.bfsi_kyc.models import Check
+from rightsized.domains.bfsi_kyc.models import Check
 
 DECISION_WORDS = {
     "approve": ("approve", "approved", "approval"),

@@ -19,10 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from domains.base import Corpus, GoldCase, write_gold
-from domains.bfsi_kyc.corpus import AS_OF, COUNTRIES, Applicant, address_line, gold_case, make_applicants, mrz_lines
-from domains.bfsi_kyc.mrz import expand_yymmdd
-from domains.bfsi_kyc.sanctions import load_bundled_list
+from rightsized.domains.base import Corpus, GoldCase, write_gold
+from rightsized.domains.bfsi_kyc.corpus import AS_OF, COUNTRIES, Applicant, address_line, gold_case, make_applicants, mrz_lines
+from rightsized.domains.bfsi_kyc.mrz import expand_yymmdd
+from rightsized.domains.bfsi_kyc.sanctions import load_bundled_list
 
 VECTORS = Path(__file__).parent / "data" / "mrz_test_vectors.json"
 _NATIONALITY_SPAN = {"TD1": (1, 15, 18), "TD2": (1, 10, 13), "TD3": (1, 10, 13)}
@@ -79,7 +79,7 @@ def _specimen_applicant(vector: dict[str, Any], fields: dict[str, Any], valid: b
 
 
 def build_real_corpus(out_dir: Path, *, sdn_people: int = 6) -> Corpus:
-    from domains.bfsi_kyc.pdfs import write_packet
+    from rightsized.domains.bfsi_kyc.pdfs import write_packet
 
     rng = random.Random(2024)
     documents = out_dir / "documents"

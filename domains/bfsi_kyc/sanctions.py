@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from pipelines.errors import IngestError
+from rightsized.pipelines.errors import IngestError
 
 BUNDLED_LIST = Path(__file__).parent / "data" / "sdn_extract.csv"
 

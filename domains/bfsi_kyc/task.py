@@ -1,8 +1,10 @@
 """The KYC task: retrieve -> extract -> check -> decide -> (LLM) rationale, with citations.
 
 Why the numbers never come from the LLM: check digits, expiry, consistency and sanctions hits
-are decided by deterministic, tested tools. An LLM tier only drafts the rationale and fills a
-field the tools left open, and what it returns is validated before it is used.
+are decided by deterministic, tested tools. A tier that can "answer" fills fields the tools left
+open and reads unlabelled proof-of-address letters; one that can "compose" drafts the rationale;
+what it returns is validated before it is used. The baseline's extractive generator offers
+neither, so on that tier those steps are skipped by capability, not by backend name.
 """
 from __future__ import annotations
 
@@ -10,19 +12,16 @@ import re
 import time
 from datetime import date
 from functools import lru_cache
-from typing import Any
-
 from rapidfuzz import fuzz
 
-from pipelines.generators.base import Usage
-from pipelines.prompts import build_prompt
-from pipelines.runtime import TierRuntime
-from pipelines.stores.milvus import SearchHit
+from rightsized.domains.context import DocumentScope, TaskContext
+from rightsized.pipelines.prompts import build_prompt
+from rightsized.pipelines.stores.base import SearchHit
 
-from domains.bfsi_kyc.extract import Found, MrzFound, find_mrz_in, labelled_value, parse_date
-from domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult, TaskUsage
-from domains.bfsi_kyc.rationale import rationale_prompt, template_rationale, validate_rationale
-from domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list, normalize_name
+from rightsized.domains.bfsi_kyc.extract import Found, MrzFound, find_mrz_in, labelled_value, parse_date
+from rightsized.domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult
+from rightsized.domains.bfsi_kyc.rationale import rationale_prompt, template_rationale, validate_rationale
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list, normalize_name
 
 QUERIES = {
     "identity": "passport identity card surname given names date of birth nationality document number expiry machine readable zone",
@@ -48,64 +47,51 @@ def default_screener() -> SanctionsScreener:
     return SanctionsScreener(load_bundled_list())
 
 
-class KycTask:
-    """Run one applicant packet through a tier.
+class KycDecision:
+    """Run one applicant packet through a tier's context.
 
-    Usage:
-        task = KycTask(runtime)
-        result = task.run("applicant_001", as_of=date(2026, 6, 1))
+    Usage (the runner builds the context; see `rightsized.domains.runner`):
+        result = KycDecision(ctx, scope).run("applicant_001", as_of=date(2026, 6, 1))
         print(result.decision, [c.name for c in result.checks if c.passed is False])
     """
 
-    def __init__(self, runtime: TierRuntime, screener: SanctionsScreener | None = None) -> None:
-        self.runtime = runtime
+    def __init__(self, ctx: TaskContext, scope: DocumentScope, screener: SanctionsScreener | None = None) -> None:
+        self.ctx = ctx
+        self.scope = scope
         self.screener = screener or default_screener()
-        self.llm = runtime.config.generator.backend != "extractive"
-        self._calls = 0
+        self.reads = ctx.can("answer")
+        self.writes = ctx.can("compose")
 
     def run(self, packet: str, *, as_of: date) -> KycResult:
-        started = time.perf_counter()
-        self._calls = 0
-        docs = {kind: self._retrieve(packet, kind) for kind in QUERIES}
-        retrieved = sorted({h.chunk_id for hits in docs.values() for h in hits})
+        docs = {kind: self._retrieve(kind) for kind in QUERIES}
         mrz = find_mrz_in(docs["identity"])
         fields = self._extract(docs, mrz)
-        usage, warnings = Usage(), []
-        if self.llm:
-            usage = self._fill_open_fields(fields, docs, warnings)
-        poa_address, extra = self._poa_address(docs, warnings)
-        usage = usage + extra
+        warnings: list[str] = []
+        if self.reads:
+            self._fill_open_fields(fields, docs, warnings)
+        poa_address = self._poa_address(docs, warnings)
         checks = self._checks(fields, docs, mrz, as_of, poa_address)
         decision, reasons = decide(checks)
         rationale = template_rationale(decision, reasons)
         source = "template"
-        if self.llm:
-            drafted, problem, extra = self._draft_rationale(checks, decision)
-            usage = usage + extra
+        if self.writes:
+            drafted, problem = self._draft_rationale(checks, decision)
             if drafted:
                 rationale, source = drafted, "llm"
             else:
                 warnings.append(f"LLM rationale rejected ({problem}); template used")
         citations = sorted({cid for item in [*fields.values(), *checks] for cid in item.chunk_ids})
-        result = KycResult(
-            applicant=packet, tier=self.runtime.name, as_of=as_of.isoformat(), fields=fields,
-            checks=checks, decision=decision, reasons=reasons, rationale=rationale,
-            rationale_source=source, citations=citations, retrieved=retrieved, warnings=warnings,
-            usage=TaskUsage(
-                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                llm_calls=self._calls, llm_latency_s=round(usage.latency_s, 4),
-                latency_s=round(time.perf_counter() - started, 4),
-            ),
+        return KycResult(
+            applicant=packet, as_of=as_of.isoformat(), fields=fields, checks=checks, decision=decision,
+            reasons=reasons, rationale=rationale, rationale_source=source, citations=citations, warnings=warnings,
         )
-        return result.check_citations()
 
     # -- retrieval and extraction -----------------------------------------------------------
 
-    def _retrieve(self, packet: str, kind: str) -> list[SearchHit]:
-        retriever = self.runtime.retriever
-        hits = retriever.retrieve(QUERIES[kind], filters={"group": packet, "doc_type": kind})
+    def _retrieve(self, kind: str) -> list[SearchHit]:
+        hits = self.ctx.retrieve(QUERIES[kind], scope=self.scope, filters={"doc_type": kind})
         if not hits:  # files whose names did not reveal their type are searched as a fallback
-            hits = retriever.retrieve(QUERIES[kind], filters={"group": packet, "doc_type": "other"})
+            hits = self.ctx.retrieve(QUERIES[kind], scope=self.scope, filters={"doc_type": "other"})
         return hits
 
     def _extract(self, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> dict[str, ExtractedField]:
@@ -142,50 +128,41 @@ class KycTask:
         return fields
 
     def _fill_open_fields(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]],
-                          warnings: list[str]) -> Usage:
-        usage = Usage()
+                          warnings: list[str]) -> None:
         context = [h for hits in docs.values() for h in hits]
         for name, field in fields.items():
             if field.value is not None:
                 continue
             prompt = build_prompt("Extract one field from the KYC documents. Reply with the value only.",
                                   LLM_FIELD_QUESTIONS[name], context)
-            generation = self._generate(prompt, stop=["\n", "<<<"], max_tokens=32)
-            usage = usage + generation.usage
+            generation = self.ctx.generate(prompt, stop=["\n", "<<<"], max_tokens=32)
             value = _validated(name, generation.text)
             if value is None:
                 warnings.append(f"LLM value for {name} rejected: {generation.text.strip()[:60]!r}")
                 continue
             fields[name] = ExtractedField(value=value, method="llm", chunk_ids=[h.chunk_id for h in context])
-        return usage
 
-    def _generate(self, prompt: str, *, stop: list[str], max_tokens: int):  # noqa: ANN202
-        self._calls += 1
-        return self.runtime.generator.generate(prompt, stop=stop, max_tokens=max_tokens)
-
-    def _draft_rationale(self, checks: list[Check], decision: str) -> tuple[str | None, str | None, Usage]:
-        generation = self._generate(rationale_prompt(checks, decision), stop=["\n", "<<<"],
-                                    max_tokens=self.runtime.config.max_tokens)
-        text, problem = validate_rationale(generation.text, decision, checks)
-        return text, problem, generation.usage
+    def _draft_rationale(self, checks: list[Check], decision: str) -> tuple[str | None, str | None]:
+        generation = self.ctx.generate(rationale_prompt(checks, decision), stop=["\n", "<<<"])
+        return validate_rationale(generation.text, decision, checks)
 
     # -- checks -----------------------------------------------------------------------------
 
-    def _poa_address(self, docs: dict[str, list[SearchHit]], warnings: list[str]) -> tuple[Found | None, Usage]:
-        """The proof of address's address: by label, else (LLM tiers) read by the model and
-        accepted only if it appears verbatim in one of the retrieved chunks."""
+    def _poa_address(self, docs: dict[str, list[SearchHit]], warnings: list[str]) -> Found | None:
+        """The proof of address's address: by label, else (tiers that can read) read by the model
+        and accepted only if it appears verbatim in one of the retrieved chunks."""
         found = labelled_value(docs["proof_of_address"], "address")
-        if found is not None or not self.llm or not docs["proof_of_address"]:
-            return found, Usage()
+        if found is not None or not self.reads or not docs["proof_of_address"]:
+            return found
         prompt = build_prompt("Read the proof-of-address document. Reply with the postal address only.",
                               POA_ADDRESS_QUESTION, docs["proof_of_address"])
-        generation = self._generate(prompt, stop=["\n", "<<<"], max_tokens=48)
+        generation = self.ctx.generate(prompt, stop=["\n", "<<<"], max_tokens=48)
         value = generation.text.strip().strip(".").strip()
         for hit in docs["proof_of_address"]:
             if value and any(ch.isdigit() for ch in value) and _address_key(value) in _address_key(hit.text):
-                return Found(value, hit.chunk_id), generation.usage
+                return Found(value, hit.chunk_id)
         warnings.append(f"LLM proof-of-address reading rejected (not found verbatim in the document): {value[:60]!r}")
-        return None, generation.usage
+        return None
 
     def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]],
                 mrz: MrzFound, as_of: date, poa_address: Found | None) -> list[Check]:
@@ -314,8 +291,3 @@ def decide(checks: list[Check]) -> tuple[str, list[str]]:
     if failed or unknown:
         return "review", reasons
     return "approve", ["all checks passed"]
-
-
-def run_case(runtime: TierRuntime, case_input: dict[str, Any]) -> KycResult:
-    as_of = date.fromisoformat(case_input["as_of"]) if case_input.get("as_of") else date.today()
-    return KycTask(runtime).run(case_input["group"], as_of=as_of)

@@ -8,22 +8,22 @@ None when undefined so callers leave that query out of an average instead of sco
 """
 from __future__ import annotations
 
-from eval.metrics.basics import mean, normalise_value, percentile
-from eval.metrics.classification import BinaryCounts, accuracy, class_counts, macro_f1, micro_f1
-from eval.metrics.extraction import (
+from rightsized.eval.metrics.basics import mean, normalise_value, percentile
+from rightsized.eval.metrics.classification import BinaryCounts, accuracy, class_counts, macro_f1, micro_f1
+from rightsized.eval.metrics.extraction import (
     PRF, field_accuracy, field_matches, macro_set_f1, micro_set_f1, set_counts, set_f1,
 )
-from eval.metrics.forecasting import mase, smape, wape
-from eval.metrics.grounding import (
+from rightsized.eval.metrics.forecasting import mase, smape, wape
+from rightsized.eval.metrics.grounding import (
     DEFAULT_ABSTENTION_PHRASES, GroundednessResult, abstained, abstention_accuracy, content_tokens,
     groundedness, split_sentences,
 )
-from eval.metrics.ranking import average_ranks, kendall_tau, ndcg, spearman
-from eval.metrics.retrieval import (
+from rightsized.eval.metrics.ranking import average_ranks, kendall_tau, ndcg, spearman
+from rightsized.eval.metrics.retrieval import (
     Relevance, average_precision, dcg, gains, hit_rate_at_k, ndcg_at_k, precision_at_k, recall_at_k,
     reciprocal_rank, top_k,
 )
-from eval.metrics.text import embedding_similarity, exact_match, rouge_l, squad_normalise, token_f1
+from rightsized.eval.metrics.text import embedding_similarity, exact_match, rouge_l, squad_normalise, token_f1
 
 __all__ = [
     "DEFAULT_ABSTENTION_PHRASES", "PRF", "BinaryCounts", "GroundednessResult", "Relevance",

@@ -9,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import NamedTuple
 
-from eval.metrics.basics import normalise_value
-from eval.metrics.classification import BinaryCounts
+from rightsized.eval.metrics.basics import normalise_value
+from rightsized.eval.metrics.classification import BinaryCounts
 
 
 class PRF(NamedTuple):

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from eval.metrics.retrieval import ndcg_at_k
+from rightsized.eval.metrics.retrieval import ndcg_at_k
 
 
 def ndcg(ranking: Sequence[str], gold: Mapping[str, float], k: int | None = None) -> float | None:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipelines.config import SentenceTransformerEmbedderConfig
-from pipelines.embedders.base import normalise
-from pipelines.errors import ConfigError
+from rightsized.pipelines.config import SentenceTransformerEmbedderConfig
+from rightsized.pipelines.embedders.base import normalise
+from rightsized.pipelines.errors import ConfigError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.config import WordLlamaEmbedderConfig
-from pipelines.embedders.base import normalise
+from rightsized.pipelines.config import WordLlamaEmbedderConfig
+from rightsized.pipelines.embedders.base import normalise
 
 
 class WordLlamaEmbedder:

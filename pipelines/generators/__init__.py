@@ -5,7 +5,7 @@ warmed up.
 """
 from __future__ import annotations
 
-from pipelines.generators.base import Generation, Generator, Message, Usage
-from pipelines.generators.registry import build_generator
+from rightsized.pipelines.generators.base import Generation, Generator, Message, Usage
+from rightsized.pipelines.generators.registry import build_generator
 
 __all__ = ["Generation", "Generator", "Message", "Usage", "build_generator"]

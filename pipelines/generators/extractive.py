@@ -1,7 +1,9 @@
 """The no-LLM backend: answer with the context sentence that best matches the question.
 
-Why this exists as a generator: the `baseline` tier must flow through exactly the same task
-code as the LLM tiers, so a comparison measures the model and not a different code path.
+Why this exists as a generator: a task asks a tier for capabilities, not for a backend name.
+This one offers only "extract" (a verbatim context sentence that answers a question), so steps
+that need a model to read or write ("answer", "compose") are skipped by capability on the
+`baseline` tier and every other step runs the same code as the LLM tiers.
 Zero tokens, near-zero latency, fully deterministic.
 """
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import re
 import time
 
-from pipelines.config import ExtractiveGeneratorConfig
-from pipelines.generators.base import Generation, Message, Usage
-from pipelines.prompts import parse_prompt
+from rightsized.pipelines.config import ExtractiveGeneratorConfig
+from rightsized.pipelines.generators.base import Generation, Message, Usage
+from rightsized.pipelines.prompts import parse_prompt
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -35,6 +37,7 @@ class ExtractiveGenerator:
     """
 
     name = "extractive"
+    capabilities: frozenset[str] = frozenset({"extract"})
 
     def __init__(self, config: ExtractiveGeneratorConfig | None = None) -> None:
         self.config = config or ExtractiveGeneratorConfig()

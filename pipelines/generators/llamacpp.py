@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.config import LlamaCppGeneratorConfig
-from pipelines.errors import BackendError
-from pipelines.generators.base import Generation, Message, Usage
+from rightsized.pipelines.config import LlamaCppGeneratorConfig
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.generators.base import LLM_CAPABILITIES, Generation, Message, Usage
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -64,6 +64,8 @@ class LlamaCppGenerator:
             out = gen.generate("Q: What is KYC?\\nA:", stop=["\\n"], max_tokens=32)
             print(out.text, out.usage.completion_tokens)
     """
+
+    capabilities: frozenset[str] = LLM_CAPABILITIES
 
     def __init__(self, config: LlamaCppGeneratorConfig) -> None:
         self.config = config

@@ -8,7 +8,7 @@ only as an `Authorization` header, and scrubbed from every error message: it nev
 in exceptions, logs or `repr`. 408, 429, 5xx and connection errors are retried with exponential
 backoff (a `Retry-After` header wins); other 4xx fail at once, because repeating a bad
 request or a bad key cannot succeed. Latency covers all attempts: what the caller waited.
-Servers that omit `usage` are reported as 0 tokens (the eval suite shows those as unknown).
+Servers that omit `usage` are reported as unknown tokens (None), never as 0.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from typing import Any
 
 import httpx
 
-from pipelines.config import OpenAICompatibleGeneratorConfig
-from pipelines.errors import BackendError
-from pipelines.generators.base import Generation, Message, Usage
-from pipelines.generators.llamacpp import render_messages
+from rightsized.pipelines.config import OpenAICompatibleGeneratorConfig
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.generators.base import LLM_CAPABILITIES, Generation, Message, Usage
+from rightsized.pipelines.generators.llamacpp import render_messages
 
 PROBE_TIMEOUT_S = 2.0
 MAX_WAIT_S = 60.0  # cap on any single backoff or Retry-After wait
@@ -54,6 +54,8 @@ class OpenAICompatibleGenerator:
         if gen.unavailable_reason() is None:
             print(gen.generate([Message("user", "Define AML.")], max_tokens=64).text)
     """
+
+    capabilities: frozenset[str] = LLM_CAPABILITIES
 
     def __init__(self, config: OpenAICompatibleGeneratorConfig, *, backoff_s: float = 0.5) -> None:
         self.config = config
@@ -173,7 +175,12 @@ class OpenAICompatibleGenerator:
         usage = data.get("usage") or {}
         return Generation(
             text=text or "",
-            usage=Usage(prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                        completion_tokens=int(usage.get("completion_tokens") or 0),
-                        latency_s=latency),
+            usage=Usage(prompt_tokens=_tokens(usage, "prompt_tokens"),
+                        completion_tokens=_tokens(usage, "completion_tokens"), latency_s=latency),
         )
+
+
+def _tokens(usage: dict[str, Any], key: str) -> int | None:
+    """A count the server reported, or None (unknown) when it did not report one."""
+    value = usage.get(key)
+    return int(value) if isinstance(value, (int, float)) else None

@@ -6,14 +6,14 @@ llama.cpp; each backend imports those only in `warm_up()`.
 """
 from __future__ import annotations
 
-from pipelines.config import (
+from rightsized.pipelines.config import (
     ExtractiveGeneratorConfig,
     LlamaCppGeneratorConfig,
     OpenAICompatibleGeneratorConfig,
     TransformersGeneratorConfig,
 )
-from pipelines.errors import ConfigError
-from pipelines.generators.base import Generator
+from rightsized.pipelines.errors import ConfigError
+from rightsized.pipelines.generators.base import Generator
 
 AnyGeneratorConfig = (
     ExtractiveGeneratorConfig
@@ -33,19 +33,19 @@ def build_generator(config: AnyGeneratorConfig) -> Generator:
     """
     match config.backend:
         case "llamacpp":
-            from pipelines.generators.llamacpp import LlamaCppGenerator
+            from rightsized.pipelines.generators.llamacpp import LlamaCppGenerator
 
             return LlamaCppGenerator(config)
         case "transformers":
-            from pipelines.generators.transformers_local import TransformersGenerator
+            from rightsized.pipelines.generators.transformers_local import TransformersGenerator
 
             return TransformersGenerator(config)
         case "openai_compatible":
-            from pipelines.generators.openai_compatible import OpenAICompatibleGenerator
+            from rightsized.pipelines.generators.openai_compatible import OpenAICompatibleGenerator
 
             return OpenAICompatibleGenerator(config)
         case "extractive":
-            from pipelines.generators.extractive import ExtractiveGenerator
+            from rightsized.pipelines.generators.extractive import ExtractiveGenerator
 
             return ExtractiveGenerator(config)
     raise ConfigError(f"unknown generator backend {config.backend!r}")

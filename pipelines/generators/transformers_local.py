@@ -11,10 +11,10 @@ import importlib.util
 import time
 from typing import Any
 
-from pipelines.config import TransformersGeneratorConfig
-from pipelines.errors import BackendError
-from pipelines.generators.base import Generation, Message, Usage
-from pipelines.generators.llamacpp import render_messages
+from rightsized.pipelines.config import TransformersGeneratorConfig
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.generators.base import LLM_CAPABILITIES, Generation, Message, Usage
+from rightsized.pipelines.generators.llamacpp import render_messages
 
 
 def cut_at_stop(text: str, stop: list[str] | None) -> str:
@@ -32,6 +32,8 @@ class TransformersGenerator:
         if gen.unavailable_reason() is None:
             print(gen.generate("The bank asked for", stop=["."], max_tokens=16).text)
     """
+
+    capabilities: frozenset[str] = LLM_CAPABILITIES
 
     def __init__(self, config: TransformersGeneratorConfig) -> None:
         self.config = config

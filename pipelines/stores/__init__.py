@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig, PineconeStoreConfig, Settings
-from pipelines.stores.base import Record, SearchHit, VectorStore, records_from
+from rightsized.pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig, PineconeStoreConfig, Settings
+from rightsized.pipelines.stores.base import Record, SearchHit, VectorStore, records_from
 
 StoreConfigAny = MilvusLiteStoreConfig | MilvusServerStoreConfig | PineconeStoreConfig
 
@@ -14,10 +14,10 @@ def open_store(config: StoreConfigAny, *, collection: str, dimension: int,
     """The backend `config` names, for one collection (not yet warmed up). Milvus Lite data
     goes to `lite_path` when given, else to the config's own `path`."""
     if isinstance(config, PineconeStoreConfig):
-        from pipelines.stores.pinecone import PineconeStore
+        from rightsized.pipelines.stores.pinecone import PineconeStore
 
         return PineconeStore(config, namespace=collection, dimension=dimension)
-    from pipelines.stores.milvus import MilvusStore
+    from rightsized.pipelines.stores.milvus import MilvusStore
 
     if isinstance(config, MilvusServerStoreConfig):
         return MilvusStore.for_server(config, collection=collection, dimension=dimension)

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from pipelines.documents import Chunk
-from pipelines.errors import BackendError
+from rightsized.pipelines.documents import Chunk
+from rightsized.pipelines.errors import BackendError
 
 # Scalar fields every chunk has; anything else a domain adds travels in `meta`.
 SCALAR_FIELDS = ("doc_id", "content_hash", "source", "domain", "doc_type", "group", "page", "position")
@@ -72,6 +72,16 @@ def records_from(chunks: Sequence[Chunk], vectors: np.ndarray) -> list[Record]:
     if len(chunks) != len(vectors):
         raise BackendError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     return [Record.from_chunk(chunk, vector) for chunk, vector in zip(chunks, vectors, strict=True)]
+
+
+USER_PREFIX = "rs"
+EVAL_PREFIX = "rseval"  # eval and demo data: never in the user's collections (`migrate` copies rs_* only)
+
+
+def collection_name(domain: str, embedder_id: str, prefix: str = USER_PREFIX) -> str:
+    """One collection (Pinecone: namespace) per prefix, domain and embedder: vectors of different
+    models never mix, and evaluation corpora never land beside the user's documents."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{prefix}_{domain}_{embedder_id}")
 
 
 def check_filter_keys(filters: Mapping[str, FilterValue] | None) -> None:

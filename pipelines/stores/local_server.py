@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from pipelines.errors import BackendError
+from rightsized.pipelines.errors import BackendError
 
 INSTALL_HINT = "pip install 'rightsized[server]' (the milvus==2.3.5 package)"
 

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig
-from pipelines.errors import BackendError
-from pipelines.stores import bm25
-from pipelines.stores.base import (
+from rightsized.pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.stores import bm25
+from rightsized.pipelines.stores.base import (
     SCALAR_FIELDS,
     FilterValue,
     Record,
@@ -40,7 +40,7 @@ from pipelines.stores.base import (
     check_filter_keys,
     size_batches,
 )
-from pipelines.stores.bm25 import Posting
+from rightsized.pipelines.stores.bm25 import Posting
 
 # Without a long keepalive, a new client on the same Lite path fails after ~100 s idle.
 GRPC_OPTIONS = {"grpc.keepalive_time_ms": 3_600_000}
@@ -90,11 +90,6 @@ def _repeated(rep: Sequence[str]) -> dict[str, int]:
 
 def _and(*expressions: str) -> str:
     return " and ".join(f"({e})" for e in expressions if e)
-
-
-def collection_name(domain: str, embedder_id: str) -> str:
-    """One collection per domain and embedder: vectors of different models never mix."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", f"rs_{domain}_{embedder_id}")
 
 
 def server_supports_bm25(version: str) -> bool:

@@ -27,11 +27,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from pipelines.config import PineconeStoreConfig
-from pipelines.documents import doc_prefix
-from pipelines.errors import BackendError
-from pipelines.stores import bm25
-from pipelines.stores.base import (
+from rightsized.pipelines.config import PineconeStoreConfig
+from rightsized.pipelines.documents import doc_prefix
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.stores import bm25
+from rightsized.pipelines.stores.base import (
     SCALAR_FIELDS,
     FilterValue,
     Record,

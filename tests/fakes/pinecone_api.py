@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 # Limits from the 2026-07 data-plane spec and the "Operation limits" page.
@@ -414,7 +414,7 @@ class FakePinecone:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> Self:
+    def start(self) -> FakePinecone:
         self._server = _Server(self)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         # A short poll interval keeps stop() (which waits for one poll) from adding 0.5 s per test.
@@ -433,7 +433,7 @@ class FakePinecone:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> FakePinecone:
         return self.start()
 
     def __exit__(

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from eval.grid import EvalPlan, run_eval
-from eval.report import load_run, summarise_run, write_report
-from pipelines.config import load_settings
-from pipelines.errors import RightsizedError
+from rightsized.eval.grid import EvalPlan, run_eval
+from rightsized.eval.report import load_run, summarise_run, write_report
+from rightsized.pipelines.config import load_settings
+from rightsized.pipelines.errors import RightsizedError
 
 pytestmark = [pytest.mark.integration]
 

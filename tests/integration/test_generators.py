@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import (
+from rightsized.pipelines.config import (
     LlamaCppGeneratorConfig,
     OpenAICompatibleGeneratorConfig,
     TransformersGeneratorConfig,
 )
-from pipelines.errors import BackendError
-from pipelines.generators import Generator, Message, build_generator
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.generators import Generator, Message, build_generator
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

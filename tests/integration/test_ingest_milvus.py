@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import IngestPipeline
-from pipelines.config import RetrievalConfig, SentenceTransformerEmbedderConfig, WordLlamaEmbedderConfig
-from pipelines.embedders import build_embedder
-from pipelines.retrieval import Retriever
-from pipelines.stores.milvus import MilvusStore, collection_name
+from rightsized.ingest.pipeline import IngestPipeline
+from rightsized.pipelines.config import RetrievalConfig, SentenceTransformerEmbedderConfig, WordLlamaEmbedderConfig
+from rightsized.pipelines.embedders import build_embedder
+from rightsized.pipelines.retrieval import Retriever
+from rightsized.pipelines.stores.base import collection_name
+from rightsized.pipelines.stores.milvus import MilvusStore
 
 pytestmark = [pytest.mark.integration]
 

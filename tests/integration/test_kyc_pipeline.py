@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 
-from domains.base import get_domain
-from domains.bfsi_kyc.task import KycTask
-from pipelines.config import load_settings
-from pipelines.errors import ValidationFailedError
-from pipelines.ops import ingest_paths
-from pipelines.runtime import Workspace
+from rightsized.domains.base import get_domain
+from rightsized.domains.bfsi_kyc.task import KycTask
+from rightsized.pipelines.config import load_settings
+from rightsized.pipelines.errors import ValidationFailedError
+from rightsized.pipelines.app.ops import ingest_paths
+from rightsized.pipelines.runtime import Workspace
 
 pytestmark = [pytest.mark.integration]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import MilvusLiteStoreConfig, Settings, load_settings
-from pipelines.errors import BackendError, ConfigError
-from pipelines.migrate import migrate, open_store, parse_store_spec
-from pipelines.stores.milvus import MilvusStore
+from rightsized.pipelines.config import MilvusLiteStoreConfig, Settings, load_settings
+from rightsized.pipelines.errors import BackendError, ConfigError
+from rightsized.pipelines.migrate import migrate, open_store, parse_store_spec
+from rightsized.pipelines.stores.milvus import MilvusStore
 from tests.fakes.pinecone_api import FakePinecone
 from tests.integration.test_store_backends import DIM, QUERIES, corpus
 

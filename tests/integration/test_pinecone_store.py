@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipelines.config import PineconeStoreConfig
-from pipelines.errors import BackendError
-from pipelines.stores.pinecone import PineconeStore, pinecone_filter
+from rightsized.pipelines.config import PineconeStoreConfig
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.stores.pinecone import PineconeStore, pinecone_filter
 from tests.fakes.pinecone_api import FakePinecone
 from tests.integration.test_store_backends import DIM, corpus
 

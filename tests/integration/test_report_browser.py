@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from eval.report import write_report
+from rightsized.eval.report import write_report
 
 pytestmark = pytest.mark.integration
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig, PineconeStoreConfig
-from pipelines.documents import doc_prefix
-from pipelines.errors import BackendError
-from pipelines.stores.base import Record, VectorStore
-from pipelines.stores.milvus import MilvusStore
-from pipelines.stores.pinecone import PineconeStore
+from rightsized.pipelines.config import MilvusLiteStoreConfig, MilvusServerStoreConfig, PineconeStoreConfig
+from rightsized.pipelines.documents import doc_prefix
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.stores.base import Record, VectorStore
+from rightsized.pipelines.stores.milvus import MilvusStore
+from rightsized.pipelines.stores.pinecone import PineconeStore
 from tests.fakes.pinecone_api import FakePinecone
 
 pytestmark = pytest.mark.integration
@@ -191,7 +191,7 @@ def test_batches_stay_under_the_byte_limit(tmp_path: Path) -> None:
 
 
 def test_a_second_local_2_3_5_server_explains_why_it_cannot_start(milvus_server: str, tmp_path: Path) -> None:
-    from pipelines.stores.local_server import LocalMilvusServer
+    from rightsized.pipelines.stores.local_server import LocalMilvusServer
 
     with pytest.raises(BackendError, match="port 2380, which is taken: only one Milvus 2.3.5"):
         LocalMilvusServer(tmp_path / "second").start()

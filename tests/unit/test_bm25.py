@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from pipelines.stores import bm25
+from rightsized.pipelines.stores import bm25
 
 
 class DictTable:

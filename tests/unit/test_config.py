@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import (
+from rightsized.pipelines.config import (
     LlamaCppGeneratorConfig, OpenAICompatibleGeneratorConfig, load_settings, parse_override,
 )
-from pipelines.errors import ConfigError
+from rightsized.pipelines.errors import ConfigError
 
 
 def test_shipped_tiers_load_with_the_four_tiers() -> None:
@@ -81,3 +81,85 @@ def test_data_dir_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     settings = load_settings()
     assert settings.resolved_data_dir == tmp_path
     assert settings.store_path == tmp_path / "milvus.db"
+
+
+# --- precedence: --set > --config > environment > shipped defaults ---------------------------
+
+STORE_SETS = ["store.uri=http://milvus.internal:19530", "store.backend=milvus"]
+
+
+@pytest.mark.parametrize("sets", [STORE_SETS, STORE_SETS[::-1]], ids=["uri-first", "backend-first"])
+def test_set_order_does_not_drop_fields_of_a_backend_switch(sets: list[str]) -> None:
+    store = load_settings(overrides=sets).store
+    assert store.backend == "milvus" and store.uri == "http://milvus.internal:19530"
+
+
+def test_set_switching_backend_keeps_fields_from_the_config_file(tmp_path: Path) -> None:
+    # The file names no backend, so its `uri` is meant for whichever backend ends up chosen.
+    user = tmp_path / "mine.yaml"
+    user.write_text("store:\n  uri: http://milvus.internal:19530\n")
+    store = load_settings(user, ["store.backend=milvus"]).store
+    assert store.backend == "milvus" and store.uri == "http://milvus.internal:19530"
+
+
+def test_set_switching_backend_drops_the_config_files_fields_for_the_old_one(tmp_path: Path) -> None:
+    user = tmp_path / "mine.yaml"
+    user.write_text("store:\n  backend: milvus\n  uri: http://milvus.internal:19530\n")
+    settings = load_settings(user, ["store.backend=milvus_lite"])
+    assert settings.store.backend == "milvus_lite"  # no "uri is not a milvus_lite field" error
+
+
+def test_data_dir_precedence_set_then_config_then_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RIGHTSIZED_DATA_DIR", str(tmp_path / "env"))
+    user = tmp_path / "mine.yaml"
+    user.write_text(f"data_dir: {tmp_path / 'file'}\n")
+    assert load_settings().resolved_data_dir == tmp_path / "env"
+    assert load_settings(user).resolved_data_dir == tmp_path / "file"
+    assert load_settings(user, [f"data_dir={tmp_path / 'set'}"]).resolved_data_dir == tmp_path / "set"
+    monkeypatch.delenv("RIGHTSIZED_DATA_DIR")
+    assert load_settings().data_dir == Path("~/.rightsized")
+
+
+def test_env_url_beats_the_shipped_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RIGHTSIZED_LARGE_URL", "http://gateway.internal/v1")
+    large = load_settings().tier("large").generator
+    assert isinstance(large, OpenAICompatibleGeneratorConfig)
+    assert large.resolved_base_url() == "http://gateway.internal/v1"
+
+
+def test_explicit_base_url_beats_the_env_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("RIGHTSIZED_LARGE_URL", "http://gateway.internal/v1")
+    monkeypatch.setenv("RIGHTSIZED_MID_URL", "http://127.0.0.1:8000/v1")
+    user = tmp_path / "mine.yaml"
+    user.write_text("tiers:\n  large:\n    generator:\n      base_url: http://file.internal/v1\n")
+    from_file = load_settings(user).tiers
+    from_set = load_settings(overrides=["tiers.mid.generator.base_url=http://set.internal/v1"]).tiers
+    assert from_file["large"].generator.resolved_base_url() == "http://file.internal/v1"
+    assert from_set["mid"].generator.resolved_base_url() == "http://set.internal/v1"
+
+
+def test_env_url_follows_a_base_url_env_named_by_the_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_SMALL_URL", "http://127.0.0.1:7/v1")
+    sets = ["tiers.small.generator.base_url_env=MY_SMALL_URL",
+            "tiers.small.generator.backend=openai_compatible"]
+    small = load_settings(overrides=sets).tier("small").generator
+    assert isinstance(small, OpenAICompatibleGeneratorConfig)
+    assert small.base_url == "http://127.0.0.1:7/v1"
+
+
+def test_config_built_in_code_resolves_its_url_from_the_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_LLM_URL", "http://127.0.0.1:5/v1")
+    bare = OpenAICompatibleGeneratorConfig(base_url_env="TEST_LLM_URL")
+    explicit = OpenAICompatibleGeneratorConfig(
+        base_url="http://127.0.0.1:6/v1", base_url_env="TEST_LLM_URL"
+    )
+    assert bare.resolved_base_url() == "http://127.0.0.1:5/v1"
+    assert explicit.resolved_base_url() == "http://127.0.0.1:6/v1"
+
+
+def test_a_bad_field_after_a_backend_switch_is_blamed_on_its_set_item() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(overrides=["store.timeout_s=-1", "store.backend=milvus"])
+    assert "--set store.timeout_s=-1: store.timeout_s" in str(info.value)

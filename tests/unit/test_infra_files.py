@@ -194,7 +194,7 @@ def test_guide_relative_links_resolve() -> None:
 
 def test_guide_store_configs_are_accepted_by_rightsized(tmp_path: Path) -> None:
     """Every YAML block of the guide that configures a store loads, with the backend it names."""
-    from pipelines.config import load_settings
+    from rightsized.pipelines.config import load_settings
 
     blocks = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
     stores = [b for b in blocks if re.search(r"^store:", b, flags=re.M)]

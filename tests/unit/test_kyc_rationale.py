@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from domains.bfsi_kyc.models import Check
-from domains.bfsi_kyc.rationale import rationale_prompt, validate_rationale
+from rightsized.domains.bfsi_kyc.models import Check
+from rightsized.domains.bfsi_kyc.rationale import rationale_prompt, validate_rationale
 
 CHECKS = [
     Check(name="document_expiry", passed=False, evidence="expired on 2025-01-30"),

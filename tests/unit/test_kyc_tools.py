@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from domains.bfsi_kyc.corpus import AS_OF, EXPECTED_DECISION, SCENARIOS, build_corpus, make_applicants, mrz_lines
-from domains.bfsi_kyc.extract import labelled_value, parse_date
-from pipelines.stores.milvus import SearchHit
-from domains.bfsi_kyc.models import Check
-from domains.bfsi_kyc.mrz import parse_mrz
-from domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list
-from domains.bfsi_kyc.task import decide, names_match
+from rightsized.domains.bfsi_kyc.corpus import AS_OF, EXPECTED_DECISION, SCENARIOS, build_corpus, make_applicants, mrz_lines
+from rightsized.domains.bfsi_kyc.extract import labelled_value, parse_date
+from rightsized.pipelines.stores.milvus import SearchHit
+from rightsized.domains.bfsi_kyc.models import Check
+from rightsized.domains.bfsi_kyc.mrz import parse_mrz
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list
+from rightsized.domains.bfsi_kyc.task import decide, names_match
 
 
 @pytest.fixture(scope="module")

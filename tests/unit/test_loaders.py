@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import chunk_document
-from ingest.loaders import iter_input_files, load_document
-from pipelines.errors import IngestError
+from rightsized.ingest.chunking import chunk_document
+from rightsized.ingest.loaders import iter_input_files, load_document
+from rightsized.pipelines.errors import IngestError
 
 
 def test_each_bad_file_fails_alone_with_its_file_and_reason(tmp_path: Path, make_bad_files) -> None:

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as scipy_stats
 from sklearn import metrics as skm
 
-from eval.metrics import (
+from rightsized.eval.metrics import (
     PRF, BinaryCounts, abstained, abstention_accuracy, accuracy, average_precision, average_ranks,
     embedding_similarity, exact_match, field_accuracy, field_matches, groundedness, hit_rate_at_k,
     kendall_tau, macro_f1, macro_set_f1, mase, mean, micro_f1, micro_set_f1, ndcg, ndcg_at_k,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from domains.bfsi_kyc.mrz import (
+from rightsized.domains.bfsi_kyc.mrz import (
     MrzCheck,
     MrzFormatError,
     MrzResult,

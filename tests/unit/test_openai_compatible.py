@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from pipelines.config import OpenAICompatibleGeneratorConfig
-from pipelines.errors import BackendError
-from pipelines.generators import Message
-from pipelines.generators.openai_compatible import OpenAICompatibleGenerator
+from rightsized.pipelines.config import OpenAICompatibleGeneratorConfig
+from rightsized.pipelines.errors import BackendError
+from rightsized.pipelines.generators import Message
+from rightsized.pipelines.generators.openai_compatible import OpenAICompatibleGenerator
 
 SECRET = "sk-test-DO-NOT-LEAK-1234567890"
 OK_COMPLETION = {"choices": [{"text": " Paris"}],
@@ -172,10 +172,13 @@ def test_chat_request_body_and_response(server: ScriptedServer) -> None:
     assert out.text == "Paris" and out.usage.completion_tokens == 1
 
 
-def test_missing_usage_counts_as_zero(server: ScriptedServer) -> None:
+def test_missing_usage_is_unknown_not_zero(server: ScriptedServer) -> None:
+    """A server that reports no usage must not look free: 0 tokens would make
+    `recommend --constraint cost` prefer it (issue 8, finding 5)."""
     server.script = [(200, {}, {"choices": [{"text": "ok"}]})]
     out = _gen(server.url).generate("hi")
-    assert (out.text, out.usage.prompt_tokens, out.usage.completion_tokens) == ("ok", 0, 0)
+    assert (out.text, out.usage.prompt_tokens, out.usage.completion_tokens) == ("ok", None, None)
+    assert (out.usage + out.usage).prompt_tokens is None
 
 
 def test_connection_errors_are_retried_then_reported() -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from pipelines.generators.extractive import ExtractiveGenerator
-from pipelines.prompts import ContextChunk, build_prompt, parse_prompt
+from rightsized.pipelines.generators.extractive import ExtractiveGenerator
+from rightsized.pipelines.prompts import ContextChunk, build_prompt, parse_prompt
 
 
 def test_prompt_fences_data_and_round_trips() -> None:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from eval.compare import compare_runs
-from eval.recommend import recommend, scale_rule
-from eval.report import load_run
-from pipelines.config import load_settings
+from rightsized.eval.compare import compare_runs
+from rightsized.eval.recommend import recommend, scale_rule
+from rightsized.eval.report import load_run
+from rightsized.pipelines.config import load_settings
 
 # tier -> (decision accuracy per case, latency s, cost per case USD)
 TIERS = {"baseline": ([1, 0, 1, 0, 1], 0.05, 0.0), "small": ([1, 1, 1, 1, 0], 0.5, 0.0001),

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from eval.report import load_run, summarise_run, write_report
-from pipelines.errors import RightsizedError
+from rightsized.eval.report import load_run, summarise_run, write_report
+from rightsized.pipelines.errors import RightsizedError
 
 DOMAINS = {"kyc": "field_accuracy", "claims": "label_accuracy"}
 TIERS = ["small", "mid", "large"]

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.retrieval import reciprocal_rank_fusion
-from pipelines.stores.milvus import SearchHit, filter_expression
-from pipelines.errors import BackendError
+from rightsized.pipelines.retrieval import reciprocal_rank_fusion
+from rightsized.pipelines.stores.milvus import SearchHit, filter_expression
+from rightsized.pipelines.errors import BackendError
 
 
 def _hits(*ids: str) -> list[SearchHit]:

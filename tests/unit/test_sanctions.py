@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from domains.bfsi_kyc.sanctions import (
+from rightsized.domains.bfsi_kyc.sanctions import (
     BUNDLED_LIST,
     SanctionsEntry,
     SanctionsScreener,
@@ -23,7 +23,7 @@ from domains.bfsi_kyc.sanctions import (
     load_sdn_csv,
     normalize_name,
 )
-from pipelines.errors import IngestError
+from rightsized.pipelines.errors import IngestError
 
 SDN_CSV = (Path(__file__).resolve().parents[2].parent
            / "shared/data/external/bfsi_kyc/ofac_sdn/sdn.csv")

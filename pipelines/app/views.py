@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from eval.report import TierMetrics
-    from ingest.pipeline import IngestReport
-    from pipelines.migrate import MigrationReport
-    from pipelines.runtime import TierStatus
+    from rightsized.eval.report import TierMetrics
+    from rightsized.ingest.pipeline import IngestReport
+    from rightsized.pipelines.migrate import MigrationReport
+    from rightsized.pipelines.runtime import TierStatus
 
 
 def tiers_table(statuses: Sequence[TierStatus]) -> Table:

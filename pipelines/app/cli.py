@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -16,8 +15,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from pipelines.config import Settings, load_settings
-from pipelines.errors import RightsizedError
+from rightsized.pipelines.config import Settings, load_settings
+from rightsized.pipelines.errors import RightsizedError
 
 app = typer.Typer(help="Domain RAG pipelines with swappable model tiers, measured on your documents.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -31,6 +30,8 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Your YAM
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path=value (repeatable).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 TierOpt = Annotated[str | None, typer.Option("--tier", "-t", help="Tier name (default: the config's default_tier).")]
+NamespaceOpt = Annotated[str | None, typer.Option(help="Document-id namespace of this source (default: the folder's "
+                                                  "name + a hash of its absolute path).")]
 
 
 def _settings(config: Path | None, overrides: list[str] | None) -> Settings:
@@ -60,8 +61,8 @@ def _show(as_json: bool, payload: Callable[[], Any], render: Callable[[], None])
 @app.command()
 def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """List every tier with its availability and, when unavailable, the reason."""
-    from pipelines.runtime import Workspace
-    from pipelines.views import tiers_table
+    from rightsized.pipelines.runtime import Workspace
+    from rightsized.pipelines.app.views import tiers_table
 
     settings = _settings(config, set_)
     statuses = Workspace(settings, domain="_").statuses()
@@ -76,7 +77,7 @@ def corpus(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus).")] = 7,
 ) -> None:
     """Build a domain's deterministic sample corpus with its ground truth."""
-    from domains.base import get_domain
+    from rightsized.domains.registry import get_domain
 
     try:
         built = get_domain(domain).build_corpus(out_dir, n=n, seed=seed)
@@ -89,15 +90,20 @@ def corpus(
 def ingest(
     domain: Annotated[str, typer.Argument(help="Domain the documents belong to.")],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    namespace: NamespaceOpt = None,
     tier: TierOpt = None, config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Load, chunk, embed and upsert documents (idempotent: unchanged files are skipped)."""
-    from pipelines.ops import ingest_paths
-    from pipelines.views import ingest_summary
+    """Load, chunk, embed and upsert documents (idempotent: unchanged files are skipped).
+
+    Document ids are NAMESPACE/PATH-IN-FOLDER; the namespace defaults to the folder's name plus a
+    hash of its absolute path, so two folders never overwrite each other's documents."""
+    from rightsized.pipelines.app.ops import ingest_paths
+    from rightsized.pipelines.app.views import ingest_summary
 
     settings = _settings(config, set_)
     try:
-        report = ingest_paths(settings, domain, paths, tier or settings.default_tier, show_progress=not as_json)
+        report = ingest_paths(settings, domain, paths, tier or settings.default_tier, namespace=namespace,
+                              show_progress=not as_json)
     except RightsizedError as exc:
         raise _fail(exc) from exc
     _show(as_json, report.to_dict, lambda: ingest_summary(console, report))
@@ -107,11 +113,11 @@ def ingest(
 @app.command()
 def delete(
     domain: Annotated[str, typer.Argument(help="Domain of the document.")],
-    doc_id: Annotated[str, typer.Argument(help="Document id (its path relative to the ingest root).")],
+    doc_id: Annotated[str, typer.Argument(help="Document id as `ingest` reports it (NAMESPACE/PATH).")],
     tier: TierOpt = None, config: ConfigOpt = None, set_: SetOpt = None,
 ) -> None:
     """Remove a document's chunks from the store."""
-    from pipelines.runtime import Workspace
+    from rightsized.pipelines.runtime import Workspace
 
     settings = _settings(config, set_)
     workspace = Workspace(settings, domain=domain)
@@ -128,114 +134,147 @@ def delete(
 
 
 @app.command()
-def run(
-    domain: Annotated[str, typer.Argument(help="Domain task to run, e.g. bfsi_kyc.")],
-    input_dir: Annotated[Path, typer.Option("--input", "-i", help="A case folder (e.g. one KYC packet) or a folder of them.")],
-    tier: TierOpt = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
-    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+def tasks(
+    domain: Annotated[str | None, typer.Argument(help="Only this domain (default: every domain).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Ingest a case folder (or a folder of them) and run the domain task on each."""
-    from pipelines.ops import run_folder
-    from pipelines.views import ingest_summary, render_result
+    """List each domain's tasks with their inputs (files and parameters) and metrics."""
+    from rightsized.pipelines.app.catalog import describe_domains, render_domains
+
+    try:
+        described = describe_domains(domain)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    _show(as_json, lambda: described, lambda: render_domains(out, described))
+    raise typer.Exit(1 if any("error" in d for d in described) else 0)
+
+
+@app.command()
+def run(
+    domain: Annotated[str, typer.Argument(help="Domain, e.g. bfsi_kyc (`rightsized tasks` lists them).")],
+    task: Annotated[str | None, typer.Argument(help="Task of the domain (default: its first task).")] = None,
+    inputs: Annotated[list[str] | None, typer.Option("--input", "-i", help="A file input: NAME=PATH, or PATH "
+                                                     "when the task has one file input (repeatable).")] = None,
+    params: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter: NAME=VALUE (repeatable).")] = None,
+    request: Annotated[Path | None, typer.Option(help="A JSON/YAML file with the task's input fields "
+                                                 "(relative paths are resolved against its folder).")] = None,
+    namespace: NamespaceOpt = None,
+    tier: TierOpt = None, config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Run a domain task: validate its input, ingest its documents, run each case on the tier."""
+    from rightsized.domains.inputs import parse_assignments, read_request
+    from rightsized.pipelines.app.ops import run_task
+    from rightsized.pipelines.app.views import ingest_summary, render_result
 
     settings = _settings(config, set_)
-    options: dict[str, Any] = {}
-    if as_of:
-        try:
-            options["as_of"] = date.fromisoformat(as_of).isoformat()
-        except ValueError as exc:
-            raise _fail(RightsizedError(f"--as-of {as_of!r}: expected YYYY-MM-DD")) from exc
     try:
-        outcome = run_folder(settings, domain, input_dir, tier or settings.default_tier, options,
-                             show_progress=not as_json)
+        files = {name: Path(value) for name, value in parse_assignments(inputs or [], "--input").items()}
+        outcome = run_task(settings, domain, task, tier or settings.default_tier, files=files,
+                           params=parse_assignments(params or [], "--param"),
+                           request=read_request(request) if request else None,
+                           request_base=request.parent if request else None,
+                           namespace=namespace, show_progress=not as_json)
     except RightsizedError as exc:  # includes an unavailable tier, with its reason
         raise _fail(exc) from exc
     if as_json:
-        _emit_json({"ingest": outcome.ingest.to_dict(),
-                    "results": [json.loads(r.model_dump_json()) for r in outcome.results],
-                    "errors": outcome.errors})
+        _emit_json(outcome.to_dict())
     else:
         ingest_summary(console, outcome.ingest)
-        for result in outcome.results:
-            render_result(out, result)
-        for error in outcome.errors:
-            console.print(f"[red]failed:[/red] {error['case']}: {error['reason']}", highlight=False)
+        for case in outcome.cases:
+            if case.result is not None:
+                render_result(out, case.result)
+            else:
+                console.print(f"[red]failed:[/red] {case.name}: {case.error}", highlight=False)
     raise typer.Exit(0 if outcome.ok else 1)
 
 
 @app.command()
 def demo(
-    n: Annotated[int, typer.Option(help="Cases per domain in the sample corpus.")] = 16,
+    n: Annotated[int, typer.Option(min=1, help="Cases per domain in the sample corpus.")] = 16,
     tiers_: Annotated[list[str] | None, typer.Option("--tier", help="Tiers to compare (default: all).")] = None,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Build every domain's sample corpus, run every available tier, print and report the comparison."""
-    from pipelines.progress import progress_callback
-    from pipelines.views import render_run_summary
+    """Build every domain's sample corpus, run every available tier, print and report the comparison.
 
-    from eval.demo import run_demo
+    Demo data goes to collections of its own (rseval_*), never beside your documents."""
+    from rightsized.domains.registry import discover
+    from rightsized.pipelines.app.progress import progress_callback
+
+    from rightsized.eval.grid import EvalPlan, run_eval
 
     settings = _settings(config, set_)
     try:
+        plan = EvalPlan(domains=list(discover()), tiers=tiers_ or list(settings.tiers), suite="synthetic", n=n)
         with progress_callback(not as_json, "demo") as callback:
-            result = run_demo(settings, n=n, tiers=tiers_ or list(settings.tiers), progress=callback)
+            run_dir = run_eval(settings, plan, progress=callback)
     except RightsizedError as exc:
         raise _fail(exc) from exc
-    if as_json:
-        _emit_json({"run_dir": str(result.run.path), "report_html": str(result.report_html),
-                    "unavailable": result.run.meta.get("unavailable", {}),
-                    "summaries": [asdict(s) for s in result.summaries]})
-    else:
-        render_run_summary(out, result.run, result.summaries)
-        console.print(f"report: {result.report_html}\n        {result.report_md}", highlight=False)
-    raise typer.Exit(0 if result.ok else 1)
+    _finish_run(run_dir, as_json)
 
 
 @app.command("eval")
 def eval_(
     domains: Annotated[list[str] | None, typer.Option("--domain", "-d", help="Domains (default: all).")] = None,
     tiers_: Annotated[list[str] | None, typer.Option("--tier", "-t", help="Tiers (default: all).")] = None,
-    suite: Annotated[str, typer.Option(help="synthetic, real or all.")] = "all",
-    limit: Annotated[int | None, typer.Option(help="At most N cases per domain and suite.")] = None,
-    n: Annotated[int, typer.Option(help="Synthetic cases per domain.")] = 16,
-    resume: Annotated[Path | None, typer.Option(help="Continue an interrupted run (its folder).")] = None,
+    suite: Annotated[str | None, typer.Option(help="synthetic, real or all (default: all).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most N cases per domain and suite (N >= 1).")] = None,
+    n: Annotated[int | None, typer.Option(min=1, help="Synthetic cases per domain (default: 16).")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue an interrupted run (its folder) with its own stored "
+                                                "plan; flags that differ from it are refused.")] = None,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Run the domains x tiers grid; store every case; resumable; ends with the report."""
-    from domains.base import all_domains
-    from pipelines.progress import progress_callback
-    from pipelines.views import render_run_summary
+    from rightsized.domains.registry import discover
+    from rightsized.pipelines.app.progress import progress_callback
 
-    from eval.grid import EvalPlan, run_eval
-    from eval.report import load_run, summarise_run, write_report
+    from rightsized.eval.grid import EvalPlan, resumed_plan, run_eval
 
     settings = _settings(config, set_)
-    if suite not in ("synthetic", "real", "all"):
-        raise _fail(RightsizedError(f"--suite {suite!r}: expected synthetic, real or all"))
-    plan = EvalPlan(domains=domains or list(all_domains()), tiers=tiers_ or list(settings.tiers),
-                    suite=suite, limit=limit, n=n)
+    requested = {"domains": domains, "tiers": tiers_, "suite": suite, "limit": limit, "n": n}
     try:
+        if resume is not None:
+            plan = resumed_plan(resume, requested)
+        else:
+            plan = EvalPlan(domains=domains or list(discover()), tiers=tiers_ or list(settings.tiers),
+                            suite=suite or "all", limit=limit, n=n or 16)
         with progress_callback(not as_json, "eval") as callback:
             run_dir = run_eval(settings, plan, resume=resume, progress=callback)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: continue with `rightsized eval --resume RUN`[/yellow]")
+        raise typer.Exit(130) from None
+    _finish_run(run_dir, as_json)
+
+
+def _finish_run(run_dir: Path, as_json: bool) -> None:
+    """Write the report of a finished grid run, print its summary, exit 1 if any case failed."""
+    from rightsized.pipelines.app.views import render_run_summary
+
+    from rightsized.eval.report import load_run, summarise_run, write_report
+
+    try:
         md, html = write_report(run_dir)
         run = load_run(run_dir)
     except RightsizedError as exc:
         raise _fail(exc) from exc
     summaries = summarise_run(run)
     if as_json:
-        _emit_json({"run_dir": str(run_dir), "report_html": str(html),
-                    "unavailable": run.meta.get("unavailable", {}), "summaries": [asdict(s) for s in summaries]})
+        _emit_json({"run_dir": str(run_dir), "report_html": str(html), "report_md": str(md),
+                    "unavailable": run.meta.get("unavailable", {}), "failed_domains": run.meta.get("failed_domains", {}),
+                    "skipped_suites": run.meta.get("skipped_suites", {}),
+                    "summaries": [asdict(s) for s in summaries]})
     else:
         render_run_summary(out, run, summaries)
         console.print(f"run: {run_dir}\nreport: {html}\n        {md}", highlight=False)
-    raise typer.Exit(0 if all(s.errors == 0 for s in summaries) else 1)
+    failed = run.meta.get("failed_domains") or {}
+    raise typer.Exit(0 if not failed and all(s.errors == 0 for s in summaries) else 1)
 
 
 @app.command()
 def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (under <data_dir>/runs/).")]) -> None:
     """Write report.md and a self-contained report.html for a stored run."""
-    from eval.report import write_report
+    from rightsized.eval.report import write_report
 
     try:
         md, html = write_report(run_dir)
@@ -251,10 +290,10 @@ def compare(
     as_json: JsonOpt = False,
 ) -> None:
     """Per-metric deltas (B - A) with a bootstrap 95% CI, and whether each is outside the noise."""
-    from pipelines.views import render_deltas
+    from rightsized.pipelines.app.views import render_deltas
 
-    from eval.compare import compare_runs
-    from eval.report import load_run
+    from rightsized.eval.compare import compare_runs
+    from rightsized.eval.report import load_run
 
     try:
         deltas = compare_runs(load_run(run_a), load_run(run_b))
@@ -275,11 +314,11 @@ def recommend(
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Apply the decision checklist (scale, constraint, deployment) to the measured numbers."""
-    from pipelines.views import render_recommendation
+    from rightsized.pipelines.app.views import render_recommendation
 
-    from eval.recommend import DEPLOYMENT_SIZES, recommend as run_recommend
-    from eval.report import load_run
-    from eval.runs import latest_run
+    from rightsized.eval.recommend import DEPLOYMENT_SIZES, recommend as run_recommend
+    from rightsized.eval.report import load_run
+    from rightsized.eval.runs import latest_run
 
     settings = _settings(config, set_)
     if constraint not in ("cost", "latency", "accuracy", "compliance", "speed"):
@@ -309,9 +348,9 @@ def migrate(
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Copy collections (vectors, text, metadata) to another store without re-embedding, then verify."""
-    from pipelines.migrate import migrate as run_migration
-    from pipelines.progress import progress_callback
-    from pipelines.views import migration_table
+    from rightsized.pipelines.migrate import migrate as run_migration
+    from rightsized.pipelines.app.progress import progress_callback
+    from rightsized.pipelines.app.views import migration_table
 
     settings = _settings(config, set_)
     source = from_ or f"milvus-lite:{settings.store_path}"
@@ -336,7 +375,7 @@ def bench_ingest(
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Whole-path ingest throughput vs a raw sentence-transformers encode of the same chunks."""
-    from eval.bench import bench_ingest as run_bench
+    from rightsized.eval.bench import bench_ingest as run_bench
 
     settings = _settings(config, set_)
     report = run_bench(settings, docs=docs, words=words)
@@ -357,8 +396,8 @@ def bench_search(
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest rate and dense/filtered/hybrid search p50/p95, Milvus Lite vs a Milvus server, one run."""
-    from eval.bench_search import bench_search as run_bench
-    from pipelines.views import bench_search_table
+    from rightsized.eval.bench_search import bench_search as run_bench
+    from rightsized.pipelines.app.views import bench_search_table
 
     try:
         size_list = [int(s) for s in sizes.split(",") if s.strip()]

@@ -1,0 +1,147 @@
+"""Run a declared task on one tier for one case: ingest its documents, run, validate, account.
+
+Why here and shared: `rightsized run`, the eval grid and the HTTP API must execute a task the
+same way — the same document scoping, the same citation check, the same usage accounting and
+the same failure recording — or a comparison would measure the harness, not the tier.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from rightsized.domains.base import Domain, Task
+from rightsized.domains.context import DocumentScope, IngestProblem, TaskContext
+from rightsized.domains.inputs import FileSpec, file_specs
+from rightsized.domains.results import TaskResult, TaskUsage
+from rightsized.ingest.pipeline import IngestReport, build_ingest_pipeline, source_namespace
+from rightsized.pipelines.errors import IngestError, ValidationFailedError
+from rightsized.pipelines.progress import ProgressCallback
+from rightsized.pipelines.runtime import Workspace
+
+
+@dataclass(frozen=True)
+class CaseError:
+    type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.message}"
+
+
+@dataclass
+class CaseRun:
+    """One case's outcome: a result or an error, with the ingest problems of its documents."""
+
+    name: str
+    inputs: BaseModel
+    result: TaskResult | None = None
+    error: CaseError | None = None
+    ingest_errors: list[IngestProblem] = field(default_factory=list)
+    usage: TaskUsage = field(default_factory=TaskUsage)  # counted even when the case failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.ingest_errors
+
+
+def expand_cases(task: Task[Any, Any], inputs: BaseModel) -> list[tuple[str, BaseModel]]:
+    """Split a batch input into cases: a `batch` folder holding only subfolders is one case per
+    subfolder (files nested deeper stay with their case); anything else is one case."""
+    for spec in file_specs(type(inputs)).values():
+        folder = getattr(inputs, spec.name)
+        if not spec.batch or folder is None or not Path(folder).is_dir():
+            continue
+        children = [p for p in sorted(Path(folder).iterdir()) if not p.name.startswith(".")]
+        if children and all(p.is_dir() for p in children):
+            return [(p.name, inputs.model_copy(update={spec.name: p})) for p in children]
+    return [(task.case_name(inputs), inputs)]
+
+
+class DocumentIngester:
+    """Ingests the document inputs of cases into a workspace's stores, each path once per store.
+
+    A case path P is ingested with its parent folder as the source root, so its documents get
+    ids `<namespace>/<P's name>/<path inside P>` and the group `<namespace>/<P's name>`: the same
+    ids `rightsized ingest PARENT` gives, nested folders inside a case stay in the case, and two
+    intake folders with the same case names never share ids.
+    """
+
+    def __init__(self, workspace: Workspace, domain: Domain, *, namespace: str | None = None,
+                 progress: ProgressCallback | None = None) -> None:
+        self.workspace = workspace
+        self.domain = domain
+        self.namespace = namespace
+        self.progress = progress
+        self.reports: list[IngestReport] = []
+        self._done: dict[tuple[str, Path], DocumentScope] = {}
+
+    def ingest(self, tier: str, paths: list[Path]) -> None:
+        """Ingest every not-yet-ingested path (grouped by parent folder: one pipeline run each)."""
+        collection = self.workspace.store(tier).collection
+        pending: dict[Path, list[Path]] = {}
+        for path in paths:
+            path = Path(path).expanduser().resolve()
+            if (collection, path) not in self._done:
+                pending.setdefault(path.parent, []).append(path)
+        for root, group in pending.items():
+            namespace = self.namespace or source_namespace(root)
+            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata)
+            report = pipeline.run(group, self.progress, root=root, namespace=namespace)
+            self.reports.append(report)
+            for path in group:
+                self._done[(collection, path)] = _scope(report, namespace, path)
+
+    def scope(self, tier: str, path: Path) -> DocumentScope:
+        resolved = Path(path).expanduser().resolve()
+        self.ingest(tier, [resolved])
+        return self._done[(self.workspace.store(tier).collection, resolved)]
+
+
+def _scope(report: IngestReport, namespace: str, path: Path) -> DocumentScope:
+    group = f"{namespace}/{path.name}"
+    doc_ids = tuple(d for d in report.doc_ids if d == group or d.startswith(group + "/"))
+    errors = tuple(IngestProblem(str(e.path), e.reason) for e in report.errors
+                   if Path(e.path).resolve() == path or Path(e.path).resolve().is_relative_to(path))
+    return DocumentScope(group, doc_ids, errors)
+
+
+def run_case(ingester: DocumentIngester, tier: str, task: Task[Any, Any], name: str, inputs: BaseModel) -> CaseRun:
+    """Run one case; any exception is recorded on the case (type and message), never raised."""
+    case = CaseRun(name, inputs)
+    ctx: TaskContext | None = None
+    try:
+        ctx = TaskContext(ingester.workspace.tier(tier))
+        for spec in _ingested(inputs):
+            scope = ingester.scope(tier, getattr(inputs, spec.name))
+            case.ingest_errors.extend(scope.errors)
+            if not scope.doc_ids:
+                raise IngestError(getattr(inputs, spec.name), "no ingestible documents")
+            ctx.documents[spec.name] = scope
+        result = task.run(ctx, inputs)
+        if not isinstance(result, task.result_model):
+            raise ValidationFailedError(f"task '{task.name}' returned {type(result).__name__}, "
+                                        f"not {task.result_model.__name__}")
+        case.result = _finish(result, task, ctx, case.ingest_errors)
+    except Exception as exc:  # one case's failure, whatever it is, is recorded and the batch goes on
+        case.error = CaseError(type(exc).__name__, str(exc))
+    if ctx is not None:
+        case.usage = case.result.usage if case.result is not None else ctx.usage()
+    return case
+
+
+def _ingested(inputs: BaseModel) -> list[FileSpec]:
+    return [s for s in file_specs(type(inputs)).values() if s.ingest and getattr(inputs, s.name) is not None]
+
+
+def _finish(result: TaskResult, task: Task[Any, Any], ctx: TaskContext,
+            ingest_errors: list[IngestProblem]) -> TaskResult:
+    warnings = [*ctx.warnings, *result.warnings]
+    warnings += [f"not ingested: {Path(e.file).name}: {e.reason}" for e in ingest_errors]
+    finished = result.model_copy(update={"task": task.name, "tier": ctx.tier, "retrieved": sorted(ctx.retrieved),
+                                         "warnings": warnings, "usage": ctx.usage()})
+    finished.check_citations()
+    return finished
+
