@@ -24,7 +24,7 @@ from rightsized.pipelines.embedders.sentence_transformer import SentenceTransfor
 from rightsized.pipelines.errors import ConfigError
 from rightsized.pipelines.stores.milvus import MilvusStore
 
-_WORDS = ("account address applicant balance bank bearing branch check claim client compliance "
+_WORDS = ("account address agent balance bank bearing branch check claim client compliance "
           "customer date document engine evidence failure invoice issue maintenance manual "
           "motor name note order passport patient policy price pump record report review risk "
           "sensor service statement store supplier system temperature transaction valve vibration").split()

@@ -57,8 +57,6 @@ def scatter_svg(points: Sequence[TierPoint], *, title: str, x_label: str, y_labe
         )
         ax.annotate(point.tier, (point.x, point.quality), textcoords="offset points",
                     xytext=(7, 5), fontsize=9, color=point.color)
-    if not points:  # an empty axis would look like a rendering bug, so say why it is empty
-        ax.text(0.5, 0.5, "no tier has a scored case", ha="center", va="center", transform=ax.transAxes)
     ax.set_title(title, fontsize=10)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)

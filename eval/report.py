@@ -27,11 +27,10 @@ import numpy as np
 from rightsized.domains.base import MetricSpec
 from rightsized.eval.metrics import mean, percentile
 from rightsized.eval.plots import Plot, inline_svg, tier_plots
-from rightsized.eval.stats import DeltaResult, aggregate, compare_delta
+from rightsized.eval.stats import METRIC_KINDS, DeltaResult, Interval, aggregate, compare_delta
 from rightsized.pipelines.errors import RightsizedError
 
 SUITES = ("synthetic", "real")
-KINDS = ("proportion", "mean", "ratio")
 _RUN_KEYS = ("run_id", "domains", "tiers")
 _CASE_KEYS = ("domain", "tier", "case_id", "suite", "scores", "latency_s")
 WORST_CASES = 3
@@ -151,9 +150,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or any(key not in data for key in _RUN_KEYS):
         raise RightsizedError(f"{path}: not a run description (needs keys {', '.join(_RUN_KEYS)})")
     for domain, specs in data.get("metric_specs", {}).items():
-        if bad := [f"{s.get('name')}: {s.get('kind')!r}" for s in specs if s.get("kind", "mean") not in KINDS]:
+        if bad := [f"{s.get('name')}: {s.get('kind')!r}" for s in specs if s.get("kind", "mean") not in METRIC_KINDS]:
             raise RightsizedError(f"{path}: metric_specs of {domain}: kind must be one of "
-                                  f"{', '.join(KINDS)} ({'; '.join(bad)})")
+                                  f"{', '.join(METRIC_KINDS)} ({'; '.join(bad)})")
     return data
 
 
@@ -218,18 +217,12 @@ def case_samples(spec: MetricSpec, cases: Sequence[dict[str, Any]]) -> dict[str,
             if (value := (c.get("scores") or {}).get(spec.name)) is not None}
 
 
-def aggregate_samples(kind: str, samples: Sequence[Sample], **options: Any) -> tuple[float | None, float | None, float | None]:
+def aggregate_samples(kind: str, samples: Sequence[Sample], **options: Any) -> Interval:
     """(point, low, high) of samples as `case_samples` returns them, by the metric's kind."""
     if kind == "ratio":
         parts = [(float(n), float(d)) for n, d in samples]  # type: ignore[misc]
         return aggregate(kind, [n / d for n, d in parts if d], parts, **options)
     return aggregate(kind, [float(v) for v in samples], **options)  # type: ignore[arg-type]
-
-
-def paired_delta(spec: MetricSpec, a: dict[str, Sample], b: dict[str, Sample], **options: Any) -> tuple[DeltaResult, int]:
-    """A - B on the cases both sides scored, and how many those are."""
-    shared = sorted(set(a) & set(b))
-    return compare_delta(spec.kind, [a[c] for c in shared], [b[c] for c in shared], paired=True, **options), len(shared)
 
 
 def _summary(spec: MetricSpec, cases: Sequence[dict[str, Any]], primary: str) -> MetricSummary:
@@ -325,7 +318,7 @@ def _metric_cell(summary: MetricSummary, cases: int) -> str:
     return text if summary.n == cases else f"{text} (n={summary.n})"
 
 
-def count_cell(total: int | None, unknown: int) -> str:
+def _count_cell(total: int | None, unknown: int) -> str:
     """'1,234', '1,234 (+3 unknown)', or 'unknown' when no case reported the count."""
     if total is None:
         return "unknown"
@@ -339,7 +332,7 @@ def _cost_cell(t: TierMetrics) -> str:
 
 
 def _usd(cost: float | None) -> str:
-    return "an unknown cost" if cost is None else f"${_sig(cost, 3)}"
+    return "an unknown amount" if cost is None else f"${_sig(cost, 3)}"
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -363,10 +356,6 @@ def _show(value: Any) -> str:
     return "(absent)" if value is _ABSENT else _json_text(value, _MAX_DIFF_VALUE_CHARS)
 
 
-def _scalar(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
-
-
 def _identity(value: Any) -> tuple[str, Any]:
     """Equal as a reader would judge: 1 == 1.0, but True is not 1 and "1" is not 1."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -386,14 +375,13 @@ def _child(path: str, key: Any) -> str:
 
 
 def _list_differences(expected: list[Any], outcome: list[Any], path: str) -> Iterator[tuple[str, str, str]]:
-    """Lists of plain values whose members differ are compared by value (a missing flag is
-    named, not shifted into every later index); otherwise, item by item by index."""
-    if all(map(_scalar, expected + outcome)):
-        want, got = {_identity(v): v for v in expected}, {_identity(v): v for v in outcome}
-        if set(want) != set(got):
-            yield from ((f"{path}[{_show(want[k])}]", "present", "absent") for k in want if k not in got)
-            yield from ((f"{path}[{_show(got[k])}]", "absent", "present") for k in got if k not in want)
-            return
+    """Lists of strings whose members differ are compared by value (a missing flag is named,
+    not shifted into every later index; the quotes tell `["pep"]` from an index); anything
+    else (numbers in a series, records), item by item by index."""
+    if all(isinstance(v, str) for v in expected + outcome) and set(expected) != set(outcome):
+        yield from ((f"{path}[{_show(v)}]", "present", "absent") for v in dict.fromkeys(expected) if v not in outcome)
+        yield from ((f"{path}[{_show(v)}]", "absent", "present") for v in dict.fromkeys(outcome) if v not in expected)
+        return
     for i in range(max(len(expected), len(outcome))):
         yield from _differences(expected[i] if i < len(expected) else _ABSENT,
                                 outcome[i] if i < len(outcome) else _ABSENT, f"{path}[{i}]")
@@ -449,8 +437,8 @@ class _Section:
         header = ["tier", "cases", "errors", "with warnings", "latency p50 (s)", "latency p95 (s)",
                   "cost per case (USD)", "tokens in", "tokens out"]
         rows = [[t.tier, str(t.cases), str(t.errors), str(t.cases_with_warnings), _sig(t.latency_p50_s, 3),
-                 _sig(t.latency_p95_s, 3), _cost_cell(t), count_cell(t.prompt_tokens, t.prompt_tokens_unknown),
-                 count_cell(t.completion_tokens, t.completion_tokens_unknown)] for t in self.tiers]
+                 _sig(t.latency_p95_s, 3), _cost_cell(t), _count_cell(t.prompt_tokens, t.prompt_tokens_unknown),
+                 _count_cell(t.completion_tokens, t.completion_tokens_unknown)] for t in self.tiers]
         return header, rows
 
     def plot_name(self, kind: str) -> str:
@@ -472,7 +460,7 @@ def _tie(a: float, b: float) -> bool:
 
 
 def _cost_latency(t: TierMetrics) -> str:
-    return f"{_usd(t.cost_per_case_usd)} per case at a p50 latency of {_sig(t.latency_p50_s, 3)} s"
+    return f"{t.tier} costs {_usd(t.cost_per_case_usd)} per case at a p50 latency of {_sig(t.latency_p50_s, 3)} s"
 
 
 def _evidence(result: DeltaResult) -> str:
@@ -487,11 +475,13 @@ def _evidence(result: DeltaResult) -> str:
 
 
 def _noise(spec: MetricSpec, best: dict[str, Sample], runner_up: dict[str, Sample]) -> str:
-    result, shared = paired_delta(spec, best, runner_up)
+    """Tested on the cases both tiers scored, paired: the per-case difficulty they share cancels."""
+    shared = sorted(set(best) & set(runner_up))
     if not shared:
         return "cannot be tested: the two tiers share no scored case"
+    result = compare_delta(spec.kind, [best[c] for c in shared], [runner_up[c] for c in shared], paired=True)
     verdict = "outside" if result.significant else "within"
-    return f"{verdict} the noise ({_evidence(result)}, {shared} shared cases)"
+    return f"{verdict} the noise ({_evidence(result)}, {len(shared)} shared cases)"
 
 
 def _answer(spec: MetricSpec, tiers: list[TierMetrics], cases: dict[str, list[dict[str, Any]]]) -> str:
@@ -504,13 +494,14 @@ def _answer(spec: MetricSpec, tiers: list[TierMetrics], cases: dict[str, list[di
         value = _primary_value(only, name)
         quality = "no value" if value is None else f"{value:.3f}"
         return (f"Only {only.tier} ran on these cases, so there is nothing to compare: {name} ({sense}) "
-                f"{quality}, {_cost_latency(only)}.")
+                f"{quality}; {_cost_latency(only)}.")
     if not scored:
         return f"No tier has a {name} value on these cases, so none can be called best."
-    ranked = sorted(scored, key=lambda t: -_primary_value(t, name) if spec.higher_is_better else _primary_value(t, name))
+    sign = -1.0 if spec.higher_is_better else 1.0  # sorts best first in either direction
+    ranked = sorted(scored, key=lambda t: sign * _primary_value(t, name))
     best_value = _primary_value(ranked[0], name)
     tied = [t for t in ranked if _tie(_primary_value(t, name), best_value)]
-    costs = "; ".join(f"{t.tier}: {_cost_latency(t)}" for t in tied)
+    costs = "; ".join(map(_cost_latency, tied))
     if len(tied) == len(ranked) > 1:
         return f"All {len(tied)} scored tiers tie on {name} ({best_value:.3f}), so cost and latency decide: {costs}."
     if len(tied) > 1:
@@ -521,7 +512,7 @@ def _answer(spec: MetricSpec, tiers: list[TierMetrics], cases: dict[str, list[di
     unscored = "" if len(scored) == len(tiers) else f" ({len(tiers) - len(scored)} tier(s) have no {name} value.)"
     return (f"{best.tier} is best on {name} ({sense}): {best_value:.3f} vs {runner_value:.3f} for the runner-up "
             f"{runner_up.tier} ({best_value - runner_value:+.3f}), a difference {noise}. "
-            f"{best.tier} costs {_cost_latency(best)}; {runner_up.tier} {_cost_latency(runner_up)}.{unscored}")
+            f"{_cost_latency(best)}; {_cost_latency(runner_up)}.{unscored}")
 
 
 def _worst_cases(cases: list[dict[str, Any]], spec: MetricSpec) -> list[dict[str, Any]]:

@@ -71,7 +71,7 @@ def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = Fals
 
 @app.command()
 def corpus(
-    domain: Annotated[str, typer.Argument(help="Domain name, e.g. bfsi_kyc.")],
+    domain: Annotated[str, typer.Argument(help="Domain name (`rightsized tasks` lists them).")],
     out_dir: Annotated[Path, typer.Argument(help="Writes OUT_DIR/documents/ and OUT_DIR/gold.jsonl.")],
     n: Annotated[int, typer.Option(help="Number of cases.")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus).")] = 7,
@@ -151,7 +151,7 @@ def tasks(
 
 @app.command()
 def run(
-    domain: Annotated[str, typer.Argument(help="Domain, e.g. bfsi_kyc (`rightsized tasks` lists them).")],
+    domain: Annotated[str, typer.Argument(help="Domain (`rightsized tasks` lists them).")],
     task: Annotated[str | None, typer.Argument(help="Task of the domain (default: its first task).")] = None,
     inputs: Annotated[list[str] | None, typer.Option("--input", "-i", help="A file input: NAME=PATH, or PATH "
                                                      "when the task has one file input (repeatable).")] = None,
@@ -289,7 +289,8 @@ def compare(
     run_b: Annotated[Path, typer.Argument(help="Run folder to compare against it.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Per-metric deltas (B - A) with a bootstrap 95% CI, and whether each is outside the noise."""
+    """Per-metric deltas (B - A) with a 95% CI by the metric's kind (McNemar's exact test for proportions on
+    the same cases, bootstrap for means and ratios), and whether B is better, worse or within the noise."""
     from rightsized.pipelines.app.views import render_deltas
 
     from rightsized.eval.compare import compare_runs

@@ -103,56 +103,94 @@ def render_result(console: Console, result: BaseModel) -> None:
 
 
 def _mean_ci(summary: Any) -> str:
-    """Compact `mean±half-width` of the 95% CI (the report has the exact interval)."""
+    """Compact `point±half-width` of the 95% CI (the report has the exact interval)."""
     if summary is None or summary.mean is None:
         return "-"
+    if summary.low is None or summary.high is None:
+        return f"{summary.mean:.2f}"
     return f"{summary.mean:.2f}±{(summary.high - summary.low) / 2:.2f}"
 
 
+def _arrow(higher_is_better: bool) -> str:
+    return "↑" if higher_is_better else "↓"
+
+
+def _metric_header(name: str, summary: Any) -> str:
+    """'wape ↓ *': the direction, and * on the primary metric (explained under the table)."""
+    return f"{name.replace('_', ' ')} {_arrow(summary.higher_is_better)}{' *' if summary.primary else ''}"
+
+
+def _count(total: int | None, unknown: int) -> str:
+    """A count some cases did not report: '1,234 (+3 unknown)'; never summed as 0."""
+    if total is None:
+        return "unknown"
+    return f"{total:,}" + (f" (+{unknown} unknown)" if unknown else "")
+
+
+def _usd(value: float | None, digits: int) -> str:
+    return "unknown" if value is None else f"{value:.{digits}f}"
+
+
 def render_run_summary(console: Console, run: Any, summaries: Sequence[TierMetrics]) -> None:
-    """One table per domain and suite: every metric as mean [95% CI], then latency, tokens, cost."""
+    """One table per domain and suite: every metric as point [95% CI], then latency, tokens, cost."""
     sections: dict[tuple[str, str], list[TierMetrics]] = {}
     for summary in summaries:
         sections.setdefault((summary.domain, summary.suite), []).append(summary)
     for (domain, suite), tiers in sections.items():
-        metrics = list(tiers[0].metrics)
-        table = Table(title=f"{domain} ({suite} suite): mean ± half the 95% CI", title_justify="left")
-        for column in ("tier", "cases", *metrics, "p50 latency", "tokens in/out", "$/case", "warned", "errors"):
-            table.add_column(column.replace("_", " "), overflow="fold")
+        metrics = tiers[0].metrics
+        table = Table(title=f"{domain} ({suite} suite): point ± half the 95% CI", title_justify="left")
+        table.add_column("tier")
+        table.add_column("cases")
+        for name, summary in metrics.items():
+            table.add_column(_metric_header(name, summary), overflow="fold")
+        for column in ("p50 latency", "tokens in", "tokens out", "$/case", "warned", "errors"):
+            table.add_column(column, overflow="fold")
         for t in tiers:
             latency = "-" if t.latency_p50_s is None else f"{t.latency_p50_s * 1000:.0f} ms"
-            cost = "-" if t.cost_per_case_usd is None else f"{t.cost_per_case_usd:.6f}"
             table.add_row(t.tier, str(t.cases), *(_mean_ci(t.metrics.get(m)) for m in metrics), latency,
-                          f"{t.prompt_tokens}/{t.completion_tokens}", cost, str(t.cases_with_warnings), str(t.errors))
+                          _count(t.prompt_tokens, t.prompt_tokens_unknown),
+                          _count(t.completion_tokens, t.completion_tokens_unknown), _usd(t.cost_per_case_usd, 6),
+                          str(t.cases_with_warnings), str(t.errors))
         console.print(table)
     for tier, reason in run.meta.get("unavailable", {}).items():
         console.print(f"  {tier}: unavailable: {reason}", highlight=False)
-    console.print("  warned = cases whose result carries a warning (e.g. LLM output rejected by validation)")
+    for domain, reason in run.meta.get("failed_domains", {}).items():
+        console.print(f"  {domain}: could not be loaded: {reason}", highlight=False)
+    for suite, reason in run.meta.get("skipped_suites", {}).items():
+        console.print(f"  {suite}: skipped: {reason}", highlight=False)
+    console.print("  ↑ higher is better, ↓ lower is better, * primary metric; "
+                  "warned = cases whose result carries a warning (e.g. LLM output rejected by validation)")
 
 
 def render_deltas(console: Console, deltas: Sequence[Any]) -> None:
-    table = Table(title="B - A per metric (bootstrap 95% CI; * = outside the noise)", title_justify="left")
-    for column in ("domain", "suite", "tier", "metric", "A", "B", "delta", "95% CI", "", "n"):
+    """B - A with each metric's own test; the verdict reads the delta in the metric's direction."""
+    table = Table(title="B - A per metric (95% CI by each metric's method; verdict is B vs A)", title_justify="left")
+    for column in ("domain", "suite", "tier", "metric", "A", "B", "delta", "95% CI", "p", "verdict", "method", "n"):
         table.add_column(column)
     for d in deltas:
-        ci = "-" if d.low is None else f"[{d.low:+.3f}, {d.high:+.3f}]"
+        ci = "-" if d.low is None or d.high is None else f"[{d.low:+.3f}, {d.high:+.3f}]"
         fmt = (lambda v: "-" if v is None else f"{v:.3f}")
-        table.add_row(d.domain, d.suite, d.tier, d.metric, fmt(d.a), fmt(d.b),
-                      "-" if d.delta is None else f"{d.delta:+.3f}", ci, "*" if d.significant else "",
+        table.add_row(d.domain, d.suite, d.tier, f"{d.metric} {_arrow(d.higher_is_better)}", fmt(d.a), fmt(d.b),
+                      "-" if d.delta is None else f"{d.delta:+.3f}", ci,
+                      "-" if d.p_value is None else f"{d.p_value:.2g}", d.verdict, d.method or "-",
                       f"{d.n}{'' if d.paired else ' (unpaired)'}")
     console.print(table)
+    console.print("  ↑ higher is better, ↓ lower is better", highlight=False)
 
 
 def render_recommendation(console: Console, rec: Any) -> None:
-    table = Table(title=f"{rec.domain}: measured tiers ({rec.metric})", title_justify="left")
-    for column in ("tier", rec.metric, "95% CI", "p50 latency", "$/request", "$/month", "eligible"):
+    sense = "higher" if rec.higher_is_better else "lower"
+    table = Table(title=f"{rec.domain}: measured tiers ({rec.metric}, {sense} is better)", title_justify="left")
+    for column in ("tier", f"{rec.metric} {_arrow(rec.higher_is_better)}", "95% CI", "p50 latency", "$/request",
+                   "$/month", "eligible"):
         table.add_column(column)
     for c in rec.candidates:
         low, high = c.quality_ci
         table.add_row(c.tier, "-" if c.quality is None else f"{c.quality:.3f}",
-                      "-" if low is None else f"{low:.3f}-{high:.3f}",
+                      "-" if low is None or high is None else f"{low:.3f}-{high:.3f}",
                       "-" if c.latency_p50_s is None else f"{c.latency_p50_s * 1000:.0f} ms",
-                      f"{c.cost_per_case_usd:.6f}", f"{c.monthly_cost_usd:,.2f}",
+                      _usd(c.cost_per_case_usd, 6),
+                      "unknown" if c.monthly_cost_usd is None else f"{c.monthly_cost_usd:,.2f}",
                       "yes" if c.eligible else f"no: {c.why_not}")
     console.print(table)
     console.print(f"[bold]recommendation:[/bold] {rec.choice or 'none'}")

@@ -51,7 +51,7 @@ def test_batch_with_bad_files_reports_each_and_runs_the_rest(corpus_dir: Path, t
         shutil.copytree(corpus_dir / name, batch / name)
     expected = make_bad_files(batch / "applicant_999")   # a packet with nothing usable
     (batch / "applicant_008" / "application_form.pdf").write_bytes(b"%PDF-1.7 truncated")
-    done = rightsized("run", "bfsi_kyc", "--input", str(batch), "--tier", "baseline", "--as-of", AS_OF, "--json")
+    done = rightsized("run", "bfsi_kyc", "--input", str(batch), "--tier", "baseline", "--param", f"as_of={AS_OF}", "--json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     failed = {Path(e["file"]).name: e["reason"] for e in report["ingest"]["errors"]}
@@ -61,23 +61,76 @@ def test_batch_with_bad_files_reports_each_and_runs_the_rest(corpus_dir: Path, t
     assert decisions["applicant_001"] == "approve"
     assert decisions["applicant_006"] == "reject"        # the sanctioned applicant
     assert decisions["applicant_008"] == "review"        # clean, but its form is unreadable
-    assert report["errors"] == [{"case": "applicant_999", "reason": "no ingestible documents in the folder"}]
+    [error] = report["errors"]
+    assert error["case"] == "applicant_999" and error["type"] == "IngestError"
+    assert "no ingestible documents" in error["message"]
 
 
 def test_single_packet_human_output_and_idempotent_ingest_and_delete(corpus_dir: Path) -> None:
-    done = rightsized("run", "bfsi_kyc", "--input", str(corpus_dir / "applicant_002"), "--as-of", AS_OF)
+    done = rightsized("run", "bfsi_kyc", "--input", str(corpus_dir / "applicant_002"), "--param", f"as_of={AS_OF}")
     assert done.returncode == 0, done.stderr
     assert "decision: review" in done.stdout and "document_expiry" in done.stdout
     again = rightsized("ingest", "bfsi_kyc", str(corpus_dir), "--json")
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
+    # `run` ingested applicant_002 under the same ids `ingest` of its parent folder gives
     assert report["files_failed"] == 0 and report["files_unchanged"] == 3  # applicant_002 unchanged
     assert report["files_ingested"] == 21
     twice = json.loads(rightsized("ingest", "bfsi_kyc", str(corpus_dir), "--json").stdout)
     assert (twice["files_unchanged"], twice["chunks_added"]) == (24, 0)
-    deleted = rightsized("delete", "bfsi_kyc", "applicant_001/passport.pdf")
+    [passport] = [d for d in twice["doc_ids"] if d.endswith("/applicant_001/passport.pdf")]
+    assert passport.startswith("documents-")  # the source namespace: folder name + path hash
+    deleted = rightsized("delete", "bfsi_kyc", passport)
     assert deleted.returncode == 0 and "deleted 1 chunk" in deleted.stderr
-    assert rightsized("delete", "bfsi_kyc", "applicant_001/passport.pdf").returncode == 1
+    assert rightsized("delete", "bfsi_kyc", passport).returncode == 1
+
+
+def test_run_is_built_from_the_task_declaration(tmp_path: Path) -> None:
+    """Finding 1: `run` had a KYC option (`--as-of`) on the generic command."""
+    helped = rightsized("run", "--help")
+    assert helped.returncode == 0 and "--as-of" not in helped.stdout
+    assert all(option in helped.stdout for option in ("--input", "--param", "--request"))
+    listed = rightsized("tasks", "bfsi_kyc", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [kyc] = json.loads(listed.stdout)
+    [decide] = kyc["tasks"]
+    assert decide["name"] == "decide" and [f["name"] for f in decide["files"]] == ["packet"]
+    assert [p["name"] for p in decide["params"]] == ["as_of"]
+    assert decide["input_schema"]["properties"]["as_of"]["anyOf"][0]["format"] == "date"
+    bad = rightsized("run", "bfsi_kyc", "--input", str(tmp_path), "--param", "as_of=yesterday")
+    assert bad.returncode == 2 and "as_of" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = rightsized("run", "bfsi_kyc", "--input", str(tmp_path), "--param", "horizon=3")
+    assert unknown.returncode == 2 and "not a parameter of this task; parameters: as_of" in unknown.stderr
+
+
+def test_nested_case_folders_and_two_intake_folders_with_the_same_names(corpus_dir: Path, tmp_path: Path) -> None:
+    """Finding 1: `applicant_001/scans/passport.pdf` was stored under group `applicant_001/scans`,
+    the task filtered on `applicant_001` and every check came back "not checked".
+    Finding 4: doc ids were relative to the ingest root, so a second intake folder with the same
+    packet names replaced the first one's chunks (the evidence behind its decision)."""
+    monday, tuesday = tmp_path / "monday" / "applicant_001", tmp_path / "tuesday" / "applicant_001"
+    shutil.copytree(corpus_dir / "applicant_001", monday)   # clean: approve
+    (monday / "scans").mkdir()
+    (monday / "passport.pdf").rename(monday / "scans" / "passport.pdf")
+    shutil.copytree(corpus_dir / "applicant_006", tuesday)  # sanctioned: reject, same folder name
+    env = {"RIGHTSIZED_DATA_DIR": str(tmp_path / "data")}
+
+    def decide(folder: Path) -> dict:
+        done = rightsized("run", "bfsi_kyc", "--input", str(folder), "--param", f"as_of={AS_OF}", "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        [result] = json.loads(done.stdout)["results"]
+        return result
+
+    first = decide(tmp_path / "monday")
+    assert first["applicant"] == "applicant_001" and first["decision"] == "approve"
+    assert all(c["passed"] is True for c in first["checks"]), first["checks"]
+    assert first["fields"]["document_number"]["method"] == "viz"  # read from scans/passport.pdf
+    assert decide(tmp_path / "tuesday")["decision"] == "reject"
+    again = decide(tmp_path / "monday")  # Tuesday's packet did not replace Monday's evidence
+    assert {k: v for k, v in again.items() if k != "usage"} == {k: v for k, v in first.items() if k != "usage"}
+    both = json.loads(rightsized("ingest", "bfsi_kyc", str(tmp_path / "monday"), str(tmp_path / "tuesday"),
+                                 "--json", env=env).stdout)
+    assert (both["files_unchanged"], both["chunks_added"], both["chunks_deleted"]) == (6, 0, 0)
 
 
 def test_demo_compares_tiers_and_writes_the_report(tmp_path: Path) -> None:
@@ -111,7 +164,7 @@ def test_mid_tier_through_a_real_llamacpp_openai_server(corpus_dir: Path, llamac
     tiers = {t["name"]: t for t in json.loads(rightsized("tiers", "--json", env=env).stdout)}
     assert tiers["mid"]["available"], tiers["mid"]
     done = rightsized("run", "bfsi_kyc", "--input", str(corpus_dir / "applicant_005"), "--tier", "mid",
-                      "--as-of", AS_OF, "--json", "--set", "tiers.mid.max_tokens=48", env=env)
+                      "--param", f"as_of={AS_OF}", "--json", "--set", "tiers.mid.max_tokens=48", env=env)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)["results"][0]
     assert result["tier"] == "mid" and result["decision"] == "review"  # address mismatch
@@ -147,10 +200,10 @@ def test_the_same_pipeline_runs_on_a_milvus_server_and_migrates_there(
     """Only the store block changes: same decisions on Lite and on a real Milvus 2.3.5 server."""
     packet = str(corpus_dir / "applicant_006")  # the sanctioned applicant
     lite_env = {"RIGHTSIZED_DATA_DIR": str(tmp_path / "lite")}
-    on_lite = rightsized("run", "bfsi_kyc", "--input", packet, "--as-of", AS_OF, "--json", env=lite_env)
+    on_lite = rightsized("run", "bfsi_kyc", "--input", packet, "--param", f"as_of={AS_OF}", "--json", env=lite_env)
     assert on_lite.returncode == 0, on_lite.stderr
     server = ["--set", "store.backend=milvus", "--set", f"store.uri={milvus_server}"]
-    on_server = rightsized("run", "bfsi_kyc", "--input", packet, "--as-of", AS_OF, "--json", *server,
+    on_server = rightsized("run", "bfsi_kyc", "--input", packet, "--param", f"as_of={AS_OF}", "--json", *server,
                            env={"RIGHTSIZED_DATA_DIR": str(tmp_path / "other")})
     assert on_server.returncode == 0, on_server.stderr
     lite_result, server_result = (json.loads(d.stdout)["results"][0] for d in (on_lite, on_server))

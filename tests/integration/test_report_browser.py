@@ -113,7 +113,9 @@ def test_rendered_dom_has_tables_plots_and_only_escaped_user_text(report_html: P
     dom = chromium(tmp_path / "profile", "--dump-dom", report_html.as_uri())
     assert dom.count("<svg") == 2 * 2 * 2  # cost + latency per domain x suite
     assert dom.count("<table") >= 1 + 2 * 2 * 2  # run facts + quality and cost tables per section
-    assert "field_accuracy (primary)" in dom and "label_accuracy (primary)" in dom
+    for primary in DOMAINS.values():
+        assert f"{primary} (primary, higher is better)" in dom
+    assert dom.count('class="answer"') == 2 * 2  # each domain opens with the answer, per suite
     for tier in TIERS:
         assert f">{tier}<" in dom
     assert "RIGHTSIZED_LARGE_URL is not set" in dom

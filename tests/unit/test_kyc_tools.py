@@ -53,7 +53,8 @@ def test_corpus_is_deterministic(tmp_path: Path) -> None:
     second = build_corpus(tmp_path / "b", n=8, seed=3)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert [g.expected["label"] for g in first.gold] == [EXPECTED_DECISION[s] for s in SCENARIOS]
-    assert second.gold[0].input == {"group": "applicant_001", "as_of": AS_OF.isoformat()}
+    assert second.gold[0].input == {"packet": "applicant_001", "as_of": AS_OF.isoformat()}
+    assert second.gold[0].task == "decide"
     assert len(list((tmp_path / "a" / "documents" / "applicant_001").glob("*.pdf"))) == 3
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rightsized.eval.report import load_run, summarise_run, write_report
+from rightsized.eval.report import diff_lines, load_run, summarise_run, write_report
 from rightsized.pipelines.errors import RightsizedError
 
 DOMAINS = {"kyc": "field_accuracy", "claims": "label_accuracy"}
@@ -95,7 +95,7 @@ def test_markdown_has_tables_unavailable_reason_plots_and_worst_cases(tmp_path: 
     md_path, html_path = write_report(run_dir)
     assert (md_path, html_path) == (run_dir / "report.md", run_dir / "report.html")
     md = md_path.read_text()
-    assert "| tier | cases | field_accuracy (primary) | groundedness |" in md
+    assert "| tier | cases | field_accuracy (primary, higher is better) | groundedness (higher is better) |" in md
     assert "| small | 6 | 0.667 [" in md
     assert "0.400 [0.200, 0.600] (n=3)" in md  # groundedness applied to 3 of 6 cases
     assert "| mid | 4 | 0 | 0 | 1.7 | 1.97 | 0.0015 | 400 | 80 |" in md  # real: latencies 1.4, 1.6, 1.8, 2.0 s
@@ -109,6 +109,11 @@ def test_markdown_has_tables_unavailable_reason_plots_and_worst_cases(tmp_path: 
     worst = md.split("#### Worst cases per tier (errors, then lowest field_accuracy, then warnings)")[1]
     assert worst.index("case: kyc-004") < worst.index("error: backend timed out")  # the error is shown ...
     assert worst.split("**mid**")[1].split("case: ")[1].startswith("kyc-004")  # ... and ranked first
+    assert 'label: expected "approve", got "reject"' in worst  # the differing field, not two JSON blobs
+    kyc = md.split("## kyc")[1].split("###")[0]  # the domain opens with the answer
+    assert "**synthetic cases:** mid is best on field_accuracy (higher is better): 0.833 vs 0.667 for the " \
+           "runner-up small (+0.167), a difference within the noise (" in kyc
+    assert "mid costs $0.0015 per case at a p50 latency of 0.7 s" in kyc
 
 
 def test_html_is_self_contained_and_names_every_tier(tmp_path: Path) -> None:
@@ -164,3 +169,186 @@ def test_torn_last_line_is_skipped_and_reported(tmp_path: Path) -> None:
     assert len(run.cases) == 40
     assert "torn last line" in run.notes[0]
     assert "torn last line" in write_report(run_dir)[0].read_text()
+
+
+# ---- metric kinds and direction ---------------------------------------------------------------
+
+FORECAST_SPECS = {"fc": [
+    {"name": "wape", "task": "forecast", "kind": "ratio", "higher_is_better": False, "primary": True,
+     "description": "sum |error| / sum |actual|"},
+    {"name": "abs_error", "task": "forecast", "kind": "mean", "higher_is_better": False, "primary": False,
+     "description": ""},
+]}
+# tier -> per case (numerator, denominator) of wape; the case ratios are shown, the sums aggregated.
+WAPE_PARTS = {"small": [(2, 4), (3, 16), (1, 4), (0, 0)], "mid": [(4, 4), (8, 16), (2, 4), (0, 0)]}
+ABS_ERROR = {"small": [2.0, 3.0, 1.0, 0.0], "mid": [4.0, 8.0, 2.0, 0.0]}
+
+
+def forecast_case(tier: str, i: int, **overrides: Any) -> dict[str, Any]:
+    num, den = WAPE_PARTS[tier][i]
+    case = {"domain": "fc", "tier": tier, "case_id": f"fc-{i}", "suite": "synthetic", "task": "forecast", "tags": [],
+            "input": {"series": f"s{i}"}, "expected": {"values": [1, 2]}, "outcome": {"values": [1, 2 + i]},
+            "scores": {"wape": num / den if den else None, "abs_error": ABS_ERROR[tier][i]},
+            "parts": {"wape": [num, den]}, "latency_s": 0.1 * (i + 1) * (3 if tier == "mid" else 1),
+            "prompt_tokens": 10, "completion_tokens": 5, "cost_usd": 0.0 if tier == "small" else 0.002,
+            "warnings": [], "error": None, "error_type": None, "ingest_errors": []}
+    return {**case, **overrides}
+
+
+def write_forecast_run(root: Path, cases: list[dict[str, Any]] | None = None) -> Path:
+    meta = {"domains": ["fc"], "tiers": ["small", "mid"], "unavailable": {}, "primary_metric": {"fc": "wape"},
+            "metric_specs": FORECAST_SPECS, "status": "finished"}
+    if cases is None:
+        cases = [forecast_case(t, i) for t in ("small", "mid") for i in range(4)]
+    return write_run(root, meta=meta, cases=cases)
+
+
+def test_ratio_metric_is_a_ratio_of_sums_and_a_mean_metric_a_mean(tmp_path: Path) -> None:
+    summaries = {s.tier: s for s in summarise_run(load_run(write_forecast_run(tmp_path / "run")))}
+    small = summaries["small"].metrics
+    # (2 + 3 + 1 + 0) / (4 + 16 + 4 + 0) = 0.25; the mean of the case ratios would be 0.3125.
+    assert small["wape"].mean == pytest.approx(0.25)
+    assert (small["wape"].n, small["wape"].kind, small["wape"].higher_is_better, small["wape"].primary) == \
+        (4, "ratio", False, True)
+    assert summaries["mid"].metrics["wape"].mean == pytest.approx(14 / 24)  # mean of ratios: 0.667
+    assert small["abs_error"].mean == pytest.approx(1.5) and small["abs_error"].kind == "mean"
+    assert list(small) == ["wape", "abs_error"]  # primary first
+
+
+def test_lower_is_better_primary_picks_the_smallest_as_best_and_worst(tmp_path: Path) -> None:
+    run_dir = write_forecast_run(tmp_path / "run")
+    md = write_report(run_dir)[0].read_text()
+    assert "| tier | cases | wape (primary, lower is better) | abs_error (lower is better) |" in md
+    answer = md.split("## fc")[1].split("###")[0]
+    assert "small is best on wape (lower is better): 0.250 vs 0.583 for the runner-up mid (-0.333)" in answer
+    assert "small costs $0 per case at a p50 latency of 0.25 s; mid costs $0.002 per case" in answer
+    worst = md.split("#### Worst cases per tier (errors, then highest wape, then warnings)")[1]
+    small = worst.split("**small**")[1].split("**mid**")[0]
+    # Highest wape first: fc-0 (0.5), then fc-2 (0.25); fc-1 (0.1875) is the tier's best, left out.
+    assert small.index("case: fc-0") < small.index("case: fc-2") and "case: fc-1" not in small
+
+
+def test_old_runs_without_specs_read_as_higher_is_better(tmp_path: Path) -> None:
+    summaries = {(s.domain, s.suite, s.tier): s for s in summarise_run(load_run(write_run(tmp_path / "run")))}
+    synthetic, real = summaries[("claims", "synthetic", "small")], summaries[("claims", "real", "small")]
+    assert synthetic.metrics["label_accuracy"].higher_is_better
+    # A metric's kind is decided over the domain: 0.5 values in the real suite make it a mean.
+    assert synthetic.metrics["label_accuracy"].kind == real.metrics["label_accuracy"].kind == "mean"
+    run = load_run(tmp_path / "run")
+    assert "status" not in run.meta and run.status == "finished"
+
+
+# ---- worst cases as a diff --------------------------------------------------------------------
+
+EXPECTED = {"fields": {"date_of_birth": "1990-01-02", "name": "A"}, "label": "approve",
+            "flags": {"sanctions_hit": True}, "reasons": ["pep", "address"], "items": [{"sku": 1}, {"sku": 2}],
+            "score": 1}
+OUTCOME = {"fields": {"date_of_birth": "1990-02-01", "name": "A"}, "label": "review",
+           "flags": {"sanctions_hit": False}, "reasons": ["address", "expired"], "items": [{"sku": 1}, {"sku": 3}],
+           "score": 1.0, "extra": None}
+
+
+def test_diff_lines_name_each_differing_path_in_nested_values() -> None:
+    assert diff_lines(EXPECTED, OUTCOME) == [
+        "extra: expected (absent), got null",
+        'fields.date_of_birth: expected "1990-01-02", got "1990-02-01"',
+        "flags.sanctions_hit: expected true, got false",
+        "items[1].sku: expected 2, got 3",
+        'label: expected "approve", got "review"',
+        'reasons["pep"]: expected present, got absent',  # plain-value lists are compared by value
+        'reasons["expired"]: expected absent, got present',
+    ]  # score 1 vs 1.0 is no difference
+    assert diff_lines(EXPECTED, OUTCOME, limit=2)[2] == "… and 5 more difference(s)"
+    assert diff_lines(["a", "b"], ["b", "a"]) == ['[0]: expected "a", got "b"', '[1]: expected "b", got "a"']
+    assert diff_lines({"values": [1, 2]}, {"values": [1, 4, 5]}) == [  # numbers: by index, never by value
+        "values[1]: expected 2, got 4", "values[2]: expected (absent), got 5"]
+    assert diff_lines(EXPECTED, dict(EXPECTED)) == ["no difference between expected and outcome"]
+    assert diff_lines({"ok": True}, {"ok": 1}) == ["ok: expected true, got 1"]
+
+
+def test_worst_cases_show_the_diff_and_a_short_input(tmp_path: Path) -> None:
+    cases = [make_case("kyc", "small", i, expected=EXPECTED, outcome=OUTCOME if i == 1 else EXPECTED,
+                       input={"document": "x" * 1000}) for i in range(3)]
+    md = write_report(write_run(tmp_path / "run", cases=cases))[0].read_text()
+    worst = md.split("#### Worst cases")[1]
+    assert 'expected vs outcome:\n  extra: expected (absent), got null\n  fields.date_of_birth: expected ' in worst
+    assert "input: {\"document\": \"" + "x" * 100 in worst and "(+" in worst and "x" * 1000 not in worst
+
+
+# ---- plots, unknowns, failed runs -------------------------------------------------------------
+
+def test_a_plot_without_spread_is_replaced_by_a_sentence(tmp_path: Path) -> None:
+    cases = [make_case(d, t, i, cost_usd=0.0) for d in DOMAINS for t in ("small", "mid") for i in range(10)]
+    run_dir = write_run(tmp_path / "run", cases=cases)
+    md_path, html_path = write_report(run_dir)
+    md = md_path.read_text()
+    assert md.count("Every tier costs $0 per case: no cost plot.") == 4
+    assert "](plot-kyc-synthetic-cost.svg)" not in md and not (run_dir / "plot-kyc-synthetic-cost.svg").exists()
+    assert "](plot-kyc-synthetic-latency.svg)" in md  # latencies differ: that plot stays
+    page = html_path.read_text()
+    assert page.count("<svg") == 4 and "Every tier costs $0 per case: no cost plot." in page
+
+
+def test_a_single_tier_gets_no_plots_and_says_it_ran_alone(tmp_path: Path) -> None:
+    cases = [make_case("kyc", "small", i) for i in range(6)]
+    md_path, html_path = write_report(write_run(tmp_path / "run", cases=cases))
+    md = md_path.read_text()
+    assert "**synthetic cases:** Only small ran on these cases, so there is nothing to compare" in md
+    assert "Only small has a field_accuracy value, nothing to compare it with: no cost plot." in md
+    assert "<svg" not in html_path.read_text()
+
+
+def test_unknown_tokens_and_cost_are_shown_as_unknown_never_as_zero(tmp_path: Path) -> None:
+    cases = [make_case("kyc", t, i, prompt_tokens=None if (t, i) in {("small", 0), ("small", 1)} else 100,
+                       completion_tokens=None if t == "small" else 20,
+                       cost_usd=None if (t, i) == ("small", 2) else 0.001) for t in ("small", "mid") for i in range(6)]
+    run_dir = write_run(tmp_path / "run", cases=cases)
+    small = next(s for s in summarise_run(load_run(run_dir)) if s.tier == "small")
+    assert (small.prompt_tokens, small.prompt_tokens_unknown) == (400, 2)
+    assert (small.completion_tokens, small.completion_tokens_unknown) == (None, 6)
+    assert small.cost_per_case_usd is None and small.cost_unknown == 1
+    md = write_report(run_dir)[0].read_text()
+    assert "| small | 6 | 0 | 1 | 0.35 | 0.575 | unknown (1 of 6 cases) | 400 (+2 unknown) | unknown |" in md
+    assert "| mid | 6 | 1 | 0 | 0.7 | 1.15 | 0.001 | 600 | 120 |" in md
+    assert "small costs an unknown amount per case" in md  # the answer does not call it free either
+
+
+@pytest.mark.parametrize(("status", "cases_file"), [("failed", None), ("stopped", "")])
+def test_a_run_that_recorded_no_cases_still_gets_a_report_saying_why(tmp_path: Path, status: str,
+                                                                      cases_file: str | None) -> None:
+    run_dir = write_run(tmp_path / "run", cases=[], meta={
+        "status": status, "error": "RuntimeError: corpus build failed", "primary_metric": {},
+        "failed_domains": {"claims": "ImportError: no module named claims_rules"},
+        "skipped_suites": {"kyc/real": "no real data under data/external/kyc"}})
+    if cases_file is None:
+        (run_dir / "cases.jsonl").unlink()
+    md_path, html_path = write_report(run_dir)
+    md, page = md_path.read_text(), html_path.read_text()
+    assert f"**This run {status}: RuntimeError: corpus build failed. No cases were recorded.**" in md
+    assert "domain **claims** could not be loaded: ImportError: no module named claims_rules" in md
+    assert "This domain could not be loaded: ImportError" in md.split("## claims")[1]
+    assert "suite **kyc/real** skipped: no real data" in md and "The real suite was skipped" in md
+    assert md.count("No cases were recorded for this domain.") == 2
+    assert f"This run {status}: RuntimeError: corpus build failed." in page
+    assert summarise_run(load_run(run_dir)) == []
+
+
+def _answer(tmp_path: Path, small: list[int], mid: list[int]) -> str:
+    """The synthetic kyc answer for 0/1 field_accuracy scores per case (old-format run: inferred proportion)."""
+    scores = {"small": small, "mid": mid}
+    cases = [make_case("kyc", t, i % 6, suite="synthetic", case_id=f"k{i}", scores={"field_accuracy": s},
+                       error=None, latency_s=0.1, cost_usd=0.0) for t in scores for i, s in enumerate(scores[t])]
+    md = write_report(write_run(tmp_path / "run", cases=cases))[0].read_text()
+    return md.split("**synthetic cases:** ")[1].split("\n")[0]
+
+
+def test_answer_says_outside_the_noise_when_mcnemar_says_so(tmp_path: Path) -> None:
+    answer = _answer(tmp_path, small=[0] * 12 + [1] * 4, mid=[1] * 16)  # 12 discordant pairs, all one way
+    assert answer.startswith("mid is best on field_accuracy (higher is better): 1.000 vs 0.250 for the runner-up "
+                             "small (+0.750), a difference outside the noise (p=0.00049, McNemar exact")
+
+
+def test_answer_says_when_all_tiers_tie(tmp_path: Path) -> None:
+    answer = _answer(tmp_path, small=[1, 0, 1, 1], mid=[1, 1, 0, 1])
+    assert answer.startswith("All 2 scored tiers tie on field_accuracy (0.750), so cost and latency decide: "
+                             "small costs $0 per case at a p50 latency of 0.1 s; mid costs $0")
