@@ -48,20 +48,20 @@ def test_idempotent_upsert_replace_and_delete(tmp_path: Path, minilm) -> None:  
     _write(docs, NOTES)
     store = _store(tmp_path, minilm)
     pipeline = IngestPipeline(store, minilm, domain="test")
-    first = pipeline.run([docs])
+    first = pipeline.run([docs], namespace="site")
     assert first.ok and first.files_ingested == 4 and first.chunks_added == store.count() == 4
 
-    again = pipeline.run([docs])
+    again = pipeline.run([docs], namespace="site")
     assert (again.files_unchanged, again.chunks_added, store.count()) == (4, 0, 4)
 
     (docs / "plant_a/valve_log.md").write_text("Valve V-7 replaced entirely on 9 June after a second leak.")
-    changed = pipeline.run([docs])
+    changed = pipeline.run([docs], namespace="site")
     assert (changed.files_ingested, changed.chunks_deleted, changed.chunks_added) == (1, 1, 1)
     assert store.count() == 4  # replaced, no orphan
     texts = [h.text for h in store.search_text("valve", k=5)]
     assert any("9 June" in t for t in texts) and not any("3 May" in t for t in texts)
 
-    assert store.delete_document("plant_b/motor_notes.txt") == 1
+    assert store.delete_document("site/plant_b/motor_notes.txt") == 1
     store.flush()
     assert store.count() == 3
     store.close()
@@ -75,15 +75,15 @@ def test_dense_sparse_hybrid_and_filters(tmp_path: Path, minilm) -> None:  # noq
     docs = tmp_path / "docs"
     _write(docs, NOTES)
     store = _store(tmp_path, minilm)
-    IngestPipeline(store, minilm, domain="test").run([docs])
+    IngestPipeline(store, minilm, domain="test").run([docs], namespace="site")
     for mode in ("dense", "sparse", "hybrid"):
         retriever = Retriever(store, minilm, RetrievalConfig(k=2, mode=mode))
         top = retriever.retrieve("bearing overheating and lubrication")[0]
-        assert top.metadata["doc_id"] == "plant_a/pump_manual.txt", mode
+        assert top.metadata["doc_id"] == "site/plant_a/pump_manual.txt", mode
     retriever = Retriever(store, minilm, RetrievalConfig(k=5, mode="hybrid"))
-    only_b = retriever.retrieve("bearing temperature", filters={"group": "plant_b"})
-    assert only_b and {h.metadata["group"] for h in only_b} == {"plant_b"}
-    record = retriever.retrieve("compressor discharge pressure", filters={"doc_id": "plant_b/records.jsonl"})
+    only_b = retriever.retrieve("bearing temperature", filters={"group": "site/plant_b"})
+    assert only_b and {h.metadata["group"] for h in only_b} == {"site/plant_b"}
+    record = retriever.retrieve("compressor discharge pressure", filters={"doc_id": "site/plant_b/records.jsonl"})
     assert record[0].metadata["page"] == 1  # record number
     store.close()
 
@@ -93,7 +93,7 @@ def test_batch_with_bad_files_keeps_the_good_ones(tmp_path: Path, minilm, make_b
     _write(docs, NOTES)
     expected = make_bad_files(docs / "bad")
     store = _store(tmp_path, minilm)
-    report = IngestPipeline(store, minilm, domain="test").run([docs])
+    report = IngestPipeline(store, minilm, domain="test").run([docs], namespace="site")
     assert not report.ok
     assert {e.path.name for e in report.errors} == set(expected)
     assert report.files_ingested == 4 and store.count() == 4
@@ -109,7 +109,7 @@ def test_wordllama_embedder_end_to_end(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     _write(docs, NOTES)
     store = _store(tmp_path, embedder)
-    IngestPipeline(store, embedder, domain="test").run([docs])
+    IngestPipeline(store, embedder, domain="test").run([docs], namespace="site")
     hits = Retriever(store, embedder, RetrievalConfig(k=1, mode="dense")).retrieve("gasket leak on valve")
-    assert hits[0].metadata["doc_id"] == "plant_a/valve_log.md"
+    assert hits[0].metadata["doc_id"] == "site/plant_a/valve_log.md"
     store.close()
