@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from rightsized.domains.results import TaskResult
 from rightsized.pipelines.errors import ConfigError
@@ -147,18 +147,47 @@ class SuiteUnavailable(Exception):
     """A suite cannot be built here (e.g. its real data is absent); the reason is reported."""
 
 
+@dataclass(frozen=True)
+class Resource:
+    """Something a domain depends on at run time (a sanctions list, a model file), as
+    `rightsized check DOMAIN` shows it: facts (date, size, hash) and warnings (e.g. stale)."""
+
+    name: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
 class Domain(ABC):
     """An industry: its tasks, its sample-corpus builder and (optionally) a real-data suite.
 
     `sensitive` marks domains whose documents hold personal data (KYC, HR, health): shared
     layers use it for safe defaults (e.g. warnings before text goes to an external tier).
+    `config_model` validates the domain's own settings (`domains.<name>` in the config file or
+    `--set domains.<name>.<field>=...`); its defaults must be the safe ones.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     doc_types: ClassVar[tuple[str, ...]] = ()
     sensitive: ClassVar[bool] = False
+    config_model: ClassVar[type[BaseModel] | None] = None
     tasks: tuple[Task[Any, Any], ...] = ()
+
+    def configure(self, raw: Mapping[str, Any] | None) -> BaseModel | None:
+        """The domain's validated settings; errors name `domains.<name>.<field>`."""
+        if self.config_model is None:
+            if raw:
+                raise ConfigError(f"domains.{self.name}: this domain takes no settings")
+            return None
+        try:
+            return self.config_model.model_validate(dict(raw or {}))
+        except ValidationError as exc:
+            problems = "; ".join(f"domains.{self.name}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError(f"invalid configuration: {problems}") from exc
+
+    def resources(self, config: BaseModel | None) -> list[Resource]:
+        """What the domain loads at run time, with facts and warnings (none by default)."""
+        return []
 
     def task(self, name: str | None = None) -> Task[Any, Any]:
         """The named task, or the first (default) task when no name is given."""

@@ -11,6 +11,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from rightsized.domains.results import TaskUsage
 from rightsized.pipelines.generators.base import Generation, Message, Usage
 from rightsized.pipelines.runtime import TierRuntime
@@ -42,6 +44,7 @@ class TaskContext:
     """
 
     runtime: TierRuntime
+    config: BaseModel | None = None  # the domain's validated settings (`Domain.config_model`)
     documents: dict[str, DocumentScope] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     _retrieved: dict[str, None] = field(default_factory=dict)  # insertion-ordered set

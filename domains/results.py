@@ -20,12 +20,23 @@ class TaskUsage(BaseModel):
     latency_s: float | None = None
 
 
+class Provenance(BaseModel):
+    """What a result can be reproduced from: the settings (their hash), the software version,
+    the exact documents (content hashes) and when it was produced. Audits need all four."""
+
+    config_hash: str = ""
+    version: str = ""
+    created: str = ""
+    documents: dict[str, str] = Field(default_factory=dict)  # doc_id -> content hash
+
+
 class TaskResult(BaseModel):
     """Fields every result has. `citations` are chunk ids the result relies on; each must be one
     of `retrieved` (what retrieval returned for this case): `check_citations` enforces it."""
 
     task: str = ""
     tier: str = ""
+    provenance: Provenance = Field(default_factory=Provenance)
     citations: list[str] = Field(default_factory=list)
     retrieved: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

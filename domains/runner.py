@@ -7,6 +7,8 @@ the same failure recording — or a comparison would measure the harness, not th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from pydantic import BaseModel
 from rightsized.domains.base import Domain, Task
 from rightsized.domains.context import DocumentScope, IngestProblem, TaskContext
 from rightsized.domains.inputs import FileSpec, file_specs
-from rightsized.domains.results import TaskResult, TaskUsage
+from rightsized.domains.results import Provenance, TaskResult, TaskUsage
 from rightsized.ingest.pipeline import IngestReport, build_ingest_pipeline, source_namespace
 from rightsized.pipelines.errors import IngestError, ValidationFailedError
 from rightsized.pipelines.progress import ProgressCallback
@@ -77,6 +79,8 @@ class DocumentIngester:
         self.progress = progress
         self.reports: list[IngestReport] = []
         self._done: dict[tuple[str, Path], DocumentScope] = {}
+        # Validated once per run: a domain's settings may load resources (e.g. a sanctions list).
+        self.config = domain.configure(workspace.settings.domains.get(domain.name))
 
     def ingest(self, tier: str, paths: list[Path]) -> None:
         """Ingest every not-yet-ingested path (grouped by parent folder: one pipeline run each)."""
@@ -113,7 +117,7 @@ def run_case(ingester: DocumentIngester, tier: str, task: Task[Any, Any], name: 
     case = CaseRun(name, inputs)
     ctx: TaskContext | None = None
     try:
-        ctx = TaskContext(ingester.workspace.tier(tier))
+        ctx = TaskContext(ingester.workspace.tier(tier), config=ingester.config)
         for spec in _ingested(inputs):
             scope = ingester.scope(tier, getattr(inputs, spec.name))
             case.ingest_errors.extend(scope.errors)
@@ -124,7 +128,7 @@ def run_case(ingester: DocumentIngester, tier: str, task: Task[Any, Any], name: 
         if not isinstance(result, task.result_model):
             raise ValidationFailedError(f"task '{task.name}' returned {type(result).__name__}, "
                                         f"not {task.result_model.__name__}")
-        case.result = _finish(result, task, ctx, case.ingest_errors)
+        case.result = _finish(result, task, ctx, case.ingest_errors, _provenance(ingester, ctx))
     except Exception as exc:  # one case's failure, whatever it is, is recorded and the batch goes on
         case.error = CaseError(type(exc).__name__, str(exc))
     if ctx is not None:
@@ -136,12 +140,28 @@ def _ingested(inputs: BaseModel) -> list[FileSpec]:
     return [s for s in file_specs(type(inputs)).values() if s.ingest and getattr(inputs, s.name) is not None]
 
 
+def _provenance(ingester: DocumentIngester, ctx: TaskContext) -> Provenance:
+    doc_ids = [d for scope in ctx.documents.values() for d in scope.doc_ids]
+    return Provenance(
+        config_hash=ingester.workspace.settings.fingerprint(), version=_version(),
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        documents=dict(sorted(ctx.runtime.store.document_hashes(doc_ids).items())) if doc_ids else {},
+    )
+
+
+def _version() -> str:
+    try:
+        return metadata.version("rightsized")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _finish(result: TaskResult, task: Task[Any, Any], ctx: TaskContext,
-            ingest_errors: list[IngestProblem]) -> TaskResult:
+            ingest_errors: list[IngestProblem], provenance: Provenance) -> TaskResult:
     warnings = [*ctx.warnings, *result.warnings]
     warnings += [f"not ingested: {Path(e.file).name}: {e.reason}" for e in ingest_errors]
     finished = result.model_copy(update={"task": task.name, "tier": ctx.tier, "retrieved": sorted(ctx.retrieved),
-                                         "warnings": warnings, "usage": ctx.usage()})
+                                         "warnings": warnings, "usage": ctx.usage(), "provenance": provenance})
     finished.check_citations()
     return finished
 

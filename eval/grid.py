@@ -24,7 +24,7 @@ from rightsized.pipelines.progress import ProgressCallback
 from rightsized.pipelines.runtime import Workspace
 from rightsized.pipelines.stores.base import EVAL_PREFIX
 
-from rightsized.eval.runs import RunStore, case_key, config_hash, files_hash, package_versions
+from rightsized.eval.runs import RunStore, case_key, files_hash, package_versions
 from rightsized.eval.scoring import case_cost, split_scores
 
 SUITES = ("synthetic", "real")
@@ -127,7 +127,7 @@ def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
     meta = {
         "plan": plan.to_dict(), "domains": plan.domains, "tiers": plan.tiers, "suite": plan.suite,
         "limit": plan.limit, "seed": CORPUS_SEED, "versions": package_versions(),
-        "config_hash": config_hash(settings), "corpus_hashes": hashes,
+        "config_hash": settings.fingerprint(), "corpus_hashes": hashes,
         "primary_metric": {n: d.primary_metric.name for n, d in domains.items() if d.primary_metric},
         "metric_specs": {n: d.metric_specs() for n, d in domains.items()},
         "failed_domains": failed, "skipped_suites": skipped,

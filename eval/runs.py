@@ -15,7 +15,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rightsized.pipelines.config import Settings
 from rightsized.pipelines.errors import RightsizedError
 
 _VERSIONED = ("rightsized", "torch", "sentence-transformers", "llama-cpp-python", "pymilvus",
@@ -30,11 +29,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def config_hash(settings: Settings) -> str:
-    """Hash of the effective config (it holds env-var names, never secret values)."""
-    return hashlib.sha256(settings.model_dump_json().encode()).hexdigest()[:16]
 
 
 def files_hash(paths: list[Path], root: Path) -> str:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import os
+import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,28 +28,56 @@ SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES
 
 # Fewer extractable characters than this per page means the PDF is (almost) only images.
 _MIN_CHARS_PER_PDF = 20
+# Bounds on one record, so a file that is not a table (one row of a million columns, a CSV with no
+# newlines) is refused in milliseconds instead of becoming thousands of chunks of one "record"
+# that take minutes to embed and answer no question. 16,384 is the widest sheet Excel and
+# LibreOffice can save, so no spreadsheet export is refused; 1 MiB per line holds 16,384 fields
+# of 64 bytes and is far beyond any hand-made record. JSON is exempt from the line bound only:
+# minified JSON puts a whole valid export on one line.
+MAX_RECORD_FIELDS = 16_384
+MAX_LINE_BYTES = 1024 * 1024
 
 
 def iter_input_files(paths: Iterable[Path], root: Path | None = None) -> Iterator[tuple[Path, Path]]:
     """Yield (file, root) for files and directories (recursively), skipping hidden files.
 
-    The root (what doc ids are relative to) is each given folder, or `root` when provided.
+    The root (what doc ids are relative to) is each given folder, or `root` when provided. A
+    folder that cannot be listed is yielded itself, so `load_document` turns it into an
+    `IngestError` the report counts: skipping it (as `Path.rglob` does) would make a batch
+    with missing files look complete.
     """
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                if file.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield file, root or path
+            for file in _walk(path):
+                yield file, root or path
         else:
             yield path, root or path.parent
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under `folder` in path order; hidden entries and symlinked folders (cycles) not entered."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        yield folder
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
 
 
 def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespace: str = "") -> Document:
     """Load one supported file; `doc_id` is `namespace/` (when given) + its path relative to `root`."""
     if not path.exists():
         raise IngestError(path, "file not found")
+    if path.is_dir():
+        raise IngestError(path, _folder_problem(path))
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(
@@ -73,28 +105,91 @@ def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespac
     return Document(doc_id=doc_id, source=str(path), sections=sections)
 
 
+def _folder_problem(folder: Path) -> str:
+    """Why a folder reached `load_document`: `iter_input_files` yields the ones it cannot list."""
+    try:
+        with os.scandir(folder):
+            return "is a folder, not a file"
+    except OSError as exc:
+        return f"cannot list folder: {exc.strerror or exc}"
+
+
+_NESTED_TOO_DEEPLY = "objects nested too deeply to parse (RecursionError)"
+
+
+def _nested_too_deeply(exc: BaseException | None) -> bool:
+    """pypdf re-raises a RecursionError as a generic PdfReadError; the cause chain keeps it."""
+    while exc is not None:
+        if isinstance(exc, RecursionError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class _Collected(logging.Handler):
+    """Keeps pypdf's distinct log messages (at most 3: a broken file can log thousands)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # pypdf logs from inside its `except` block, so the exception it swallowed is still the
+        # one being handled here: its cause names a RecursionError its message does not.
+        message = _NESTED_TOO_DEEPLY if _nested_too_deeply(sys.exc_info()[1]) else record.getMessage()
+        if message not in self.messages and len(self.messages) < 3:
+            self.messages.append(message)
+
+
+@contextmanager
+def _pypdf_log() -> Iterator[list[str]]:
+    """Route the `pypdf` logger into a list while reading one PDF.
+
+    Non-strict pypdf logs what it skipped instead of raising; with no handler configured Python
+    prints that as a stray line on the user's stderr, detached from the file it concerns. The
+    messages belong in that file's reason instead.
+    """
+    logger = logging.getLogger("pypdf")
+    handler = _Collected()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def _load_pdf(path: Path) -> tuple[Section, ...]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            # Many "protected" PDFs only restrict printing and open with an empty password.
-            try:
-                opened = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise IngestError(path, f"encrypted PDF that cannot be opened ({exc})") from exc
-            if not opened:
-                raise IngestError(path, "encrypted PDF (password required); decrypt it first")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except IngestError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(path, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    with _pypdf_log() as logged:
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                # Many "protected" PDFs only restrict printing and open with an empty password.
+                try:
+                    opened = reader.decrypt("")
+                except Exception as exc:  # pypdf raises several types for unsupported crypto
+                    raise IngestError(path, f"encrypted PDF that cannot be opened ({exc})") from exc
+                if not opened:
+                    raise IngestError(path, "encrypted PDF (password required); decrypt it first")
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except IngestError:
+            raise
+        except Exception as exc:
+            # pypdf parses hostile bytes and raises many types on them (PdfReadError,
+            # LimitReachedError, RecursionError, ValueError, KeyError, ...): each means this file
+            # cannot be read, never that the batch should stop.
+            if _nested_too_deeply(exc):
+                raise IngestError(path, f"malformed PDF: {_NESTED_TOO_DEEPLY}") from exc
+            raise IngestError(path, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
     if not pages:
         raise IngestError(path, "PDF has no pages")
     if sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_PDF:
+        if logged:
+            raise IngestError(path, f"malformed PDF: {'; '.join(logged)}; no extractable text")
         raise IngestError(
             path, f"no text layer ({len(pages)} page(s), no extractable text): "
             "a scanned image? run OCR first"
@@ -103,7 +198,10 @@ def _load_pdf(path: Path) -> tuple[Section, ...]:
 
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
+    return _decode(path, path.read_bytes())
+
+
+def _decode(path: Path, raw: bytes) -> str:
     if b"\x00" in raw[:8192]:
         raise IngestError(path, "binary content (NUL bytes) in a text file")
     try:
@@ -116,41 +214,91 @@ def _read_text(path: Path) -> str:
 
 
 def _load_records(path: Path, suffix: str) -> tuple[Section, ...]:
-    text = _read_text(path)
+    raw = path.read_bytes()
+    if suffix != ".json":
+        _check_line_lengths(path, raw)
+    text = _decode(path, raw)
     records: list[dict[str, Any]]
     if suffix == ".csv":
-        try:
-            records = list(csv.DictReader(io.StringIO(text)))
-        except csv.Error as exc:
-            raise IngestError(path, f"malformed CSV: {exc}") from exc
-        if not records:
-            raise IngestError(path, "CSV has a header but no rows")
+        records = _csv_records(path, text)
     elif suffix == ".jsonl":
         records = []
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 records.append(_json_object(path, line, f"line {number}"))
     else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IngestError(path, f"malformed JSON: {exc}") from exc
+        data = _parse_json(path, text, "")
         items = data if isinstance(data, list) else [data]
         records = [_as_record(path, item, f"item {i}") for i, item in enumerate(items, start=1)]
     return tuple(Section(render_record(r), page=i) for i, r in enumerate(records, start=1))
 
 
-def _json_object(path: Path, line: str, where: str) -> dict[str, Any]:
+def _check_line_lengths(path: Path, raw: bytes) -> None:
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if len(line) > MAX_LINE_BYTES:
+            raise IngestError(
+                path, f"line {number} is {len(line):,} bytes, over the limit of {MAX_LINE_BYTES:,} "
+                "bytes per line (MAX_LINE_BYTES): is this really one record per line?"
+            )
+
+
+def _check_fields(path: Path, count: int, where: str) -> None:
+    if count > MAX_RECORD_FIELDS:
+        raise IngestError(
+            path, f"{where} has {count:,} fields, over the limit of {MAX_RECORD_FIELDS:,} "
+            "fields per record (MAX_RECORD_FIELDS)"
+        )
+
+
+def _csv_records(path: Path, text: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    records = []
     try:
-        return _as_record(path, json.loads(line), where)
+        width = len(reader.fieldnames or ())
+        _check_fields(path, width, "header line 1")
+        for record in reader:  # values beyond the header's width are a list under the key None
+            _check_fields(path, width + len(record.get(None) or ()), f"line {reader.line_num}")
+            records.append(record)
+    except csv.Error as exc:
+        raise IngestError(path, f"malformed CSV at line {reader.line_num}: {exc}") from exc
+    if not records:
+        raise IngestError(path, "CSV has a header but no rows")
+    return records
+
+
+def _parse_json(path: Path, text: str, where: str) -> Any:
+    at = f" at {where}" if where else ""
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(path, f"malformed JSON at {where}: {exc.msg}") from exc
+        raise IngestError(path, f"malformed JSON{at}: {exc.msg if where else exc}") from exc
+    except RecursionError as exc:  # json raises it past ~1,000 levels of [ or {
+        raise IngestError(path, f"malformed JSON{at}: nested too deeply to parse (RecursionError)") from exc
+
+
+def _json_object(path: Path, line: str, where: str) -> dict[str, Any]:
+    return _as_record(path, _parse_json(path, line, where), where)
 
 
 def _as_record(path: Path, item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise IngestError(path, f"{where} is a {type(item).__name__}, expected an object")
+    _check_fields(path, _count_fields(item), where)
     return item
+
+
+def _count_fields(record: dict[str, Any]) -> int:
+    """Keys and items at every depth: a nested object is rendered whole, so its fields count too.
+
+    Iterative, so a record nested as deeply as `json` accepts cannot exhaust the stack here.
+    """
+    count, pending = 0, [record]
+    while pending:
+        value = pending.pop()
+        children = list(value.values()) if isinstance(value, dict) else value
+        count += len(children)
+        pending.extend(child for child in children if isinstance(child, (dict, list)))
+    return count
 
 
 def render_record(record: dict[str, Any]) -> str:

@@ -13,7 +13,9 @@ fields given without a backend apply to the chosen one, so no order of sources o
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -23,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rightsized.pipelines.errors import ConfigError
 
 PACKAGED_TIERS = Path(__file__).with_name("tiers.yaml")
+MAX_CONFIG_BYTES = 1024 * 1024  # a tier file is a few KB; see `_read_config_text`
 DATA_DIR_ENV = "RIGHTSIZED_DATA_DIR"
 
 
@@ -180,6 +183,10 @@ class OpenAICompatibleGeneratorConfig(_Strict):
     The URL comes from `base_url`, else from the environment variable named in `base_url_env`
     (`load_settings` already put that variable into `base_url` unless the user set one); the key
     only ever from the environment variable named in `api_key_env` (never from a file).
+
+    `allow_insecure_http`: a key is never sent over plain `http://` to a host other than loopback
+    (127.0.0.0/8, ::1, localhost), because anyone on the path reads it; the tier is unavailable
+    with that reason instead. Set it to true only for a trusted network you cannot put TLS on.
     """
 
     backend: Literal["openai_compatible"] = "openai_compatible"
@@ -191,6 +198,7 @@ class OpenAICompatibleGeneratorConfig(_Strict):
     mode: Literal["completion", "chat"] = "completion"
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0)
+    allow_insecure_http: bool = False
 
     def resolved_base_url(self) -> str | None:
         """An explicit `base_url` wins: only `load_settings` knows whether it was shipped (then the
@@ -246,6 +254,9 @@ class Settings(_Strict):
     store: StoreConfig = Field(default_factory=MilvusLiteStoreConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     tiers: dict[str, TierConfig]
+    # Per-domain settings (`domains.<name>.<field>`), validated by that domain's own config model
+    # when it is used: core stays free of any domain's shape.
+    domains: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     def tier(self, name: str) -> TierConfig:
         if name not in self.tiers:
@@ -255,6 +266,11 @@ class Settings(_Strict):
     @property
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser()
+
+    def fingerprint(self) -> str:
+        """Hash of the effective config (it holds env-var names, never secret values): stored
+        with runs and decisions so a result can be tied to the exact settings behind it."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
 
     @property
     def store_path(self) -> Path:
@@ -353,11 +369,36 @@ def _environment(sources: list[Source]) -> list[Source]:
     return [(f"${var}", data) for var, data in found.items()]
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_config_text(path: Path) -> str:
+    """The file's text, refusing what cannot be a config before reading it: a directory, a device
+    such as /dev/zero (read "to the end" it never ends), a FIFO (opening it blocks) or a file over
+    MAX_CONFIG_BYTES (a tier file is a few KB; reading a huge one only exhausts memory)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        info = path.stat()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ConfigError(f"{path}: {kind}; --config takes a YAML file")
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded even if the file grows meanwhile
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; --config takes a YAML tier file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a UTF-8 text file (byte {exc.start}); --config takes a YAML file") from exc
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    text = _read_config_text(path)
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if data is None:
@@ -375,7 +416,12 @@ def parse_override(item: str) -> dict[str, Any]:
     keys = [k for k in path.strip().split(".") if k]
     if not keys:
         raise ConfigError(f"--set {item!r}: empty path")
-    value: Any = yaml.safe_load(raw) if raw.strip() else ""
+    try:
+        value: Any = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"--set {item!r}: the value is not valid YAML ({problem}); "
+                          f"quote it to pass text, e.g. --set '{path}=\"...\"'") from exc
     for key in reversed(keys):
         value = {key: value}
     return value

@@ -81,3 +81,8 @@ def _parse(lines: list[str], chunk_ids: tuple[str, ...]) -> MrzFound:
         return MrzFound(parse_mrz(lines), chunk_ids)
     except MrzFormatError as exc:
         return MrzFound(None, chunk_ids, str(exc))
+
+
+def address_key(text: str) -> str:
+    """Lowercase alphanumeric words: addresses compare without punctuation or spacing noise."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))

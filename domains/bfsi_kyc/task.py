@@ -8,19 +8,18 @@ neither, so on that tier those steps are skipped by capability, not by backend n
 """
 from __future__ import annotations
 
-import re
-import time
 from datetime import date
 from functools import lru_cache
+
 from rapidfuzz import fuzz
 
 from rightsized.domains.context import DocumentScope, TaskContext
-from rightsized.pipelines.prompts import build_prompt
 from rightsized.pipelines.stores.base import SearchHit
 
-from rightsized.domains.bfsi_kyc.extract import Found, MrzFound, find_mrz_in, labelled_value, parse_date
+from rightsized.domains.bfsi_kyc.extract import Found, MrzFound, address_key, find_mrz_in, labelled_value, parse_date
 from rightsized.domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult
-from rightsized.domains.bfsi_kyc.rationale import rationale_prompt, template_rationale, validate_rationale
+from rightsized.domains.bfsi_kyc.rationale import template_rationale
+from rightsized.domains.bfsi_kyc.reading import draft_rationale, fill_open_fields, read_poa_address
 from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list, normalize_name
 
 QUERIES = {
@@ -31,15 +30,6 @@ QUERIES = {
 NAME_MATCH = 90.0      # token-sort similarity of normalised names
 ADDRESS_MATCH = 92.0   # addresses differ by a house number or street when they really differ
 REJECTING_CHECKS = ("sanctions_screening", "mrz_check_digits")
-POA_ADDRESS_QUESTION = "At which postal address does this document place the customer?"
-LLM_FIELD_QUESTIONS = {
-    "full_name": "What is the applicant's full name?",
-    "date_of_birth": "What is the applicant's date of birth (YYYY-MM-DD)?",
-    "nationality": "What is the applicant's nationality (3-letter code)?",
-    "document_number": "What is the identity document number?",
-    "expiry_date": "When does the identity document expire (YYYY-MM-DD)?",
-    "address": "What is the applicant's residential address?",
-}
 
 
 @lru_cache(maxsize=1)
@@ -68,14 +58,16 @@ class KycDecision:
         fields = self._extract(docs, mrz)
         warnings: list[str] = []
         if self.reads:
-            self._fill_open_fields(fields, docs, warnings)
-        poa_address = self._poa_address(docs, warnings)
+            fill_open_fields(self.ctx, fields, docs, warnings)
+        poa_address = labelled_value(docs["proof_of_address"], "address")
+        if poa_address is None and self.reads and docs["proof_of_address"]:
+            poa_address = read_poa_address(self.ctx, docs["proof_of_address"], warnings)
         checks = self._checks(fields, docs, mrz, as_of, poa_address)
         decision, reasons = decide(checks)
         rationale = template_rationale(decision, reasons)
         source = "template"
         if self.writes:
-            drafted, problem = self._draft_rationale(checks, decision)
+            drafted, problem = draft_rationale(self.ctx, checks, decision)
             if drafted:
                 rationale, source = drafted, "llm"
             else:
@@ -127,42 +119,7 @@ class KycDecision:
                 fields[name] = ExtractedField(value=found.value, method=method, chunk_ids=[found.chunk_id])
         return fields
 
-    def _fill_open_fields(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]],
-                          warnings: list[str]) -> None:
-        context = [h for hits in docs.values() for h in hits]
-        for name, field in fields.items():
-            if field.value is not None:
-                continue
-            prompt = build_prompt("Extract one field from the KYC documents. Reply with the value only.",
-                                  LLM_FIELD_QUESTIONS[name], context)
-            generation = self.ctx.generate(prompt, stop=["\n", "<<<"], max_tokens=32)
-            value = _validated(name, generation.text)
-            if value is None:
-                warnings.append(f"LLM value for {name} rejected: {generation.text.strip()[:60]!r}")
-                continue
-            fields[name] = ExtractedField(value=value, method="llm", chunk_ids=[h.chunk_id for h in context])
-
-    def _draft_rationale(self, checks: list[Check], decision: str) -> tuple[str | None, str | None]:
-        generation = self.ctx.generate(rationale_prompt(checks, decision), stop=["\n", "<<<"])
-        return validate_rationale(generation.text, decision, checks)
-
     # -- checks -----------------------------------------------------------------------------
-
-    def _poa_address(self, docs: dict[str, list[SearchHit]], warnings: list[str]) -> Found | None:
-        """The proof of address's address: by label, else (tiers that can read) read by the model
-        and accepted only if it appears verbatim in one of the retrieved chunks."""
-        found = labelled_value(docs["proof_of_address"], "address")
-        if found is not None or not self.reads or not docs["proof_of_address"]:
-            return found
-        prompt = build_prompt("Read the proof-of-address document. Reply with the postal address only.",
-                              POA_ADDRESS_QUESTION, docs["proof_of_address"])
-        generation = self.ctx.generate(prompt, stop=["\n", "<<<"], max_tokens=48)
-        value = generation.text.strip().strip(".").strip()
-        for hit in docs["proof_of_address"]:
-            if value and any(ch.isdigit() for ch in value) and _address_key(value) in _address_key(hit.text):
-                return Found(value, hit.chunk_id)
-        warnings.append(f"LLM proof-of-address reading rejected (not found verbatim in the document): {value[:60]!r}")
-        return None
 
     def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]],
                 mrz: MrzFound, as_of: date, poa_address: Found | None) -> list[Check]:
@@ -198,18 +155,6 @@ class KycDecision:
 
 
 # -- deterministic checks (module level: unit-testable without a runtime) -----------------------
-
-
-def _validated(name: str, text: str) -> str | None:
-    value = text.strip().strip(".").strip()
-    if not value or len(value) > 200:
-        return None
-    if name in ("date_of_birth", "expiry_date"):
-        parsed = parse_date(value)
-        return parsed.isoformat() if parsed else None
-    if name == "nationality":
-        return value.upper() if re.fullmatch(r"[A-Za-z]{3}", value) else None
-    return value
 
 
 def mrz_check(mrz: MrzFound) -> Check:
@@ -267,14 +212,10 @@ def dob_check(dob: ExtractedField, docs: dict[str, list[SearchHit]]) -> Check:
                  evidence=f"identity document {dob.value}, application {form_dob.isoformat()}")
 
 
-def _address_key(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def address_check(form: Found | None, poa: Found | None) -> Check:
     if form is None or poa is None:
         return Check(name="address_consistency", passed=None, evidence="address missing on a document")
-    score = fuzz.ratio(_address_key(form.value), _address_key(poa.value))
+    score = fuzz.ratio(address_key(form.value), address_key(poa.value))
     return Check(name="address_consistency", passed=score >= ADDRESS_MATCH,
                  chunk_ids=sorted({form.chunk_id, poa.chunk_id}),
                  evidence=f"application '{form.value}' vs proof of address '{poa.value}' (similarity {score:.0f})")
