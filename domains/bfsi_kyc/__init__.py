@@ -12,11 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from rightsized.domains.base import Corpus, Domain, MetricSpec, Score, Task
+from rightsized.domains.base import Corpus, Domain, MetricSpec, Resource, Score, Task
+from rightsized.domains.bfsi_kyc.lists import KycConfig, load_lists
 from rightsized.domains.bfsi_kyc.models import KycResult
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
 from rightsized.eval.metrics import field_accuracy
+from rightsized.pipelines.errors import ConfigError, IngestError
 
 
 def classify_document(path: Path) -> str:
@@ -55,7 +57,8 @@ class DecideTask(Task[KycInput, KycResult]):
     def run(self, ctx: TaskContext, inputs: KycInput) -> KycResult:
         from rightsized.domains.bfsi_kyc.task import KycDecision
 
-        return KycDecision(ctx, ctx.documents["packet"]).run(
+        config = ctx.config if isinstance(ctx.config, KycConfig) else KycConfig()
+        return KycDecision(ctx, ctx.documents["packet"], load_lists(config)).run(
             inputs.packet.name, as_of=inputs.as_of or date.today())
 
     def outcome(self, result: KycResult) -> dict[str, Any]:
@@ -83,7 +86,23 @@ class KycDomain(Domain):
     description = "KYC document analysis: MRZ, expiry, consistency, sanctions screening, decision."
     doc_types = ("identity", "proof_of_address", "application")
     sensitive = True
+    config_model = KycConfig
     tasks = (DecideTask(),)
+
+    def configure(self, raw: Mapping[str, Any] | None) -> BaseModel | None:
+        """Validates the settings and loads every sanctions list now: a missing or malformed list
+        stops the run before the first case, naming the file (never a silent empty screen)."""
+        config = super().configure(raw)
+        try:
+            load_lists(config)  # type: ignore[arg-type]
+        except IngestError as exc:
+            raise ConfigError(f"domains.bfsi_kyc.sanctions_lists: {exc}") from exc
+        return config
+
+    def resources(self, config: BaseModel | None) -> list[Resource]:
+        lists = load_lists(config if isinstance(config, KycConfig) else KycConfig())
+        return [Resource(f"sanctions list: {v.name}", facts=v.model_dump(), warnings=tuple(
+            w for w in lists.warnings() if f"'{v.name}'" in w)) for v in lists.versions]
 
     def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
         from rightsized.domains.bfsi_kyc.corpus import build_corpus

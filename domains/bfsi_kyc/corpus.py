@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rightsized.domains.base import Corpus, GoldCase, write_gold
 from rightsized.domains.bfsi_kyc.mrz import compose_td1, compose_td3, corrupt_check_digit
-from rightsized.domains.bfsi_kyc.sanctions import SanctionsEntry, load_bundled_list
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsEntry, load_corpus_extract
 
 AS_OF = date(2026, 6, 1)  # fixed so the expiry labels never drift with the calendar
 SCENARIOS = (
@@ -184,7 +184,7 @@ def build_corpus(out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
 
     documents = out_dir / "documents"
     documents.mkdir(parents=True, exist_ok=True)
-    applicants = make_applicants(n, seed, load_bundled_list())
+    applicants = make_applicants(n, seed, load_corpus_extract())
     for applicant in applicants:
         write_packet(documents / applicant.applicant_id, applicant, mrz_lines(applicant), as_of=AS_OF)
     gold = [gold_case(a) for a in applicants]

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from rightsized.domains.bfsi_kyc.lists import ListVersion
 from rightsized.domains.results import TaskResult
 
 Decision = Literal["approve", "review", "reject"]
@@ -38,6 +39,7 @@ class KycResult(TaskResult):
     reasons: list[str]
     rationale: str
     rationale_source: Literal["template", "llm"]
+    screened_against: list[ListVersion] = Field(default_factory=list)  # the lists, as screened: audit trail
 
     def check(self, name: str) -> Check:
         return next(c for c in self.checks if c.name == name)

@@ -22,7 +22,7 @@ from typing import Any
 from rightsized.domains.base import Corpus, GoldCase, write_gold
 from rightsized.domains.bfsi_kyc.corpus import AS_OF, COUNTRIES, Applicant, address_line, gold_case, make_applicants, mrz_lines
 from rightsized.domains.bfsi_kyc.mrz import expand_yymmdd
-from rightsized.domains.bfsi_kyc.sanctions import load_bundled_list
+from rightsized.domains.bfsi_kyc.sanctions import load_corpus_extract
 
 VECTORS = Path(__file__).parent / "data" / "mrz_test_vectors.json"
 _NATIONALITY_SPAN = {"TD1": (1, 15, 18), "TD2": (1, 10, 13), "TD3": (1, 10, 13)}
@@ -93,7 +93,7 @@ def build_real_corpus(out_dir: Path, *, sdn_people: int = 6) -> Corpus:
         gold.append(replace(case, tags=("real", "mrz_specimen", applicant.scenario),
                             notes=f"{vector['test_file']}: {vector['test_name']}"))
     # Real SDN individuals: alternate listed DOB (sanctioned) and a DOB years away (near miss).
-    people = [a for a in make_applicants(sdn_people * 4, 99, load_bundled_list())
+    people = [a for a in make_applicants(sdn_people * 4, 99, load_corpus_extract())
               if a.scenario in ("sanctioned", "near_miss")][:sdn_people]
     for applicant in people:
         applicant = replace(applicant, applicant_id=f"real_sdn_{applicant.applicant_id[-3:]}")

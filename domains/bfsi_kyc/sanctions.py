@@ -13,12 +13,14 @@ nationalities) packed into the free-text Remarks column, which is cut at 1,000 c
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -26,7 +28,15 @@ from rapidfuzz.distance import JaroWinkler
 
 from rightsized.pipelines.errors import IngestError
 
-BUNDLED_LIST = Path(__file__).parent / "data" / "sdn_extract.csv"
+DATA = Path(__file__).parent / "data"
+# The complete OFAC SDN list (all 14,965 records of the 2024-05-03 snapshot, gzip-compressed): the
+# default screening list. A dated snapshot: point `domains.bfsi_kyc.sanctions_lists` at the live
+# list for real use (`rightsized check bfsi_kyc` warns when a list is older than allowed).
+BUNDLED_SDN = DATA / "ofac_sdn_2024-05-03.csv.gz"
+BUNDLED_SDN_DATE = "2024-05-03"
+# 313 verbatim rows of the same snapshot: only the sample-corpus builders pick "listed applicants"
+# from it (a stable, small population); screening always uses the configured lists.
+CORPUS_EXTRACT = DATA / "sdn_extract.csv"
 
 _N_COLUMNS = 12
 _REMARKS_LIMIT = 1000
@@ -77,6 +87,7 @@ class SanctionsEntry:
     birth_dates: tuple[str, ...]
     nationalities: tuple[str, ...]
     remarks: str
+    list_name: str = "OFAC SDN"
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -153,7 +164,7 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _entry_from_row(row: list[str]) -> SanctionsEntry:
+def _entry_from_row(row: list[str], list_name: str) -> SanctionsEntry:
     remarks = _field(row[11])
     aliases: list[str] = []
     dates: list[str] = []
@@ -179,20 +190,28 @@ def _entry_from_row(row: list[str]) -> SanctionsEntry:
         birth_dates=_unique(dates),
         nationalities=_unique(nationalities),
         remarks=remarks,
+        list_name=list_name,
     )
 
 
-def load_sdn_csv(path: Path) -> list[SanctionsEntry]:
-    """Read an OFAC legacy ``sdn.csv`` (the format OFAC still publishes and most scrapes keep).
+def _open_text(path: Path, encoding: str) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return path.open(encoding=encoding, newline="")
+
+
+def load_sdn_csv(path: Path, *, list_name: str = "OFAC SDN") -> list[SanctionsEntry]:
+    """Read an OFAC legacy flat file: ``sdn.csv`` or the consolidated non-SDN ``cons_prim.csv``
+    (same 12 columns), plain or gzip-compressed (``.gz``).
 
     Raises `IngestError` when the file cannot be read or a record does not have 12 columns:
     a silently skipped row could be exactly the person we were supposed to catch.
     """
     path = Path(path)
     try:
-        with path.open(encoding="latin-1", newline="") as handle:
+        with _open_text(path, "latin-1") as handle:
             rows = list(csv.reader(handle))
-    except (OSError, csv.Error) as exc:
+    except (OSError, EOFError, csv.Error) as exc:
         raise IngestError(path, f"cannot read sanctions list: {exc}") from exc
     entries: list[SanctionsEntry] = []
     for line_no, row in enumerate(rows, 1):
@@ -201,16 +220,60 @@ def load_sdn_csv(path: Path) -> list[SanctionsEntry]:
         if len(row) != _N_COLUMNS or not row[0].strip().isdigit():
             raise IngestError(path, f"record {line_no}: expected {_N_COLUMNS} columns starting "
                                     f"with a numeric ent_num, got {len(row)}: {row[:2]!r}")
-        entries.append(_entry_from_row(row))
+        entries.append(_entry_from_row(row, list_name))
     if not entries:
         raise IngestError(path, "no SDN records found")
     return entries
 
 
+PLAIN_COLUMNS = ("name", "aliases", "dates_of_birth", "nationality", "list_name")
+
+
+def load_plain_csv(path: Path, *, list_name: str) -> list[SanctionsEntry]:
+    """A list from any other source as a UTF-8 CSV with a header: `name` (required), `aliases`,
+    `dates_of_birth` (YYYY-MM-DD, YYYY-MM or YYYY) and `nationality` (each `;`-separated),
+    `list_name` (defaults to the configured name). Every row is a person to screen."""
+    path = Path(path)
+    try:
+        with _open_text(path, "utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or "name" not in reader.fieldnames:
+                raise IngestError(path, f"a plain sanctions CSV needs a header with 'name' "
+                                        f"(columns: {', '.join(PLAIN_COLUMNS)})")
+            rows = list(reader)
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
+        raise IngestError(path, f"cannot read sanctions list: {exc}") from exc
+    entries = []
+    for line_no, row in enumerate(rows, 2):
+        name = (row.get("name") or "").strip()
+        if not name:
+            raise IngestError(path, f"line {line_no}: empty name")
+        dates = _split(row.get("dates_of_birth"))
+        if bad := [d for d in dates if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", d)]:
+            raise IngestError(path, f"line {line_no}: date of birth {bad[0]!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+        source = (row.get("list_name") or "").strip() or list_name
+        entries.append(SanctionsEntry(
+            uid=f"{source}:{line_no}", name=name, entry_type="individual", programs=(source,),
+            aliases=_split(row.get("aliases")), birth_dates=dates, nationalities=_split(row.get("nationality")),
+            remarks="", list_name=source))
+    if not entries:
+        raise IngestError(path, "no records found")
+    return entries
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(";") if part.strip())
+
+
 def load_bundled_list() -> list[SanctionsEntry]:
-    """The ~300-person public-domain extract shipped for demos and tests (see SDN_ATTRIBUTION.md).
-    It is a dated partial snapshot: real compliance screening needs the live OFAC list."""
-    return load_sdn_csv(BUNDLED_LIST)
+    """The complete OFAC SDN list shipped with rightsized (snapshot `BUNDLED_SDN_DATE`, public
+    domain, see SDN_ATTRIBUTION.md). Dated: real screening should point at the live list."""
+    return load_sdn_csv(BUNDLED_SDN)
+
+
+def load_corpus_extract() -> list[SanctionsEntry]:
+    """The 313-row extract the sample-corpus builders draw listed applicants from."""
+    return load_sdn_csv(CORPUS_EXTRACT)
 
 
 # --- names -----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ neither, so on that tier those steps are skipped by capability, not by backend n
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -20,21 +19,23 @@ from rightsized.domains.bfsi_kyc.extract import Found, MrzFound, address_key, fi
 from rightsized.domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult
 from rightsized.domains.bfsi_kyc.rationale import template_rationale
 from rightsized.domains.bfsi_kyc.reading import draft_rationale, fill_open_fields, read_poa_address
-from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list, normalize_name
+from rightsized.domains.bfsi_kyc.identities import (
+    IdentityDocument,
+    identity_consistency_check,
+    identity_documents,
+    name_claims,
+    names_match,
+    sanctions_check,
+)
+from rightsized.domains.bfsi_kyc.lists import LoadedLists
 
 QUERIES = {
     "identity": "passport identity card surname given names date of birth nationality document number expiry machine readable zone",
     "proof_of_address": "account holder name service address correspondence address bill statement date",
     "application": "application full name date of birth nationality residential address document number",
 }
-NAME_MATCH = 90.0      # token-sort similarity of normalised names
 ADDRESS_MATCH = 92.0   # addresses differ by a house number or street when they really differ
 REJECTING_CHECKS = ("sanctions_screening", "mrz_check_digits")
-
-
-@lru_cache(maxsize=1)
-def default_screener() -> SanctionsScreener:
-    return SanctionsScreener(load_bundled_list())
 
 
 class KycDecision:
@@ -45,24 +46,26 @@ class KycDecision:
         print(result.decision, [c.name for c in result.checks if c.passed is False])
     """
 
-    def __init__(self, ctx: TaskContext, scope: DocumentScope, screener: SanctionsScreener | None = None) -> None:
+    def __init__(self, ctx: TaskContext, scope: DocumentScope, lists: LoadedLists) -> None:
         self.ctx = ctx
         self.scope = scope
-        self.screener = screener or default_screener()
+        self.lists = lists
         self.reads = ctx.can("answer")
         self.writes = ctx.can("compose")
 
     def run(self, packet: str, *, as_of: date) -> KycResult:
         docs = {kind: self._retrieve(kind) for kind in QUERIES}
-        mrz = find_mrz_in(docs["identity"])
-        fields = self._extract(docs, mrz)
+        identity_docs = identity_documents(docs["identity"])
+        primary = list(identity_docs[0].hits) if identity_docs else []
+        mrz = identity_docs[0].mrz if identity_docs else find_mrz_in([])
+        fields = self._extract({**docs, "identity": primary}, mrz)
         warnings: list[str] = []
         if self.reads:
             fill_open_fields(self.ctx, fields, docs, warnings)
         poa_address = labelled_value(docs["proof_of_address"], "address")
         if poa_address is None and self.reads and docs["proof_of_address"]:
             poa_address = read_poa_address(self.ctx, docs["proof_of_address"], warnings)
-        checks = self._checks(fields, docs, mrz, as_of, poa_address)
+        checks = self._checks(fields, docs, mrz, as_of, poa_address, identity_docs)
         decision, reasons = decide(checks)
         rationale = template_rationale(decision, reasons)
         source = "template"
@@ -76,6 +79,7 @@ class KycDecision:
         return KycResult(
             applicant=packet, as_of=as_of.isoformat(), fields=fields, checks=checks, decision=decision,
             reasons=reasons, rationale=rationale, rationale_source=source, citations=citations, warnings=warnings,
+            screened_against=list(self.lists.versions),
         )
 
     # -- retrieval and extraction -----------------------------------------------------------
@@ -121,37 +125,20 @@ class KycDecision:
 
     # -- checks -----------------------------------------------------------------------------
 
-    def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]],
-                mrz: MrzFound, as_of: date, poa_address: Found | None) -> list[Check]:
+    def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]], mrz: MrzFound,
+                as_of: date, poa_address: Found | None, identity_docs: list[IdentityDocument]) -> list[Check]:
+        dob = date.fromisoformat(fields["date_of_birth"].value) if fields["date_of_birth"].value else None
+        claims = name_claims(identity_docs, docs["application"], docs["proof_of_address"], dob)
+        lists = ", ".join(f"{v.name} ({v.snapshot_date}, {v.rows:,} records)" for v in self.lists.versions)
         return [
             mrz_check(mrz),
             expiry_check(fields["expiry_date"], mrz, as_of),
+            identity_consistency_check(identity_docs),
             name_check(fields["full_name"], docs, mrz),
             dob_check(fields["date_of_birth"], docs),
             address_check(labelled_value(docs["application"], "address"), poa_address),
-            self._sanctions_check(fields),
+            sanctions_check(self.lists.screener, claims, fields["nationality"].value, lists),
         ]
-
-    def _sanctions_check(self, fields: dict[str, ExtractedField]) -> Check:
-        name, dob_field = fields["full_name"], fields["date_of_birth"]
-        if not name.value:
-            return Check(name="sanctions_screening", passed=None, evidence="no name to screen")
-        dob = date.fromisoformat(dob_field.value) if dob_field.value else None
-        hits = self.screener.screen(name.value, dob, fields["nationality"].value)
-        chunk_ids = sorted({*name.chunk_ids, *dob_field.chunk_ids})
-        real = [h for h in hits if h.status == "hit"]
-        if real:
-            top = real[0]
-            return Check(name="sanctions_screening", passed=False, chunk_ids=chunk_ids, evidence=(
-                f"matches SDN entry {top.entry.uid} '{top.matched_name}' ({', '.join(top.entry.programs)}) "
-                f"score {top.score:.1f}, DOB {top.dob_status}"))
-        cleared = [h for h in hits if h.status == "cleared_by_dob"]
-        evidence = f"no match among {len(self.screener)} listed names"
-        if cleared:
-            evidence = (f"similar name '{cleared[0].matched_name}' (SDN {cleared[0].entry.uid}, score "
-                        f"{cleared[0].score:.1f}) cleared: listed DOB {', '.join(cleared[0].entry.birth_dates)} "
-                        f"differs from {dob_field.value}")
-        return Check(name="sanctions_screening", passed=True, evidence=evidence, chunk_ids=chunk_ids)
 
 
 # -- deterministic checks (module level: unit-testable without a runtime) -----------------------
@@ -178,10 +165,6 @@ def expiry_check(expiry: ExtractedField, mrz: MrzFound, as_of: date) -> Check:
     verb = "expired on" if expired else "valid until"
     return Check(name="document_expiry", passed=not expired, chunk_ids=chunk_ids,
                  evidence=f"document {verb} {value} (as of {as_of.isoformat()})")
-
-
-def names_match(a: str, b: str) -> bool:
-    return fuzz.token_sort_ratio(normalize_name(a), normalize_name(b)) >= NAME_MATCH
 
 
 def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> Check:

@@ -12,13 +12,13 @@ from rightsized.domains.bfsi_kyc.extract import labelled_value, parse_date
 from rightsized.pipelines.stores.milvus import SearchHit
 from rightsized.domains.bfsi_kyc.models import Check
 from rightsized.domains.bfsi_kyc.mrz import parse_mrz
-from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_corpus_extract
 from rightsized.domains.bfsi_kyc.task import decide, names_match
 
 
 @pytest.fixture(scope="module")
 def applicants():  # noqa: ANN201
-    return make_applicants(16, 7, load_bundled_list())
+    return make_applicants(16, 7, load_corpus_extract())
 
 
 def test_every_scenario_is_planted_and_mrz_validity_matches(applicants) -> None:
@@ -32,7 +32,7 @@ def test_every_scenario_is_planted_and_mrz_validity_matches(applicants) -> None:
 
 
 def test_sanctioned_applicants_are_hits_and_near_misses_are_cleared_by_dob(applicants) -> None:
-    screener = SanctionsScreener(load_bundled_list())
+    screener = SanctionsScreener(load_corpus_extract())
     for a in applicants:
         hits = screener.screen(a.full_name, a.birth_date)
         statuses = {h.status for h in hits}

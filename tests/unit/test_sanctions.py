@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from rightsized.domains.bfsi_kyc.sanctions import (
-    BUNDLED_LIST,
+    CORPUS_EXTRACT,
     SanctionsEntry,
     SanctionsScreener,
     ScreeningHit,
-    load_bundled_list,
+    load_corpus_extract,
     load_sdn_csv,
     normalize_name,
 )
@@ -301,7 +301,7 @@ def test_results_are_sorted_and_scoped(entries: list[SanctionsEntry],
 
 
 def test_bundled_extract_loads_and_screens() -> None:
-    bundled = load_bundled_list()
+    bundled = load_corpus_extract()
     assert len(bundled) == 313
     assert {e.entry_type for e in bundled} == {"individual"}
     assert sum(1 for e in bundled if e.aliases) == 263
@@ -313,6 +313,6 @@ def test_bundled_extract_rows_are_verbatim_rows_of_the_real_list(
         entries: list[SanctionsEntry]) -> None:
     """Depends on `entries` only so that it skips, like the others, when the snapshot is absent."""
     real_lines = set(SDN_CSV.read_bytes().split(b"\r\n"))
-    bundled_lines = BUNDLED_LIST.read_bytes().split(b"\r\n")
+    bundled_lines = CORPUS_EXTRACT.read_bytes().split(b"\r\n")
     assert bundled_lines[-1] == b""
     assert all(line in real_lines for line in bundled_lines[:-1])

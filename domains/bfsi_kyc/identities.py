@@ -1,0 +1,146 @@
+"""Every identity a packet names, screened; identity documents that disagree, caught.
+
+Why: a hostile applicant added a second, valid passport of another person to the packet of a
+listed person. That document silently replaced the genuine one, screening passed and the
+decision moved from reject to approve. So: each identity document is read on its own (none
+replaces another), every name found anywhere in the packet — each identity document's visual
+zone and MRZ, the application form, the account holder on the proof of address — is screened,
+and identity documents of different people fail a consistency check.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from rightsized.pipelines.stores.base import SearchHit
+
+from rightsized.domains.bfsi_kyc.extract import MrzFound, find_mrz_in, labelled_value, parse_date
+from rightsized.domains.bfsi_kyc.models import Check
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, normalize_name
+
+NAME_MATCH = 90.0  # token-sort similarity of normalised names
+
+
+def names_match(a: str, b: str) -> bool:
+    return fuzz.token_sort_ratio(normalize_name(a), normalize_name(b)) >= NAME_MATCH
+
+
+@dataclass(frozen=True)
+class IdentityDocument:
+    """One identity document's own reading: never merged with another document's."""
+
+    doc_id: str
+    hits: tuple[SearchHit, ...]
+    mrz: MrzFound
+    name: str | None
+    birth_date: date | None
+    name_chunks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NameClaim:
+    """A name the packet puts forward, where it was found, and the DOB that goes with it."""
+
+    source: str
+    name: str
+    birth_date: date | None
+    chunk_ids: tuple[str, ...]
+
+
+def identity_documents(hits: Sequence[SearchHit]) -> list[IdentityDocument]:
+    """The identity hits grouped by document, in document-id order (a stable, content-free order:
+    which document comes first never depends on how well an attacker's file ranks)."""
+    by_doc: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        by_doc.setdefault(str(hit.metadata.get("doc_id", "")), []).append(hit)
+    documents = []
+    for doc_id in sorted(by_doc):
+        doc_hits = sorted(by_doc[doc_id], key=lambda h: int(h.metadata.get("position", 0)))
+        surname, given = labelled_value(doc_hits, "surname"), labelled_value(doc_hits, "given_names")
+        mrz = find_mrz_in(doc_hits)
+        name, chunks = None, ()
+        if surname and given:
+            name, chunks = f"{given.value} {surname.value}".title(), tuple(sorted({surname.chunk_id, given.chunk_id}))
+        elif mrz.result is not None:
+            name, chunks = mrz.result.full_name.title(), mrz.chunk_ids
+        dob_found = labelled_value(doc_hits, "date_of_birth")
+        dob = parse_date(dob_found.value) if dob_found else None
+        if dob is None and mrz.result is not None and mrz.result.birth_date_iso:
+            dob = date.fromisoformat(mrz.result.birth_date_iso)
+        documents.append(IdentityDocument(doc_id, tuple(doc_hits), mrz, name, dob, chunks))
+    return documents
+
+
+def name_claims(documents: Sequence[IdentityDocument], form: Sequence[SearchHit],
+                proof_of_address: Sequence[SearchHit], applicant_dob: date | None) -> list[NameClaim]:
+    """Every distinct name in the packet with its DOB: the document's own where it states one;
+    a name on the proof of address that is the applicant's gets the applicant's DOB, any other
+    is screened without one (so a DOB can never clear it)."""
+    claims: list[NameClaim] = []
+    for doc in documents:
+        if doc.name:
+            claims.append(NameClaim(f"identity document {doc.doc_id}", doc.name, doc.birth_date, doc.name_chunks))
+        if doc.mrz.result is not None and doc.mrz.result.full_name:
+            mrz_dob = doc.mrz.result.birth_date_iso
+            claims.append(NameClaim(f"MRZ of {doc.doc_id}", doc.mrz.result.full_name.title(),
+                                    date.fromisoformat(mrz_dob) if mrz_dob else None, doc.mrz.chunk_ids))
+    form_name, form_dob = labelled_value(form, "full_name"), labelled_value(form, "date_of_birth")
+    if form_name:
+        dob = parse_date(form_dob.value) if form_dob else None
+        claims.append(NameClaim("application form", form_name.value, dob, (form_name.chunk_id,)))
+    holder = labelled_value(proof_of_address, "full_name")
+    if holder:
+        same = any(names_match(holder.value, c.name) for c in claims)
+        claims.append(NameClaim("proof of address", holder.value, applicant_dob if same else None, (holder.chunk_id,)))
+    distinct: dict[tuple[str, date | None], NameClaim] = {}
+    for claim in claims:
+        distinct.setdefault((normalize_name(claim.name), claim.birth_date), claim)
+    return list(distinct.values())
+
+
+def identity_consistency_check(documents: Sequence[IdentityDocument]) -> Check:
+    if not documents:
+        return Check(name="identity_consistency", passed=None, evidence="no identity document found")
+    named = [d for d in documents if d.name]
+    if len(named) < len(documents):
+        unread = ", ".join(d.doc_id for d in documents if not d.name)
+        return Check(name="identity_consistency", passed=None, evidence=f"no name readable on {unread}")
+    first = named[0]
+    others = [d for d in named[1:] if not names_match(first.name or "", d.name or "") or
+              (first.birth_date and d.birth_date and first.birth_date != d.birth_date)]
+    chunks = sorted({c for d in named for c in d.name_chunks})
+    if others:
+        described = "; ".join(f"{d.doc_id} names '{d.name}' born {d.birth_date}" for d in others)
+        return Check(name="identity_consistency", passed=False, chunk_ids=chunks,
+                     evidence=f"identity documents of different people: {first.doc_id} names '{first.name}' "
+                              f"born {first.birth_date}; {described}")
+    return Check(name="identity_consistency", passed=True, chunk_ids=chunks,
+                 evidence=f"{len(named)} identity document(s), one person")
+
+
+def sanctions_check(screener: SanctionsScreener, claims: Sequence[NameClaim], nationality: str | None,
+                    lists: str) -> Check:
+    """Screen every name claim; any real hit fails the check. Candidates cleared by a differing
+    DOB stay visible in the evidence."""
+    if not claims:
+        return Check(name="sanctions_screening", passed=None, evidence="no name to screen")
+    chunk_ids = sorted({c for claim in claims for c in claim.chunk_ids})
+    hits, cleared = [], []
+    for claim in claims:
+        for hit in screener.screen(claim.name, claim.birth_date, nationality):
+            (hits if hit.status == "hit" else cleared).append((claim, hit))
+    if hits:
+        claim, top = max(hits, key=lambda pair: pair[1].score)
+        return Check(name="sanctions_screening", passed=False, chunk_ids=chunk_ids, evidence=(
+            f"{claim.source} name '{claim.name}' matches {top.entry.list_name} entry {top.entry.uid} "
+            f"'{top.matched_name}' ({', '.join(top.entry.programs)}) score {top.score:.1f}, DOB {top.dob_status}"))
+    evidence = f"{len(claims)} name(s) in the packet screened against {lists}: no match"
+    if cleared:
+        claim, top = max(cleared, key=lambda pair: pair[1].score)
+        evidence += (f"; similar name '{top.matched_name}' ({top.entry.list_name} {top.entry.uid}, score "
+                     f"{top.score:.1f}) cleared: listed DOB {', '.join(top.entry.birth_dates)} differs from "
+                     f"{claim.birth_date}")
+    return Check(name="sanctions_screening", passed=True, evidence=evidence, chunk_ids=chunk_ids)
