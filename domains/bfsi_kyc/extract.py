@@ -27,21 +27,52 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Text that addresses a reader as if it were a prompt: a role marker ("SYSTEM:"), or an order to
+# ignore/override the checks or to approve. Retrieved text is data: such text never reaches a
+# decision, and an extracted value stops where it starts.
+INSTRUCTION = re.compile(
+    r"\b(?:system|assistant|developer|user)\s*:"
+    r"|\b(?:ignore|disregard|override|bypass|forget)\b[^.\n]{0,60}\b(?:checks?|instructions?|rules?|above|previous|screening)\b"
+    r"|\bapprove (?:this|the) (?:applicant|application|customer)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Found:
     value: str
     chunk_id: str
 
 
+def strip_instructions(value: str) -> str:
+    """The value up to the first instruction-like text (see `INSTRUCTION`)."""
+    match = INSTRUCTION.search(value)
+    return value if match is None else value[: match.start()].rstrip(" ,;:-")
+
+
+def instruction_snippets(hits: Sequence[SearchHit]) -> list[tuple[str, str]]:
+    """(doc_id, snippet) of every instruction-like passage in the retrieved text, for reviewers."""
+    found = []
+    for hit in hits:
+        for match in INSTRUCTION.finditer(hit.text):
+            line_start = hit.text.rfind("\n", 0, match.start()) + 1
+            line_end = hit.text.find("\n", match.end())
+            line = hit.text[line_start: line_end if line_end >= 0 else None].strip()
+            found.append((str(hit.metadata.get("doc_id", hit.chunk_id)), line[:120]))
+    return list(dict.fromkeys(found))
+
+
 def labelled_value(hits: Sequence[SearchHit], field: str) -> Found | None:
-    """First `Label: value` for the field's labels, in label-priority then retrieval order."""
+    """First `Label: value` for the field's labels, in label-priority then retrieval order; the
+    value stops before any instruction-like text appended to it."""
     for label in LABELS[field]:
         # [ \t] not \s: an empty value must not swallow the next line ("Surname:" then "Given names: X").
         pattern = re.compile(rf"^[ \t]*{re.escape(label)}[ \t]*:[ \t]*(.+?)[ \t]*$", re.I | re.M)
         for hit in hits:
             match = pattern.search(hit.text)
-            if match and match.group(1).strip():
-                return Found(match.group(1).strip(), hit.chunk_id)
+            value = strip_instructions(match.group(1).strip()) if match else ""
+            if value:
+                return Found(value, hit.chunk_id)
     return None
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 
+from rightsized.domains.bfsi_kyc.corpus import INJECTED_LINES, INJECTED_SUFFIX
+
 if TYPE_CHECKING:
     from rightsized.domains.bfsi_kyc.corpus import Applicant
 
@@ -69,12 +71,13 @@ def proof_of_address(a: Applicant, as_of: date) -> FPDF:
             "Please keep this letter for your records.", "", "Customer Service",
         ])
         return pdf
+    injected = list(INJECTED_LINES) if a.scenario == "injection" else []
     if a.poa_kind == "utility_bill":
         pdf = _pdf("ELECTRICITY BILL")
         _lines(pdf, [
             f"Supplier: {UTILITY_NAME}", f"Bill date: {issued.isoformat()}",
             f"Account holder: {a.poa_name}", f"Service address: {a.poa_address}",
-            "Billing period: 30 days", "Amount due: 84.20",
+            "Billing period: 30 days", "Amount due: 84.20", *injected,
             "Thank you for paying by direct debit.",
         ])
     else:
@@ -85,7 +88,7 @@ def proof_of_address(a: Applicant, as_of: date) -> FPDF:
             "Opening balance: 2,310.55",
             f"{(issued - timedelta(days=12)).isoformat()}  Card payment  SUPERMARKET  -54.10",
             f"{(issued - timedelta(days=6)).isoformat()}  Salary  ACME LTD  +2,950.00",
-            "Closing balance: 5,206.45",
+            "Closing balance: 5,206.45", *injected,
         ])
     return pdf
 
@@ -95,9 +98,9 @@ def application_form(a: Applicant, as_of: date) -> FPDF:
     _lines(pdf, [
         f"Application date: {(as_of - timedelta(days=3)).isoformat()}",
         f"Full name: {a.form_name}",
-        f"Date of birth: {a.birth_date.isoformat()}",
+        f"Date of birth: {(a.form_birth_date or a.birth_date).isoformat()}",
         f"Nationality: {a.nationality}",
-        f"Residential address: {a.address}",
+        f"Residential address: {a.address}{INJECTED_SUFFIX if a.scenario == 'injection' else ''}",
         f"Identity document: {'Passport' if a.document_kind == 'passport' else 'National identity card'}",
         f"Document number: {a.document_number}",
         "Occupation: Employed",
@@ -110,6 +113,10 @@ def application_form(a: Applicant, as_of: date) -> FPDF:
 
 UTILITY_NAME = "Northwind Energy"
 BANK_NAME = "Harbour Bank plc"
+
+
+def write_decoy_passport(folder: Path, decoy: Applicant, mrz: list[str]) -> None:
+    identity_document(decoy, mrz).output(str(folder / "passport_renewed.pdf"))
 
 
 def write_packet(folder: Path, a: Applicant, mrz: list[str], *, as_of: date) -> None:

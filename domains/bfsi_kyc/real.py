@@ -93,7 +93,7 @@ def build_real_corpus(out_dir: Path, *, sdn_people: int = 6) -> Corpus:
         gold.append(replace(case, tags=("real", "mrz_specimen", applicant.scenario),
                             notes=f"{vector['test_file']}: {vector['test_name']}"))
     # Real SDN individuals: alternate listed DOB (sanctioned) and a DOB years away (near miss).
-    people = [a for a in make_applicants(sdn_people * 4, 99, load_corpus_extract())
+    people = [a for a in make_applicants(sdn_people * 4, 99, load_corpus_extract(), hostile=False)
               if a.scenario in ("sanctioned", "near_miss")][:sdn_people]
     for applicant in people:
         applicant = replace(applicant, applicant_id=f"real_sdn_{applicant.applicant_id[-3:]}")

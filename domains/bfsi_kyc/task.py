@@ -15,7 +15,15 @@ from rapidfuzz import fuzz
 from rightsized.domains.context import DocumentScope, TaskContext
 from rightsized.pipelines.stores.base import SearchHit
 
-from rightsized.domains.bfsi_kyc.extract import Found, MrzFound, address_key, find_mrz_in, labelled_value, parse_date
+from rightsized.domains.bfsi_kyc.extract import (
+    Found,
+    MrzFound,
+    address_key,
+    find_mrz_in,
+    instruction_snippets,
+    labelled_value,
+    parse_date,
+)
 from rightsized.domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult
 from rightsized.domains.bfsi_kyc.rationale import template_rationale
 from rightsized.domains.bfsi_kyc.reading import draft_rationale, fill_open_fields, read_poa_address
@@ -59,7 +67,8 @@ class KycDecision:
         primary = list(identity_docs[0].hits) if identity_docs else []
         mrz = identity_docs[0].mrz if identity_docs else find_mrz_in([])
         fields = self._extract({**docs, "identity": primary}, mrz)
-        warnings: list[str] = []
+        warnings = [f"instruction-like text in {doc_id} ignored (documents are data): {snippet!r}"
+                    for doc_id, snippet in instruction_snippets([h for hits in docs.values() for h in hits])]
         if self.reads:
             fill_open_fields(self.ctx, fields, docs, warnings)
         poa_address = labelled_value(docs["proof_of_address"], "address")
