@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from rightsized.domains.base import Corpus, Domain, MetricSpec, Resource, Score, Task
 from rightsized.domains.bfsi_kyc.lists import KycConfig, load_lists
 from rightsized.domains.bfsi_kyc.models import KycResult
+from rightsized.domains.bfsi_kyc.screening import ScreenTask
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
 from rightsized.eval.metrics import field_accuracy
@@ -87,7 +88,7 @@ class KycDomain(Domain):
     doc_types = ("identity", "proof_of_address", "application")
     sensitive = True
     config_model = KycConfig
-    tasks = (DecideTask(),)
+    tasks = (DecideTask(), ScreenTask())
 
     def configure(self, raw: Mapping[str, Any] | None) -> BaseModel | None:
         """Validates the settings and loads every sanctions list now: a missing or malformed list

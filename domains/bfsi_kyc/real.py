@@ -10,22 +10,39 @@
 The proof of address and application form around them are generated (no licensed real ones
 exist: see ../shared/data/external/bfsi_kyc/SOURCES.md), so this suite tests real identity
 data through the whole pipeline, not real-world document layouts.
+
+Screening cases (task `screen`), from the complete bundled SDN list:
+- Listed: 300 individuals with a full DOB, seeded, none of the 313 in the corpus extract (the
+  population the screener and its threshold were developed on), each written one way in
+  rotation (`names.VARIANT_KINDS`: exact, surname first, accents added, one typo, a middle name
+  dropped, an alias), at a listed DOB: each must be a hit on its own entry.
+- Ordinary: 600 people from 20 naming cultures (`names.CULTURES`), seeded, born 1950-2005: none
+  may be a hit. A drawn person whose name is exactly a listed individual's name or alias (any
+  word order, accents aside) with a DOB the listing allows is someone a screen must flag, so
+  they are redrawn.
+Every case is tagged with its variant kind or culture. Nothing was tuned on these sets: the
+threshold, the scorer and the name lists were fixed before the first measurement, and the
+cases are regenerated, not hand-picked.
 """
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rightsized.domains.base import Corpus, GoldCase, write_gold
 from rightsized.domains.bfsi_kyc.corpus import AS_OF, COUNTRIES, Applicant, address_line, gold_case, make_applicants, mrz_lines
 from rightsized.domains.bfsi_kyc.mrz import expand_yymmdd
-from rightsized.domains.bfsi_kyc.sanctions import load_corpus_extract
+from rightsized.domains.bfsi_kyc.names import listed_people, ordinary_people
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsEntry, load_bundled_list, load_corpus_extract, normalize_name
 
 VECTORS = Path(__file__).parent / "data" / "mrz_test_vectors.json"
 _NATIONALITY_SPAN = {"TD1": (1, 15, 18), "TD2": (1, 10, 13), "TD3": (1, 10, 13)}
+SCREEN_SEED = 2026
 
 
 def _differs_by_one(a: list[str], b: list[str]) -> bool:
@@ -78,6 +95,43 @@ def _specimen_applicant(vector: dict[str, Any], fields: dict[str, Any], valid: b
     )
 
 
+def _listed_exactly(entries: list[SanctionsEntry]) -> Callable[[str, date], bool]:
+    """(name, DOB) -> whether a listed individual has exactly that name or alias (any word order)
+    and no listed DOB that contradicts it: a true hit, whatever the screener says."""
+    by_name: dict[tuple[str, ...], list[SanctionsEntry]] = {}
+    for entry in entries:
+        if entry.entry_type == "individual":
+            for name in entry.all_names:
+                by_name.setdefault(tuple(sorted(normalize_name(name).split())), []).append(entry)
+
+    def listed(name: str, born: date) -> bool:
+        return any(not e.birth_dates or any(born.isoformat().startswith(d) for d in e.birth_dates)
+                   for e in by_name.get(tuple(sorted(normalize_name(name).split())), ()))
+    return listed
+
+
+def screening_cases(*, listed: int = 300, ordinary: int = 600, seed: int = SCREEN_SEED) -> list[GoldCase]:
+    """The `screen` gold cases (see the module docstring); same seed, same cases."""
+    entries = load_bundled_list()
+    extract = {e.uid for e in load_corpus_extract()}
+    cases = []
+    for i, (entry, kind, written, born) in enumerate(listed_people(entries, listed, seed, exclude=extract), 1):
+        cases.append(GoldCase(
+            case_id=f"screen_listed_{i:03d}", domain="bfsi_kyc", task="screen",
+            input={"name": written, "date_of_birth": born.isoformat(),
+                   "nationality": entry.nationalities[0] if entry.nationalities else None},
+            expected={"listed": True, "uid": entry.uid, "decision": "hit"},
+            tags=("real", "screen", "listed", kind), notes=f"SDN {entry.uid} '{entry.name}' written '{written}'"))
+    people = ordinary_people(ordinary, seed, is_listed=_listed_exactly(entries))
+    for i, person in enumerate(people, 1):
+        cases.append(GoldCase(
+            case_id=f"screen_ordinary_{i:03d}", domain="bfsi_kyc", task="screen",
+            input={"name": person.name, "date_of_birth": person.birth_date.isoformat(), "nationality": person.country},
+            expected={"listed": False, "uid": None, "decision": "clear"},
+            tags=("real", "screen", "ordinary", person.culture), notes=f"ordinary {person.culture} name"))
+    return cases
+
+
 def build_real_corpus(out_dir: Path, *, sdn_people: int = 6) -> Corpus:
     from rightsized.domains.bfsi_kyc.pdfs import write_packet
 
@@ -99,6 +153,7 @@ def build_real_corpus(out_dir: Path, *, sdn_people: int = 6) -> Corpus:
         applicant = replace(applicant, applicant_id=f"real_sdn_{applicant.applicant_id[-3:]}")
         write_packet(documents / applicant.applicant_id, applicant, mrz_lines(applicant), as_of=AS_OF)
         gold.append(replace(gold_case(applicant), tags=("real", "sdn", applicant.scenario)))
+    gold += screening_cases()
     write_gold(gold, out_dir / "gold.jsonl")
     return Corpus(documents, gold)
 

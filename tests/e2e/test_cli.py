@@ -93,7 +93,8 @@ def test_run_is_built_from_the_task_declaration(tmp_path: Path) -> None:
     listed = rightsized("tasks", "bfsi_kyc", "--json")
     assert listed.returncode == 0, listed.stderr
     [kyc] = json.loads(listed.stdout)
-    [decide] = kyc["tasks"]
+    decide, screen = kyc["tasks"]
+    assert screen["name"] == "screen" and not screen["files"]
     assert decide["name"] == "decide" and [f["name"] for f in decide["files"]] == ["packet"]
     assert [p["name"] for p in decide["params"]] == ["as_of"]
     assert decide["input_schema"]["properties"]["as_of"]["anyOf"][0]["format"] == "date"

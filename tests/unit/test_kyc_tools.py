@@ -22,7 +22,7 @@ def applicants():  # noqa: ANN201
 
 
 def test_every_scenario_is_planted_and_mrz_validity_matches(applicants) -> None:
-    assert {a.scenario for a in applicants} == set(SCENARIOS)
+    assert {a.scenario for a in applicants} == {*SCENARIOS, "decoy_identity"}  # every 2nd sanctioned: a decoy
     assert [a.poa_layout for a in applicants[:6]] == ["labelled", "labelled", "letter"] * 2
     for a in applicants:
         result = parse_mrz(mrz_lines(a))
@@ -36,12 +36,14 @@ def test_sanctioned_applicants_are_hits_and_near_misses_are_cleared_by_dob(appli
     for a in applicants:
         hits = screener.screen(a.full_name, a.birth_date)
         statuses = {h.status for h in hits}
-        if a.scenario == "sanctioned":
+        if a.scenario in ("sanctioned", "decoy_identity"):
             assert "hit" in statuses, a
         elif a.scenario == "near_miss":
             assert "hit" not in statuses and "cleared_by_dob" in statuses, a
         else:
             assert "hit" not in statuses, a
+        if a.decoy is not None:  # the decoy is a clean person: only the listed one is a hit
+            assert not [h for h in screener.screen(a.decoy.full_name, a.decoy.birth_date) if h.status == "hit"]
 
 
 def test_corpus_is_deterministic(tmp_path: Path) -> None:
