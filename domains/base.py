@@ -171,6 +171,9 @@ class Domain(ABC):
     doc_types: ClassVar[tuple[str, ...]] = ()
     sensitive: ClassVar[bool] = False
     config_model: ClassVar[type[BaseModel] | None] = None
+    # Case tags the report splits every tier's row by (e.g. ("typed", "scanned")): the same
+    # cases measured per input variant, so a reader sees where a tier fails.
+    report_by: ClassVar[tuple[str, ...]] = ()
     tasks: tuple[Task[Any, Any], ...] = ()
 
     def configure(self, raw: Mapping[str, Any] | None) -> BaseModel | None:

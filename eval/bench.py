@@ -63,6 +63,8 @@ def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800) -> di
         chunks = [c.text for p in paths for c in chunk_document(
             load_document(p, folder), embedder_id=embedder.embedder_id,
             chunk_size=settings.ingest.chunk_size, chunk_overlap=settings.ingest.chunk_overlap)]
+        if not chunks:  # every rate below divides by the chunk count
+            raise ConfigError(f"--docs {docs} --words {words}: no text to chunk; use at least 1 document of 12 words")
         model.encode(chunks[:64])  # warm kernels outside the timed region
 
         def raw() -> float:

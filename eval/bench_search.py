@@ -17,9 +17,14 @@ for the run) and per size (default 10k and 100k chunks):
   top-20 fused by RRF to 10 (what `Retriever` does after embedding the query). The raw dense
   search (`MilvusClient.search`, same parameters and output fields) gives the ratio for the
   dense path.
+
+A local server started for the run has authentication on with a random root password (it cannot
+be bound to loopback: see `rightsized.pipelines.stores.local_server`); the store reads that token
+from `$RIGHTSIZED_BENCH_MILVUS_TOKEN`, set only while the benchmark runs.
 """
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import tempfile
@@ -40,6 +45,7 @@ from rightsized.pipelines.stores.local_server import LocalMilvusServer
 from rightsized.pipelines.stores.milvus import RECORD_FIELDS, MilvusStore
 
 DIMENSION = 384
+BENCH_TOKEN_ENV = "RIGHTSIZED_BENCH_MILVUS_TOKEN"  # the started server's token (stores read env only)
 BATCH = 1000
 GROUPS = 100
 
@@ -188,13 +194,17 @@ def bench_search(*, sizes: list[int], queries: int = 200, server_uri: str | None
             if server_uri is None:
                 server = LocalMilvusServer(Path(tmp) / "milvus_server").start()
                 server_uri = server.uri
-            config = MilvusServerStoreConfig(uri=server_uri)
+                os.environ[BENCH_TOKEN_ENV] = server.token or ""
+                config = MilvusServerStoreConfig(uri=server_uri, token_env=BENCH_TOKEN_ENV)
+            else:
+                config = MilvusServerStoreConfig(uri=server_uri)
             results["backends"]["milvus_server"] = _run_backend(
                 lambda name: MilvusStore.for_server(config, collection=name, dimension=DIMENSION), sizes, queries)
             results["server_uri"] = server_uri
         except BackendError as exc:
             results["backends"]["milvus_server"] = {"skipped": str(exc)}
         finally:
+            os.environ.pop(BENCH_TOKEN_ENV, None)
             if server is not None:
                 server.stop()
     return results

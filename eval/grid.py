@@ -6,9 +6,12 @@ run through the same `rightsized.domains.runner` as `rightsized run`, into colle
 own (`rseval_*`), never the user's. Unavailable tiers are recorded with their reason; a domain
 that fails to load, a suite whose data is absent and any exception in one case are recorded and
 the grid goes on. A resumed run continues its own stored plan and refuses anything that differs.
+A sensitive domain on an external tier is logged as a warning and recorded in `run.json`
+(`warnings`, by "domain/tier") before its first case is sent.
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,13 +24,14 @@ from rightsized.domains.runner import CaseError, CaseRun, DocumentIngester, run_
 from rightsized.pipelines.config import Settings
 from rightsized.pipelines.errors import ConfigError, TierUnavailableError
 from rightsized.pipelines.progress import ProgressCallback
-from rightsized.pipelines.runtime import Workspace
+from rightsized.pipelines.runtime import Workspace, ensure_data_dir, exposure_warning
 from rightsized.pipelines.stores.base import EVAL_PREFIX
 
 from rightsized.eval.runs import RunStore, case_key, files_hash, package_versions
 from rightsized.eval.scoring import case_cost, split_scores
 
 SUITES = ("synthetic", "real")
+logger = logging.getLogger(__name__)
 CORPUS_SEED = 7
 
 
@@ -116,7 +120,7 @@ def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
     for tier in plan.tiers:
         settings.tier(tier)
     domains, failed = _load_domains(plan)
-    data_dir = settings.resolved_data_dir
+    data_dir = ensure_data_dir(settings)
     prepared: dict[str, dict[str, Corpus]] = {}
     skipped: dict[str, str] = {}
     for name, domain in domains.items():
@@ -131,6 +135,7 @@ def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
         "primary_metric": {n: d.primary_metric.name for n, d in domains.items() if d.primary_metric},
         "metric_specs": {n: d.metric_specs() for n, d in domains.items()},
         "failed_domains": failed, "skipped_suites": skipped,
+        "report_by": {n: list(d.report_by) for n, d in domains.items() if d.report_by},
     }
     store = _open(data_dir, meta, resume)
     try:
@@ -163,6 +168,7 @@ def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
               prepared: dict[str, dict[str, Corpus]], plan: EvalPlan, progress: ProgressCallback | None) -> None:
     done = store.done()
     unavailable: dict[str, str] = dict(store.meta.get("unavailable") or {})
+    exposed: dict[str, str] = dict(store.meta.get("warnings") or {})  # "domain/tier" -> why
     notify = progress or (lambda event, amount: None)
     for name, suites in prepared.items():
         domain = domains[name]
@@ -176,6 +182,10 @@ def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
                     unavailable[tier] = exc.reason
                     store.update_meta(unavailable=unavailable)
                     continue
+                if warning := exposure_warning(settings, tier, domain=name, sensitive=domain.sensitive):
+                    logger.warning(warning)
+                    exposed[f"{name}/{tier}"] = warning
+                    store.update_meta(warnings=exposed)
                 for suite, corpus in suites.items():
                     pending = [c for c in corpus.gold
                                if case_key({"domain": name, "suite": suite, "tier": tier, "case_id": c.case_id}) not in done]

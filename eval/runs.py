@@ -3,17 +3,20 @@ per domain x tier x case), appended and flushed as each case finishes.
 
 Why append-only JSONL: an interrupted run keeps every finished case, and `--resume` skips
 exactly those; nothing is rewritten, so a crash can lose at most the case in flight.
+Runs hold personal data from the documents (names, dates of birth, addresses): run folders are
+created 0700 and their files 0600, whatever the process umask.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rightsized.pipelines.errors import RightsizedError
 
@@ -39,6 +42,12 @@ def files_hash(paths: list[Path], root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _open_private(path: Path, *, append: bool = False) -> IO[str]:
+    """Open `path` for writing; a new file is created owner-only (0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    return os.fdopen(os.open(path, flags, 0o600), "a" if append else "w", encoding="utf-8")
+
+
 def case_key(record: dict[str, Any]) -> tuple[str, str, str, str]:
     return (record["domain"], record["suite"], record["tier"], record["case_id"])
 
@@ -57,7 +66,8 @@ class RunStore:
         while run_dir.exists():
             suffix += 1
             run_dir = runs_dir / f"{run_id}-{suffix}"
-        run_dir.mkdir(parents=True)
+        runs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        run_dir.mkdir(mode=0o700)
         store = cls(run_dir)
         store.write_meta({**meta, "run_id": run_dir.name, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
         return store
@@ -91,7 +101,8 @@ class RunStore:
         """Replace run.json atomically: a crash mid-write must not leave a run unreadable."""
         path = self.run_dir / "run.json"
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(meta, indent=2, sort_keys=True))
+        with _open_private(tmp) as handle:
+            handle.write(json.dumps(meta, indent=2, sort_keys=True))
         tmp.replace(path)
 
     def update_meta(self, **changes: Any) -> None:
@@ -111,7 +122,7 @@ class RunStore:
         return keys
 
     def append(self, record: dict[str, Any]) -> None:
-        with (self.run_dir / "cases.jsonl").open("a") as handle:
+        with _open_private(self.run_dir / "cases.jsonl", append=True) as handle:
             handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
             handle.flush()
 

@@ -4,18 +4,108 @@ Why a `Workspace` that caches by embedder: tiers that share an embedder share on
 one loaded model, so `demo` ingests once and compares generators on identical retrieval.
 Availability is decided here, cheaply and before any heavy load, so an unavailable tier is
 reported with its reason and never crashes (or fakes) a run.
+
+The data directory holds names, dates of birth and addresses: it is created owner-only (0700).
+A Milvus Lite directory can be open in one process only (milvus_lite holds an `flock` on its
+`LOCK` file); a second process gets "another rightsized process is using PATH (pid N)" here
+rather than pymilvus' bare "Open local milvus failed".
 """
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-from rightsized.pipelines.config import Settings, TierConfig
+from rightsized.pipelines.config import MilvusLiteStoreConfig, Settings, TierConfig
 from rightsized.pipelines.embedders import Embedder, build_embedder
-from rightsized.pipelines.errors import TierUnavailableError
+from rightsized.pipelines.errors import BackendError, ConfigError, TierUnavailableError
 from rightsized.pipelines.generators import Generator, build_generator
 from rightsized.pipelines.retrieval import Retriever
 from rightsized.pipelines.stores import VectorStore, build_store
 from rightsized.pipelines.stores.base import USER_PREFIX, collection_name
+
+
+LITE_LOCK_FILE = "LOCK"  # milvus_lite.db.LOCK_FILENAME
+
+
+def ensure_data_dir(settings: Settings) -> Path:
+    """Create the data directory readable by its owner only; an existing one is left as it is."""
+    path = settings.resolved_data_dir
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:  # a file in its place, no permission, read-only file system
+        raise ConfigError(f"data_dir {path}: cannot create it ({exc.strerror}); set $RIGHTSIZED_DATA_DIR "
+                          "or data_dir to a folder you can write") from exc
+    return path
+
+
+def lock_holder(lock_file: Path) -> int | None:
+    """The pid holding an `flock` on `lock_file`, from /proc/locks (Linux); None if unknown."""
+    try:
+        info = lock_file.stat()
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    file_id = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    for line in lines:
+        fields = line.split()  # "1: FLOCK  ADVISORY  WRITE 18353 fe:00:2148059 0 EOF"
+        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == file_id and fields[4].isdigit():
+            return int(fields[4])
+    return None
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _lite_start_failures() -> Iterator[list[logging.LogRecord]]:
+    """milvus_lite logs why a directory failed to open (with a traceback) and returns None, so
+    pymilvus raises only "Open local milvus failed": keep those records to name the cause, and
+    keep the traceback off the user's terminal."""
+    logger = logging.getLogger("milvus_lite.server_manager")
+    handler, propagate = _Records(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _lite_failure(path: Path, records: list[logging.LogRecord], error: BackendError) -> BackendError:
+    """The cause milvus_lite logged, as an error a user can act on; `error` when none was logged."""
+    causes = [r.exc_info[1] for r in records if r.exc_info and r.exc_info[1] is not None]
+    if not causes:
+        return error
+    from milvus_lite.exceptions import DataDirLockedError  # installed: it logged these causes
+
+    if any(isinstance(c, DataDirLockedError) for c in causes):
+        pid = lock_holder(path / LITE_LOCK_FILE)
+        who = f" (pid {pid})" if pid is not None and pid != os.getpid() else ""
+        return BackendError(f"another rightsized process is using {path}{who}; wait for it to finish, "
+                            "or give this one another data directory ($RIGHTSIZED_DATA_DIR or --set data_dir=DIR)")
+    return BackendError(f"cannot open Milvus Lite at {path}: {type(causes[-1]).__name__}: {causes[-1]}")
+
+
+def exposure_warning(settings: Settings, tier: str, *, domain: str, sensitive: bool) -> str | None:
+    """The warning due before a `sensitive` domain's text goes to a tier marked `external`, or None.
+
+    Why a warning and not a refusal: sending is the user's explicit choice of tier (a hosted API
+    under a data-processing agreement can be legitimate), but it must never happen silently."""
+    if not (sensitive and settings.tier(tier).external):
+        return None
+    return (f"tier '{tier}' is external: personal data of the sensitive domain '{domain}' will be sent "
+            "off this machine; choose a tier that is not external unless that is allowed")
 
 
 @dataclass
@@ -77,8 +167,15 @@ class Workspace:
         embedder = self.embedder(name)
         collection = collection_name(self.domain, embedder.embedder_id, self.prefix)
         if collection not in self._stores:
+            ensure_data_dir(self.settings)
             store = build_store(self.settings, collection=collection, dimension=embedder.dimension)
-            store.warm_up()
+            with _lite_start_failures() as failures:
+                try:
+                    store.warm_up()
+                except BackendError as exc:
+                    if not isinstance(self.settings.store, MilvusLiteStoreConfig):
+                        raise
+                    raise _lite_failure(self.settings.store_path, failures, exc) from exc
             self._stores[collection] = store
         return self._stores[collection]
 

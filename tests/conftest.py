@@ -154,7 +154,6 @@ def llamacpp_server(gemma_path: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 MILVUS_TOKEN_ENV = "RIGHTSIZED_MILVUS_TOKEN"
-MILVUS_ROOT_TOKEN = "root:Milvus"  # Milvus' documented default credentials
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +162,7 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     2.3 has no BM25 function and no sparse vectors, so it exercises the client-side BM25 path.
     Authentication is on, so every server test also proves credentials flow from the
-    environment: the session sets $RIGHTSIZED_MILVUS_TOKEN to the built-in root user.
+    environment: the session sets $RIGHTSIZED_MILVUS_TOKEN to root with the server's random password.
     """
     from rightsized.pipelines.stores.local_server import LocalMilvusServer
 
@@ -172,7 +171,7 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.start()
     print(f"\nMilvus 2.3.5 ready in {time.perf_counter() - start:.1f} s at {server.uri}")
     env = pytest.MonkeyPatch()
-    env.setenv(MILVUS_TOKEN_ENV, MILVUS_ROOT_TOKEN)
+    env.setenv(MILVUS_TOKEN_ENV, server.token)
     try:
         yield server.uri
     finally:

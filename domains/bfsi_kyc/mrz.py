@@ -133,7 +133,7 @@ def check_digit(value: str) -> str:
     for index, char in enumerate(value):
         if char == "<":
             number = 0
-        elif char.isdigit():
+        elif "0" <= char <= "9":  # isdigit() also takes '²' (int() fails) and '٣' (no MRZ character)
             number = int(char)
         elif "A" <= char <= "Z":
             number = ord(char) - ord("A") + 10
@@ -150,7 +150,7 @@ def expand_yymmdd(yymmdd: str, kind: Literal["birth", "expiry"], today: date | N
     `today`'s two-digit year is the pivot: YY above it means 19YY, else 20YY. Expiry dates are
     always 20YY: documents valid in the 1900s are long gone and none run past 2099 yet.
     """
-    if len(yymmdd) != 6 or not yymmdd.isdigit():
+    if len(yymmdd) != 6 or not (yymmdd.isascii() and yymmdd.isdigit()):  # '٠١٠١٠١' is no MRZ date
         return None
     yy, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
     if kind == "birth":

@@ -8,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rightsized.domains.base import Domain, Task
 from rightsized.domains.inputs import file_specs
 from rightsized.domains.registry import get_domain, load_all
+from rightsized.pipelines.app.views import printable
+from rightsized.pipelines.config import Settings
 
 
 def describe_task(task: Task[Any, Any]) -> dict[str, Any]:
@@ -72,3 +75,22 @@ def render_domains(console: Console, described: list[dict[str, Any]]) -> None:
             table.add_row(f"{task['name']}\n{task['description']}", "\n".join(files), "\n".join(params),
                           "\n".join(metrics))
         console.print(table)
+
+
+def domain_resources(settings: Settings, name: str) -> list[dict[str, Any]]:
+    """What a domain loads at run time under these settings (e.g. sanctions lists), with warnings."""
+    domain = get_domain(name)
+    config = domain.configure(settings.domains.get(name))
+    return [{"name": r.name, "facts": r.facts, "warnings": list(r.warnings)} for r in domain.resources(config)]
+
+
+def render_resources(console: Console, domain: str, resources: list[dict[str, Any]]) -> None:
+    if not resources:
+        console.print(f"{escape(domain)}: no run-time resources to check", highlight=False)
+    for resource in resources:
+        table = Table(title=escape(resource["name"]), title_justify="left", show_header=False)
+        for key, value in resource["facts"].items():
+            table.add_row(escape(str(key)), escape(printable(value)))
+        console.print(table)
+        for warning in resource["warnings"]:
+            console.print(f"[yellow]warning:[/yellow] {escape(printable(warning))}", highlight=False)

@@ -1,11 +1,19 @@
 """The `rightsized` command line: parse arguments, call the library, render the typed result.
 
 Exit codes: 0 everything succeeded; 1 something in the batch failed (bad file, failed case);
-2 the command could not run (bad config, unknown domain or tier).
+2 the command could not run (bad argument or config, unknown domain or tier; one line on stderr
+names the argument and the fix); 3 an internal error (a bug): one line
+"internal error: TYPE: message; rerun with RIGHTSIZED_DEBUG=1 for the traceback".
+With RIGHTSIZED_DEBUG=1 unexpected exceptions and library log records keep their tracebacks.
+
+Files and folders the CLI creates are readable by their owner only (umask 077): the data
+directory, stores, runs and reports hold names, dates of birth and addresses.
 """
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -14,12 +22,54 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
 
+from rightsized.pipelines.app.views import printable
 from rightsized.pipelines.config import Settings, load_settings
-from rightsized.pipelines.errors import RightsizedError
+from rightsized.pipelines.errors import ConfigError, RightsizedError
+
+DEBUG_ENV = "RIGHTSIZED_DEBUG"
+
+
+class _OneLine(logging.Formatter):
+    """A library's log record as one line: some attach a traceback, which is for debugging only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+class _GuardedGroup(TyperGroup):
+    """Runs every command with private file modes, one-line logging and the exit-3 handler."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        # Everything a command writes (data dir, stores, runs, reports, corpora) may hold personal
+        # data: owner-only from the first file on, including files that libraries (milvus_lite,
+        # report writers) create with their own modes, which the umask masks.
+        os.umask(0o077)
+        debug = bool(os.environ.get(DEBUG_ENV))
+        handler = logging.StreamHandler(sys.stderr)
+        if not debug:
+            handler.setFormatter(_OneLine())
+            # Milvus Lite's in-process gRPC server logs every RPC it does not implement (pymilvus
+            # asks for AllocTimestamp); the client gets that status and handles it: noise to a user.
+            logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+        logging.basicConfig(handlers=[handler], level=logging.WARNING)
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exits and usage errors
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            message = " ".join(str(exc).split())[:500]
+            console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(message)}; "
+                          f"rerun with {DEBUG_ENV}=1 for the traceback", highlight=False, soft_wrap=True)
+            raise typer.Exit(3) from None
+
 
 app = typer.Typer(help="Domain RAG pipelines with swappable model tiers, measured on your documents.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=_GuardedGroup)
 bench_app = typer.Typer(help="Benchmarks: ratios against the raw components, measured in the same run.",
                         no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -42,8 +92,17 @@ def _settings(config: Path | None, overrides: list[str] | None) -> Settings:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}", highlight=False)
+    """Print the error unwrapped (a wrapped line breaks grep and log parsing) and exit 2."""
+    console.print(f"[red]error:[/red] {escape(printable(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+def _run_folder(path: Path, argument: str) -> Path:
+    """`path` if it is a folder; else exit 2 naming the argument (the readers assume a folder)."""
+    if not path.is_dir():
+        raise _fail(RightsizedError(f"{argument} {path}: not a run folder (a folder holding run.json, "
+                                    "under <data_dir>/runs/)"))
+    return path
 
 
 def _emit_json(data: Any) -> None:
@@ -73,16 +132,21 @@ def tiers(config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = Fals
 def corpus(
     domain: Annotated[str, typer.Argument(help="Domain name (`rightsized tasks` lists them).")],
     out_dir: Annotated[Path, typer.Argument(help="Writes OUT_DIR/documents/ and OUT_DIR/gold.jsonl.")],
-    n: Annotated[int, typer.Option(help="Number of cases.")] = 16,
+    n: Annotated[int, typer.Option(min=1, help="Number of cases (at least 1).")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus).")] = 7,
 ) -> None:
     """Build a domain's deterministic sample corpus with its ground truth."""
     from rightsized.domains.registry import get_domain
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _fail(RightsizedError(f"OUT_DIR {out_dir}: exists and is not a folder; give a new or existing folder"))
     try:
         built = get_domain(domain).build_corpus(out_dir, n=n, seed=seed)
     except RightsizedError as exc:
         raise _fail(exc) from exc
+    except OSError as exc:  # e.g. a path component that is a file, no permission, disk full
+        raise _fail(RightsizedError(f"OUT_DIR {out_dir}: cannot write the corpus there ({exc.strerror}: "
+                                    f"{exc.filename}); give a writable folder")) from exc
     console.print(f"wrote {len(built.gold)} cases: documents in {built.root}, answers in {out_dir / 'gold.jsonl'}")
 
 
@@ -129,7 +193,7 @@ def delete(
         raise _fail(exc) from exc
     finally:
         workspace.close()
-    console.print(f"deleted {deleted} chunk(s) of '{doc_id}'")
+    console.print(f"deleted {deleted} chunk(s) of '{escape(printable(doc_id))}'", highlight=False)
     raise typer.Exit(0 if deleted else 1)
 
 
@@ -147,6 +211,24 @@ def tasks(
         raise _fail(exc) from exc
     _show(as_json, lambda: described, lambda: render_domains(out, described))
     raise typer.Exit(1 if any("error" in d for d in described) else 0)
+
+
+@app.command()
+def check(
+    domain: Annotated[str, typer.Argument(help="Domain (`rightsized tasks` lists them).")],
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Show what a domain loads at run time under your settings (e.g. sanctions lists: source, snapshot
+    date, rows, hash, age) and warn about anything stale; exit 1 when there is a warning."""
+    from rightsized.pipelines.app.catalog import domain_resources, render_resources
+
+    settings = _settings(config, set_)
+    try:
+        resources = domain_resources(settings, domain)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    _show(as_json, lambda: resources, lambda: render_resources(out, domain, resources))
+    raise typer.Exit(1 if any(r["warnings"] for r in resources) else 0)
 
 
 @app.command()
@@ -184,7 +266,8 @@ def run(
             if case.result is not None:
                 render_result(out, case.result)
             else:
-                console.print(f"[red]failed:[/red] {case.name}: {case.error}", highlight=False)
+                console.print(f"[red]failed:[/red] {escape(printable(case.name))}: {escape(printable(case.error))}",
+                              highlight=False)
     raise typer.Exit(0 if outcome.ok else 1)
 
 
@@ -233,7 +316,7 @@ def eval_(
     requested = {"domains": domains, "tiers": tiers_, "suite": suite, "limit": limit, "n": n}
     try:
         if resume is not None:
-            plan = resumed_plan(resume, requested)
+            plan = resumed_plan(_run_folder(resume, "--resume"), requested)
         else:
             plan = EvalPlan(domains=domains or list(discover()), tiers=tiers_ or list(settings.tiers),
                             suite=suite or "all", limit=limit, n=n or 16)
@@ -262,7 +345,7 @@ def _finish_run(run_dir: Path, as_json: bool) -> None:
     if as_json:
         _emit_json({"run_dir": str(run_dir), "report_html": str(html), "report_md": str(md),
                     "unavailable": run.meta.get("unavailable", {}), "failed_domains": run.meta.get("failed_domains", {}),
-                    "skipped_suites": run.meta.get("skipped_suites", {}),
+                    "skipped_suites": run.meta.get("skipped_suites", {}), "warnings": run.meta.get("warnings", {}),
                     "summaries": [asdict(s) for s in summaries]})
     else:
         render_run_summary(out, run, summaries)
@@ -277,7 +360,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (under <da
     from rightsized.eval.report import write_report
 
     try:
-        md, html = write_report(run_dir)
+        md, html = write_report(_run_folder(run_dir, "RUN_DIR"))
     except RightsizedError as exc:
         raise _fail(exc) from exc
     out.print(f"{html}\n{md}", highlight=False)
@@ -297,7 +380,7 @@ def compare(
     from rightsized.eval.report import load_run
 
     try:
-        deltas = compare_runs(load_run(run_a), load_run(run_b))
+        deltas = compare_runs(load_run(_run_folder(run_a, "RUN_A")), load_run(_run_folder(run_b, "RUN_B")))
     except RightsizedError as exc:
         raise _fail(exc) from exc
     _show(as_json, lambda: [d.to_dict() for d in deltas], lambda: render_deltas(out, deltas))
@@ -327,7 +410,7 @@ def recommend(
     if deployment not in DEPLOYMENT_SIZES:
         raise _fail(RightsizedError(f"--deployment {deployment!r}: expected {', '.join(DEPLOYMENT_SIZES)}"))
     try:
-        run = load_run(run_dir or latest_run(settings.resolved_data_dir / "runs"))
+        run = load_run(_run_folder(run_dir, "--run") if run_dir else latest_run(settings.resolved_data_dir / "runs"))
         rec = run_recommend(settings, run, domain=domain, requests_per_day=requests_per_day,
                             constraint=constraint, deployment=deployment, min_quality=min_quality, suite=suite)
     except RightsizedError as exc:
@@ -343,24 +426,33 @@ def migrate(
     from_: Annotated[str | None, typer.Option("--from", help="Source: milvus-lite:PATH or a Milvus server URI "
                                               "(default: the configured Milvus Lite data).")] = None,
     collection: Annotated[str | None, typer.Option(help="Copy only this collection (default: every rs_* one).")] = None,
-    batch_size: Annotated[int, typer.Option(help="Records read and written per batch.")] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records read and written per batch.")] = 500,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted copy: write only records missing or different there.")] = False,
-    sample: Annotated[int, typer.Option(help="Ids compared record by record after the copy.")] = 100,
+    sample: Annotated[int, typer.Option(min=0, help="Ids compared record by record after the copy.")] = 100,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Copy collections (vectors, text, metadata) to another store without re-embedding, then verify."""
-    from rightsized.pipelines.migrate import migrate as run_migration
+    from rightsized.pipelines.migrate import migrate as run_migration, parse_store_spec
     from rightsized.pipelines.app.progress import progress_callback
     from rightsized.pipelines.app.views import migration_table
 
     settings = _settings(config, set_)
     source = from_ or f"milvus-lite:{settings.store_path}"
+    for option, spec in (("--from", source), ("--to", to)):
+        try:
+            parse_store_spec(spec, settings)
+        except RightsizedError as exc:
+            raise _fail(RightsizedError(f"{option}: {exc}")) from exc
+        if not spec.partition(":")[2].strip("/"):
+            raise _fail(RightsizedError(f"{option} {spec!r}: no address after the scheme, e.g. "
+                                        "milvus:http://127.0.0.1:19530 or milvus-lite:/path/to/milvus.db"))
     try:
         with progress_callback(not as_json, "migrate") as progress:
             reports = run_migration(settings, source, to, collection=collection, batch_size=batch_size,
                                     resume=resume, sample=sample, progress=progress)
     except RightsizedError as exc:
-        console.print("[yellow]nothing is lost: rerun with --resume to continue[/yellow]")
+        if not isinstance(exc, ConfigError):  # a copy that started: what is written stays there
+            console.print("[yellow]nothing is lost: rerun with --resume to continue[/yellow]")
         raise _fail(exc) from exc
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: rerun with --resume to continue[/yellow]")
@@ -371,15 +463,18 @@ def migrate(
 
 @bench_app.command("ingest")
 def bench_ingest(
-    docs: Annotated[int, typer.Option(help="Synthetic documents to ingest.")] = 300,
-    words: Annotated[int, typer.Option(help="Words per document.")] = 800,
+    docs: Annotated[int, typer.Option(min=1, help="Synthetic documents to ingest (at least 1).")] = 300,
+    words: Annotated[int, typer.Option(min=12, help="Words per document (at least 12: one sentence).")] = 800,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Whole-path ingest throughput vs a raw sentence-transformers encode of the same chunks."""
     from rightsized.eval.bench import bench_ingest as run_bench
 
     settings = _settings(config, set_)
-    report = run_bench(settings, docs=docs, words=words)
+    try:
+        report = run_bench(settings, docs=docs, words=words)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
 
     def render() -> None:
         for key, value in report.items():
@@ -391,7 +486,7 @@ def bench_ingest(
 @bench_app.command("search")
 def bench_search(
     sizes: Annotated[str, typer.Option(help="Comma-separated collection sizes in chunks.")] = "10000,100000",
-    queries: Annotated[int, typer.Option(help="Timed queries per kind and size.")] = 200,
+    queries: Annotated[int, typer.Option(min=1, help="Timed queries per kind and size (at least 1).")] = 200,
     server_uri: Annotated[str | None, typer.Option(help="A Milvus server to measure (default: start a local "
                                                     "Milvus 2.3.5 from the 'milvus' package for the run).")] = None,
     as_json: JsonOpt = False,
@@ -403,7 +498,9 @@ def bench_search(
     try:
         size_list = [int(s) for s in sizes.split(",") if s.strip()]
     except ValueError:
-        raise _fail(ValueError(f"--sizes must be comma-separated integers, got '{sizes}'")) from None
+        size_list = []
+    if not size_list or min(size_list) < 1:
+        raise _fail(ValueError(f"--sizes must be comma-separated integers >= 1, got '{sizes}'"))
     try:
         report = run_bench(sizes=size_list, queries=queries, server_uri=server_uri)
     except RightsizedError as exc:

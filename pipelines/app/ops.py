@@ -6,6 +6,7 @@ from its declaration (`rightsized.domains.base.Task`).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from rightsized.domains.runner import CaseRun, DocumentIngester, expand_cases, r
 from rightsized.ingest.pipeline import IngestReport, build_ingest_pipeline
 from rightsized.pipelines.app.progress import progress_callback
 from rightsized.pipelines.config import Settings
-from rightsized.pipelines.runtime import Workspace
+from rightsized.pipelines.runtime import Workspace, exposure_warning
+
+logger = logging.getLogger(__name__)
 
 
 def ingest_paths(settings: Settings, domain_name: str, paths: list[Path], tier: str, *,
@@ -38,6 +41,7 @@ class TaskRun:
     tier: str
     ingest: IngestReport
     cases: list[CaseRun] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -49,6 +53,7 @@ class TaskRun:
             "results": [c.result.model_dump(mode="json") for c in self.cases if c.result is not None],
             "errors": [{"case": c.name, "type": c.error.type, "message": c.error.message}
                        for c in self.cases if c.error is not None],
+            "warnings": self.warnings,
         }
 
 
@@ -57,13 +62,19 @@ def run_task(settings: Settings, domain_name: str, task_name: str | None, tier: 
              request: dict[str, Any] | None = None, request_base: Path | None = None,
              namespace: str | None = None, show_progress: bool = True) -> TaskRun:
     """Validate the input against the task's declaration, ingest its documents, run every case
-    (a batch folder is one case per subfolder); one failing case never stops the rest."""
+    (a batch folder is one case per subfolder); one failing case never stops the rest.
+    A sensitive domain on an external tier is warned about (logged, and on the result) before
+    any of its text is sent."""
     domain = get_domain(domain_name)
     task = domain.task(task_name)
     inputs = build_input(task.input_model, files=files, params=params, request=request, base=request_base)
     workspace = Workspace(settings, domain=domain_name)
+    warnings: list[str] = []
     try:
         workspace.tier(tier)  # an unavailable tier fails here, before anything is ingested
+        if warning := exposure_warning(settings, tier, domain=domain_name, sensitive=domain.sensitive):
+            logger.warning(warning)
+            warnings.append(warning)
         cases = expand_cases(task, inputs)
         with progress_callback(show_progress, "run") as callback:
             ingester = DocumentIngester(workspace, domain, namespace=namespace, progress=callback)
@@ -74,4 +85,4 @@ def run_task(settings: Settings, domain_name: str, task_name: str | None, tier: 
             runs = [run_case(ingester, tier, task, name, case_inputs) for name, case_inputs in cases]
     finally:
         workspace.close()
-    return TaskRun(domain_name, task.name, tier, IngestReport.merged(ingester.reports), runs)
+    return TaskRun(domain_name, task.name, tier, IngestReport.merged(ingester.reports), runs, warnings)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -15,13 +16,30 @@ if TYPE_CHECKING:
     from rightsized.pipelines.runtime import TierStatus
 
 
+def printable(text: object) -> str:
+    """`text` with every character a terminal does not show as itself written as its Python escape.
+
+    File, case and tier names come from the user's disk, documents and config. Printed raw, a
+    newline in a file name forges a line of output ("OK: all files ingested"), ESC recolours or
+    clears the terminal and U+202E reverses what follows. Escaped are the C0/C1 controls
+    (newline, CR, tab, ESC, ...), bidi overrides and isolates, zero-width and every other
+    non-printable character; a backslash stays as it is, so Windows paths remain readable.
+    """
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in str(text))
+
+
+def _shown(text: object) -> str:
+    """`printable(text)` with rich markup escaped too: "[red]x[/red].pdf" is a name, not a style."""
+    return escape(printable(text))
+
+
 def tiers_table(statuses: Sequence[TierStatus]) -> Table:
     table = Table(title="tiers")
     for column in ("tier", "backend", "available", "description / reason"):
         table.add_column(column)
     for s in statuses:
         state = "[green]yes[/green]" if s.available else "[red]no[/red]"
-        table.add_row(s.name, s.backend, state, s.description if s.available else str(s.reason))
+        table.add_row(_shown(s.name), _shown(s.backend), state, _shown(s.description if s.available else s.reason))
     return table
 
 
@@ -32,8 +50,8 @@ def migration_table(reports: Sequence[MigrationReport]) -> Table:
         table.add_column(column)
     for r in reports:
         count = [] if r.source_count == r.destination_count else [f"count {r.source_count} != {r.destination_count}"]
-        verdict = "[green]yes[/green]" if r.ok else "[red]no[/red]: " + "; ".join(count + r.mismatches[:3])
-        table.add_row(r.collection, str(r.source_count), str(r.copied), str(r.already_there),
+        verdict = "[green]yes[/green]" if r.ok else "[red]no[/red]: " + _shown("; ".join(count + r.mismatches[:3]))
+        table.add_row(_shown(r.collection), str(r.source_count), str(r.copied), str(r.already_there),
                       str(r.destination_count), str(r.sample_checked), f"{r.seconds:.1f}", verdict)
     return table
 
@@ -57,7 +75,7 @@ def bench_search_table(report: dict[str, Any]) -> Table:
 
 def ingest_summary(console: Console, report: IngestReport) -> None:
     for error in report.errors:
-        console.print(f"[red]error:[/red] {error.path}: {error.reason}", highlight=False)
+        console.print(f"[red]error:[/red] {_shown(error.path)}: {_shown(error.reason)}", highlight=False)
     console.print(
         f"ingest: {report.files_seen} file(s): {report.files_ingested} ingested, "
         f"{report.files_unchanged} unchanged, {len(report.errors)} failed; "
@@ -67,17 +85,21 @@ def ingest_summary(console: Console, report: IngestReport) -> None:
 
 
 def _cell(value: Any) -> str:
+    """A value as one escaped cell: results carry case names, file names and document text."""
     if isinstance(value, BaseModel):
-        return ", ".join(f"{k}={v}" for k, v in value.model_dump().items() if not isinstance(v, (list, dict)))
-    if isinstance(value, list):
-        return ", ".join(str(v)[:12] for v in value)
-    return "" if value is None else str(value)
+        text = ", ".join(f"{k}={v}" for k, v in value.model_dump().items() if not isinstance(v, (list, dict)))
+    elif isinstance(value, list):
+        text = ", ".join(str(v)[:12] for v in value)
+    else:
+        text = "" if value is None else str(value)
+    return _shown(text)
 
 
 def render_result(console: Console, result: BaseModel) -> None:
     """Scalars as a header, dicts and lists of models as tables, other lists as bullets."""
     data = dict(result)
-    header = [f"[bold]{k}[/bold]: {v}" for k, v in data.items() if isinstance(v, (str, int, float, bool))]
+    header = [f"[bold]{_shown(k)}[/bold]: {_shown(v)}" for k, v in data.items()
+              if isinstance(v, (str, int, float, bool))]
     console.print("  ".join(header), highlight=False)
     for key, value in data.items():
         rows: list[tuple[str, BaseModel]] = []
@@ -87,19 +109,19 @@ def render_result(console: Console, result: BaseModel) -> None:
             rows = [(str(i + 1), v) for i, v in enumerate(value)]
         if rows:
             columns = list(rows[0][1].model_dump())
-            table = Table(title=key, title_justify="left")
+            table = Table(title=_shown(key), title_justify="left")
             table.add_column("")
             for column in columns:
-                table.add_column(column, overflow="fold")
+                table.add_column(_shown(column), overflow="fold")
             for name, model in rows:
-                table.add_row(name, *(_cell(getattr(model, c)) for c in columns))
+                table.add_row(_shown(name), *(_cell(getattr(model, c)) for c in columns))
             console.print(table)
         elif isinstance(value, list) and value and key not in ("retrieved", "citations"):
-            console.print(f"[bold]{key}[/bold]:")
+            console.print(f"[bold]{_shown(key)}[/bold]:")
             for item in value:
-                console.print(f"  - {item}", highlight=False)
+                console.print(f"  - {_shown(item)}", highlight=False)
         elif isinstance(value, BaseModel):
-            console.print(f"[bold]{key}[/bold]: {_cell(value)}", highlight=False)
+            console.print(f"[bold]{_shown(key)}[/bold]: {_cell(value)}", highlight=False)
 
 
 def _mean_ci(summary: Any) -> str:
@@ -138,7 +160,7 @@ def render_run_summary(console: Console, run: Any, summaries: Sequence[TierMetri
         sections.setdefault((summary.domain, summary.suite), []).append(summary)
     for (domain, suite), tiers in sections.items():
         metrics = tiers[0].metrics
-        table = Table(title=f"{domain} ({suite} suite): point ± half the 95% CI", title_justify="left")
+        table = Table(title=f"{_shown(domain)} ({_shown(suite)} suite): point ± half the 95% CI", title_justify="left")
         table.add_column("tier")
         table.add_column("cases")
         for name, summary in metrics.items():
@@ -147,17 +169,17 @@ def render_run_summary(console: Console, run: Any, summaries: Sequence[TierMetri
             table.add_column(column, overflow="fold")
         for t in tiers:
             latency = "-" if t.latency_p50_s is None else f"{t.latency_p50_s * 1000:.0f} ms"
-            table.add_row(t.tier, str(t.cases), *(_mean_ci(t.metrics.get(m)) for m in metrics), latency,
+            table.add_row(_shown(t.tier), str(t.cases), *(_mean_ci(t.metrics.get(m)) for m in metrics), latency,
                           _count(t.prompt_tokens, t.prompt_tokens_unknown),
                           _count(t.completion_tokens, t.completion_tokens_unknown), _usd(t.cost_per_case_usd, 6),
                           str(t.cases_with_warnings), str(t.errors))
         console.print(table)
     for tier, reason in run.meta.get("unavailable", {}).items():
-        console.print(f"  {tier}: unavailable: {reason}", highlight=False)
+        console.print(f"  {_shown(tier)}: unavailable: {_shown(reason)}", highlight=False)
     for domain, reason in run.meta.get("failed_domains", {}).items():
-        console.print(f"  {domain}: could not be loaded: {reason}", highlight=False)
+        console.print(f"  {_shown(domain)}: could not be loaded: {_shown(reason)}", highlight=False)
     for suite, reason in run.meta.get("skipped_suites", {}).items():
-        console.print(f"  {suite}: skipped: {reason}", highlight=False)
+        console.print(f"  {_shown(suite)}: skipped: {_shown(reason)}", highlight=False)
     console.print("  ↑ higher is better, ↓ lower is better, * primary metric; "
                   "warned = cases whose result carries a warning (e.g. LLM output rejected by validation)")
 
@@ -170,7 +192,8 @@ def render_deltas(console: Console, deltas: Sequence[Any]) -> None:
     for d in deltas:
         ci = "-" if d.low is None or d.high is None else f"[{d.low:+.3f}, {d.high:+.3f}]"
         fmt = (lambda v: "-" if v is None else f"{v:.3f}")
-        table.add_row(d.domain, d.suite, d.tier, f"{d.metric} {_arrow(d.higher_is_better)}", fmt(d.a), fmt(d.b),
+        table.add_row(_shown(d.domain), _shown(d.suite), _shown(d.tier),
+                      f"{_shown(d.metric)} {_arrow(d.higher_is_better)}", fmt(d.a), fmt(d.b),
                       "-" if d.delta is None else f"{d.delta:+.3f}", ci,
                       "-" if d.p_value is None else f"{d.p_value:.2g}", d.verdict, d.method or "-",
                       f"{d.n}{'' if d.paired else ' (unpaired)'}")
@@ -180,19 +203,20 @@ def render_deltas(console: Console, deltas: Sequence[Any]) -> None:
 
 def render_recommendation(console: Console, rec: Any) -> None:
     sense = "higher" if rec.higher_is_better else "lower"
-    table = Table(title=f"{rec.domain}: measured tiers ({rec.metric}, {sense} is better)", title_justify="left")
-    for column in ("tier", f"{rec.metric} {_arrow(rec.higher_is_better)}", "95% CI", "p50 latency", "$/request",
+    table = Table(title=f"{_shown(rec.domain)}: measured tiers ({_shown(rec.metric)}, {sense} is better)",
+                  title_justify="left")
+    for column in ("tier", f"{_shown(rec.metric)} {_arrow(rec.higher_is_better)}", "95% CI", "p50 latency", "$/request",
                    "$/month", "eligible"):
         table.add_column(column)
     for c in rec.candidates:
         low, high = c.quality_ci
-        table.add_row(c.tier, "-" if c.quality is None else f"{c.quality:.3f}",
+        table.add_row(_shown(c.tier), "-" if c.quality is None else f"{c.quality:.3f}",
                       "-" if low is None or high is None else f"{low:.3f}-{high:.3f}",
                       "-" if c.latency_p50_s is None else f"{c.latency_p50_s * 1000:.0f} ms",
                       _usd(c.cost_per_case_usd, 6),
                       "unknown" if c.monthly_cost_usd is None else f"{c.monthly_cost_usd:,.2f}",
-                      "yes" if c.eligible else f"no: {c.why_not}")
+                      "yes" if c.eligible else f"no: {_shown(c.why_not)}")
     console.print(table)
-    console.print(f"[bold]recommendation:[/bold] {rec.choice or 'none'}")
+    console.print(f"[bold]recommendation:[/bold] {_shown(rec.choice or 'none')}")
     for line in rec.explanation:
-        console.print(f"  - {line}", highlight=False)
+        console.print(f"  - {_shown(line)}", highlight=False)

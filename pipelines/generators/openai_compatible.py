@@ -5,13 +5,16 @@ Why plain httpx rather than the `openai` SDK: one small client covers every serv
 
 The API key is read from the environment variable named in the config at request time, sent
 only as an `Authorization` header, and scrubbed from every error message: it never appears
-in exceptions, logs or `repr`. 408, 429, 5xx and connection errors are retried with exponential
+in exceptions, logs or `repr`. It is never sent over plain `http://` to a host other than
+loopback unless the config sets `allow_insecure_http` (anyone on the path could read it): the
+tier is unavailable with that reason, and a direct call fails before any request. 408, 429, 5xx and connection errors are retried with exponential
 backoff (a `Retry-After` header wins); other 4xx fail at once, because repeating a bad
 request or a bad key cannot succeed. Latency covers all attempts: what the caller waited.
 Servers that omit `usage` are reported as unknown tokens (None), never as 0.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from dataclasses import asdict
@@ -28,6 +31,16 @@ from rightsized.pipelines.generators.llamacpp import render_messages
 PROBE_TIMEOUT_S = 2.0
 MAX_WAIT_S = 60.0  # cap on any single backoff or Retry-After wait
 RETRYABLE = {408, 429}  # plus every 5xx
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or `localhost`: traffic to it never leaves this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -77,8 +90,30 @@ class OpenAICompatibleGenerator:
         key = self._api_key()
         return text.replace(key, "***") if key else text
 
+    def _key_refusal(self, base: str) -> str | None:
+        """Why the key must not be sent to `base` (plain http to a host beyond loopback), or None."""
+        if self.config.allow_insecure_http or not self._api_key():
+            return None
+        try:
+            url = httpx.URL(base)
+        except httpx.InvalidURL as exc:
+            return f"invalid URL {base!r} ({exc})"
+        if url.scheme != "http" or is_loopback(url.host):
+            return None
+        return (f"refusing to send ${self.config.api_key_env} over plain http to {url.host}: "
+                "use https, or set generator.allow_insecure_http: true for a trusted network")
+
+    def _auth_headers(self, base: str) -> dict[str, str]:
+        """The Authorization header, or BackendError when the key may not go to `base`."""
+        if refusal := self._key_refusal(base):
+            raise BackendError(f"{self.name}: {refusal}")
+        key = self._api_key()
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
     def unavailable_reason(self) -> str | None:
-        """URL and key from config/env, then one GET /models (any HTTP answer = reachable)."""
+        """URL and key from config/env, then one GET /models with the key, as a request would
+        send it: 401/403 mean a wrong key, 5xx a broken server (both unavailable); any other
+        answer means reachable (a server without /models answers 404 and still serves)."""
         c = self.config
         base = c.resolved_base_url()
         if not base:
@@ -86,11 +121,20 @@ class OpenAICompatibleGenerator:
             return f"no URL: set {where}generator.base_url"
         if c.api_key_required and not self._api_key():
             return f"no API key: set ${c.api_key_env or '<generator.api_key_env>'}"
+        if refusal := self._key_refusal(base):
+            return refusal
         try:
-            httpx.get(f"{base.rstrip('/')}/models", timeout=PROBE_TIMEOUT_S)
+            response = httpx.get(f"{base.rstrip('/')}/models", headers=self._auth_headers(base),
+                                 timeout=PROBE_TIMEOUT_S)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             detail = self._scrub(str(exc))[:120] or type(exc).__name__
             return f"endpoint unreachable: {base} ({detail})"
+        status = response.status_code
+        if status in (401, 403):
+            fix = f"check ${c.api_key_env}" if c.api_key_env else "the server wants a key: set generator.api_key_env"
+            return f"endpoint reachable but unauthorised (HTTP {status}): {base}; {fix}"
+        if status >= 500:
+            return f"endpoint unhealthy (HTTP {status}): {base} ({self._excerpt(response)[:120]})"
         return None
 
     def warm_up(self) -> None:
@@ -100,6 +144,7 @@ class OpenAICompatibleGenerator:
         base = self.config.resolved_base_url()
         if not base:
             raise BackendError(f"{self.name}: {self.unavailable_reason()}")
+        self._auth_headers(base)  # refuse an insecure key before any request, not on the first one
         self._base_url = base.rstrip("/")
         self._client = httpx.Client(timeout=self.config.timeout_s)
 
@@ -125,8 +170,7 @@ class OpenAICompatibleGenerator:
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         assert self._client is not None  # set by warm_up
         url = f"{self._base_url}{path}"
-        key = self._api_key()
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        headers = self._auth_headers(url)  # the key is read now: it may have changed since warm_up
         attempts = self.config.max_retries + 1
         for attempt in range(attempts):
             wait = min(self.backoff_s * 2**attempt, MAX_WAIT_S)

@@ -6,14 +6,24 @@ server in tests and in `rightsized bench search`, and these machines have no con
 embedded etcd. This wrapper keeps all state (config, data, logs, pid file) under one base
 directory, picks free ports, advertises 127.0.0.1 and talks to it only there, waits on the
 health endpoint, and stops the process with SIGINT, then SIGTERM if the graceful stop hangs.
-Measured limits: Milvus 2.3 binds its gRPC ports on all interfaces whatever `*.ip` says (only
-its embedded etcd binds to loopback), so run it where a firewall keeps those ports private; and
-a restart on the same base directory with new ports panics (etcd still lists the old ones), so
-each start here is a fresh, throwaway server; and its embedded etcd always takes peer port 2380,
-so only one such server runs per machine.
+
+Exposure: it cannot be bound to loopback. Milvus 2.3 listens with `net.Listen(":PORT")` on every
+gRPC port (proxy, coordinators, nodes) and has no listen-address setting (`*.ip` only changes the
+address it advertises; measured in /proc/net/tcp6: nine ports on [::], only the embedded etcd on
+127.0.0.1). So it gets credentials instead: authentication is on and, right after start, root's
+published default password ("Milvus") is replaced by a random one, held only in memory
+(`token`, "root:<password>"). Anyone else reaching the proxy port (the API clients use) is
+refused. Still open: the coordinators' and nodes' internal ports have no user authentication in
+2.3 and the metrics port serves /metrics: run it where a firewall keeps the machine's ports
+private, or point `--server-uri` at a server you secured.
+
+Measured limits: a restart on the same base directory with new ports panics (etcd still lists
+the old ones), so each start here is a fresh, throwaway server; and its embedded etcd always
+takes peer port 2380, so only one such server runs per machine.
 """
 from __future__ import annotations
 
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,6 +36,7 @@ from types import TracebackType
 from rightsized.pipelines.errors import BackendError
 
 INSTALL_HINT = "pip install 'rightsized[server]' (the milvus==2.3.5 package)"
+DEFAULT_ROOT_PASSWORD = "Milvus"  # Milvus' documented default: anyone can try it
 
 
 def free_port() -> int:
@@ -35,18 +46,20 @@ def free_port() -> int:
 
 
 class LocalMilvusServer:
-    """A Milvus 2.3.5 standalone process on 127.0.0.1.
+    """A Milvus 2.3.5 standalone process, reached on 127.0.0.1, with a private root password.
 
     Usage:
         with LocalMilvusServer(tmp_dir) as server:
-            store_config = MilvusServerStoreConfig(uri=server.uri)
+            os.environ["MY_TOKEN"] = server.token
+            store_config = MilvusServerStoreConfig(uri=server.uri, token_env="MY_TOKEN")
     """
 
-    def __init__(self, base_dir: Path, *, port: int | None = None, auth: bool = False) -> None:
+    def __init__(self, base_dir: Path, *, port: int | None = None, auth: bool = True) -> None:
         self.base_dir = Path(base_dir)
-        self.auth = auth  # authentication on; the built-in user is root / Milvus
+        self.auth = auth  # False only for a machine whose ports nobody else can reach
         self.port = port or free_port()
         self.health_port = free_port()
+        self.token: str | None = None  # "root:<random password>" once started with auth
         self._server: object | None = None
 
     @property
@@ -70,7 +83,26 @@ class LocalMilvusServer:
         server.start()
         self._server = server
         self._wait_healthy(timeout_s)
+        if self.auth:
+            self._make_root_password_private()
         return self
+
+    def _make_root_password_private(self) -> None:
+        """Replace root's published default password before anyone else can use it."""
+        from pymilvus import MilvusClient
+        from pymilvus.exceptions import MilvusException
+
+        password = secrets.token_urlsafe(24)
+        try:
+            client = MilvusClient(uri=self.uri, token=f"root:{DEFAULT_ROOT_PASSWORD}")
+            try:
+                client.update_password("root", DEFAULT_ROOT_PASSWORD, password)
+            finally:
+                client.close()
+        except MilvusException as exc:
+            self.stop()
+            raise BackendError(f"Milvus at {self.uri}: could not set a private root password ({exc.message})") from exc
+        self.token = f"root:{password}"
 
     def _wait_healthy(self, timeout_s: float) -> None:
         url = f"http://127.0.0.1:{self.health_port}/healthz"
@@ -104,6 +136,7 @@ class LocalMilvusServer:
         if server is None:
             return
         self._server = None
+        self.token = None
         process: subprocess.Popen[bytes] | None = server.server_proc  # type: ignore[attr-defined]
         if process is not None:
             # SIGINT asks for a graceful stop, which 2.3.5 finishes on an empty server but hangs

@@ -104,6 +104,27 @@ def test_run_is_built_from_the_task_declaration(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "not a parameter of this task; parameters: as_of" in unknown.stderr
 
 
+def test_check_shows_the_sanctions_lists_and_warns_when_one_is_stale(tmp_path: Path) -> None:
+    done = rightsized("check", "bfsi_kyc", "--json")
+    assert done.returncode == 1, done.stderr  # the bundled snapshot is from 2024: stale
+    [sdn] = json.loads(done.stdout)
+    assert sdn["facts"]["rows"] == 14965 and sdn["facts"]["snapshot_date"] == "2024-05-03"
+    assert "days old" in sdn["warnings"][0]
+    fresh = tmp_path / "local.csv"
+    fresh.write_text("name,dates_of_birth\nAnna Example,1970-01-01\n")
+    config = tmp_path / "kyc.yaml"
+    config.write_text(f"domains:\n  bfsi_kyc:\n    sanctions_lists:\n      - {{path: {fresh}, format: plain_csv}}\n")
+    current = rightsized("check", "bfsi_kyc", "--config", str(config), "--json")
+    assert current.returncode == 0, current.stderr
+    assert [(r["facts"]["name"], r["facts"]["rows"], r["warnings"]) for r in json.loads(current.stdout)] == [
+        ("local", 1, [])]
+    screened = rightsized("run", "bfsi_kyc", "screen", "--param", "name=Anna Example", "--param",
+                          "date_of_birth=1970-01-01", "--config", str(config), "--json")
+    assert screened.returncode == 0, screened.stderr
+    [result] = json.loads(screened.stdout)["results"]
+    assert result["decision"] == "hit" and result["screened_against"][0]["name"] == "local"
+
+
 def test_nested_case_folders_and_two_intake_folders_with_the_same_names(corpus_dir: Path, tmp_path: Path) -> None:
     """Finding 1: `applicant_001/scans/passport.pdf` was stored under group `applicant_001/scans`,
     the task filtered on `applicant_001` and every check came back "not checked".

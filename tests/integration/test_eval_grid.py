@@ -28,6 +28,7 @@ def _stable(record: dict) -> dict:
     """What must not change between runs of the same config: everything but timings."""
     result = dict(record.get("result") or {})
     result.pop("usage", None)
+    result.pop("provenance", None)  # holds the time the result was produced
     return {**{k: v for k, v in record.items() if k not in ("latency_s", "result")}, "result": result}
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from rightsized.pipelines.config import (
-    LlamaCppGeneratorConfig, OpenAICompatibleGeneratorConfig, load_settings, parse_override,
+    MAX_CONFIG_BYTES, LlamaCppGeneratorConfig, OpenAICompatibleGeneratorConfig, load_settings, parse_override,
 )
 from rightsized.pipelines.errors import ConfigError
 
@@ -163,3 +164,34 @@ def test_a_bad_field_after_a_backend_switch_is_blamed_on_its_set_item() -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(overrides=["store.timeout_s=-1", "store.backend=milvus"])
     assert "--set store.timeout_s=-1: store.timeout_s" in str(info.value)
+
+
+def test_set_with_a_value_that_is_not_yaml_names_the_item() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_override("a=[unclosed")
+    message = str(info.value)
+    assert message.startswith("--set 'a=[unclosed': the value is not valid YAML (")
+    assert "\n" not in message and "quote it" in message
+
+
+@pytest.mark.parametrize("kind", ["directory", "device", "fifo", "binary", "oversized"])
+def test_a_config_that_is_not_a_small_text_file_is_refused_before_reading(tmp_path: Path, kind: str) -> None:
+    """A directory raised IsADirectoryError, a binary file UnicodeDecodeError, and /dev/zero was
+    read until the machine ran out of memory: only a regular UTF-8 file up to 1 MiB is read.
+    (/dev/null stands in for /dev/zero here: reading it cannot hang a test run that regressed.)"""
+    path = tmp_path / "tiers.yaml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "device":
+        path = Path("/dev/null")
+    elif kind == "fifo":
+        os.mkfifo(path)  # reading it before the check would block until a writer appears
+    elif kind == "binary":
+        path.write_bytes(b"default_tier: \xff\xfe\x00baseline\n")
+    else:
+        path.write_text("#" * MAX_CONFIG_BYTES + "\ndefault_tier: baseline\n")
+    expected = {"directory": "a directory", "device": "not a regular file", "fifo": "not a regular file",
+                "binary": "not a UTF-8 text file", "oversized": "larger than 1024 KiB"}[kind]
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value).startswith(f"{path}: {expected}")

@@ -150,6 +150,27 @@ def test_any_http_answer_means_reachable(server: ScriptedServer) -> None:
     assert server.requests[0]["path"] == "/v1/models"
 
 
+def test_401_on_the_probe_is_unavailable_as_unauthorised(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rightsized tiers` showed a tier with a wrong key as available: the probe now sends the key
+    a request would send, and a 401 (or 403) answer makes the tier unavailable with that reason."""
+    monkeypatch.setenv("TEST_LLM_KEY", SECRET)
+    server.script = [(401, {}, {"error": f"bad key {SECRET}"})]
+    reason = _gen(server.url, api_key_env="TEST_LLM_KEY", api_key_required=True).unavailable_reason()
+    assert reason == f"endpoint reachable but unauthorised (HTTP 401): {server.url}; check $TEST_LLM_KEY"
+    assert server.requests[0]["headers"]["Authorization"] == f"Bearer {SECRET}"
+    server.script = [(403, {}, {"error": "forbidden"})]
+    assert "unauthorised (HTTP 403)" in (_gen(server.url).unavailable_reason() or "")
+
+
+def test_500_on_the_probe_is_unavailable_as_unhealthy(server: ScriptedServer) -> None:
+    server.script = [(500, {}, {"error": "model failed to load"})]
+    reason = _gen(server.url).unavailable_reason()
+    assert reason is not None and reason.startswith(f"endpoint unhealthy (HTTP 500): {server.url} (")
+    assert "model failed to load" in reason
+
+
 def test_completion_request_body(server: ScriptedServer) -> None:
     server.script = [(200, {}, OK_COMPLETION)]
     gen = _gen(server.url, model="m1", mode="completion")
