@@ -126,11 +126,14 @@ def _no_plot_reason(kind: str, primary: str, scored: Sequence[TierMetrics]) -> s
     return ""
 
 
-def tier_plots(domain: str, suite: str, primary: str, tiers: Sequence[TierMetrics],
-               colors: Mapping[str, str], *, salt: str) -> dict[str, Plot]:
-    """The two plots of one (domain, suite): primary metric vs cost per case and vs latency p50.
+def tier_plots(scope: str, primary: str, tiers: Sequence[TierMetrics], colors: Mapping[str, str], *,
+               salt: str) -> dict[str, Plot]:
+    """The two plots of one report section (`scope`, e.g. "claims (synthetic, task triage)"): its
+    primary metric vs cost per case and vs latency p50, one point per tier's all-cases row.
 
-    Tiers whose primary metric (or x value) is unknown are left off rather than drawn at zero.
+    The primary is the section's own (a task's, when a domain has several), so each task is
+    plotted on what it is judged by. Tiers whose primary metric (or x value) is unknown are
+    left off rather than drawn at zero.
     """
     scored = [t for t in tiers if primary in t.metrics and t.metrics[primary].mean is not None]
     plots = {}
@@ -142,7 +145,7 @@ def tier_plots(domain: str, suite: str, primary: str, tiers: Sequence[TierMetric
         points = [TierPoint(t.tier, x, m.mean, _or(m.low, m.mean), _or(m.high, m.mean), colors[t.tier])
                   for t, x, m in summaries if x is not None]
         direction = "higher is better" if scored[0].metrics[primary].higher_is_better else "lower is better"
-        svg = scatter_svg(points, title=f"{domain} ({suite}): {primary} vs {x_label}", x_label=x_label,
+        svg = scatter_svg(points, title=f"{scope}: {primary} vs {x_label}", x_label=x_label,
                           y_label=f"{primary}, 95% CI ({direction})", salt=f"{salt}-{kind}")
         plots[kind] = Plot(svg)
     return plots

@@ -5,7 +5,9 @@ opens or mails; both come from the same summary, so they cannot disagree. Every 
 aggregated as its spec's kind says (a proportion, a mean, or a ratio of sums) with a 95%
 interval (eval.stats), so a difference between tiers can be told from noise, and read in its
 direction (higher or lower is better). Each domain opens with the answer those numbers
-support. Usage::
+support. A domain whose cases span several tasks gets a section per task, judged on that
+task's own primary metric; where the run's `report_by` names case tags (input variants of the
+same cases), each tier's row is followed by one row per variant. Usage::
 
     from rightsized.eval.report import write_report
     md_path, html_path = write_report(Path("runs/2024-06-01T12-00"))
@@ -78,11 +80,31 @@ class Run:
                     if name not in stored}
         return {**stored, **inferred}
 
-    def primary(self, domain: str) -> str | None:
-        """`primary_metric` as stored, else the spec marked primary."""
+    def primary(self, domain: str, task: str | None = None) -> str | None:
+        """The task's primary metric when a stored spec names one; else the domain's:
+        `primary_metric` as stored, else the spec marked primary.
+
+        Why per task: a domain's tasks score different things (a decision, a rationale), and
+        ranking a task's cases by another task's metric finds none of its failures.
+        """
+        stored = self.meta.get("metric_specs", {}).get(domain, [])
+        if task is not None and (named := next((s["name"] for s in stored
+                                                if s.get("task") == task and s.get("primary")), None)):
+            return str(named)
         if named := self.meta.get("primary_metric", {}).get(domain):
             return str(named)
         return next((spec.name for spec in self.metric_specs(domain).values() if spec.primary), None)
+
+    def tasks(self, domain: str) -> list[str | None]:
+        """The tasks the domain's cases ran, declared ones in declaration order, then any other
+        in order of appearance; None for cases of runs written before cases named their task."""
+        declared = [s.get("task") for s in self.meta.get("metric_specs", {}).get(domain, [])]
+        seen = dict.fromkeys(c.get("task") for c in self.cases if c["domain"] == domain)
+        return [t for t in dict.fromkeys(declared) if t in seen] + [t for t in seen if t not in declared]
+
+    def report_by(self, domain: str) -> list[str]:
+        """The case tags each tier's row is split by (input variants of the same cases)."""
+        return [str(tag) for tag in self.meta.get("report_by", {}).get(domain, [])]
 
 
 def _spec(data: dict[str, Any]) -> MetricSpec:
@@ -121,6 +143,8 @@ class TierMetrics:
     Tokens are sums over the cases that reported them (None when none did), with the count of
     cases that did not beside them: an unknown count is never summed as 0. The cost per case
     is None as soon as one case's cost is unknown, since any mean would then be a guess.
+    `task` is set when the row covers one task's cases only, `variant` when it covers only the
+    cases carrying that tag (see `summarise_run(split=True)`); None means all of them.
     """
 
     domain: str
@@ -138,6 +162,13 @@ class TierMetrics:
     prompt_tokens_unknown: int = 0
     completion_tokens_unknown: int = 0
     cost_unknown: int = 0
+    task: str | None = None
+    variant: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The row's name in a table: the tier, with the variant when the row covers one."""
+        return self.tier if self.variant is None else f"{self.tier} · {self.variant}"
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -153,6 +184,12 @@ def _read_json(path: Path) -> dict[str, Any]:
         if bad := [f"{s.get('name')}: {s.get('kind')!r}" for s in specs if s.get("kind", "mean") not in METRIC_KINDS]:
             raise RightsizedError(f"{path}: metric_specs of {domain}: kind must be one of "
                                   f"{', '.join(METRIC_KINDS)} ({'; '.join(bad)})")
+    report_by = data.get("report_by", {})
+    if not isinstance(report_by, dict):
+        raise RightsizedError(f"{path}: report_by must map each domain to a list of case tags")
+    for domain, tags in report_by.items():
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise RightsizedError(f"{path}: report_by of {domain}: must be a list of case tags, got {tags!r}")
     return data
 
 
@@ -254,47 +291,77 @@ def _metric_names(cases: Sequence[dict[str, Any]], specs: dict[str, MetricSpec],
     return ([primary] if primary in seen else []) + [n for n in ordered if n != primary]
 
 
-def _summarise(domain: str, suite: str, tier: str, cases: list[dict[str, Any]], specs: list[MetricSpec],
-               primary: str) -> TierMetrics:
+def _summarise(where: tuple[str, str, str], cases: list[dict[str, Any]], specs: list[MetricSpec], primary: str,
+               *, task: str | None = None, variant: str | None = None) -> TierMetrics:
     latencies = [float(c["latency_s"]) for c in cases]
     costs = [c.get("cost_usd") for c in cases]
     cost_unknown = sum(1 for cost in costs if cost is None)
     prompt_tokens, prompt_unknown = _known_sum([c.get("prompt_tokens") for c in cases])
     completion_tokens, completion_unknown = _known_sum([c.get("completion_tokens") for c in cases])
     return TierMetrics(
-        domain, suite, tier, cases=len(cases), errors=sum(1 for c in cases if c.get("error")),
+        *where, cases=len(cases), errors=sum(1 for c in cases if c.get("error")),
         cases_with_warnings=sum(1 for c in cases if c.get("warnings")),
-        metrics={spec.name: _checked_summary(spec, cases, primary, (domain, suite, tier)) for spec in specs},
+        metrics={spec.name: _checked_summary(spec, cases, primary, where) for spec in specs},
         latency_p50_s=percentile(latencies, 50), latency_p95_s=percentile(latencies, 95),
         cost_per_case_usd=None if cost_unknown else mean([float(c) for c in costs]),
         prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, prompt_tokens_unknown=prompt_unknown,
-        completion_tokens_unknown=completion_unknown, cost_unknown=cost_unknown,
+        completion_tokens_unknown=completion_unknown, cost_unknown=cost_unknown, task=task, variant=variant,
     )
 
 
-def _groups(run: Run) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for case in run.cases:
-        groups[(case["domain"], case["suite"], case["tier"])].append(case)
-    return groups
+@dataclass(frozen=True)
+class _Group:
+    """The cases one table covers: a domain's suite, or one task of it when the run is split by task."""
+
+    domain: str
+    suite: str
+    task: str | None
+    primary: str
+    cases: list[dict[str, Any]]
+
+    def tier_cases(self, tier: str) -> list[dict[str, Any]]:
+        return [c for c in self.cases if c["tier"] == tier]
 
 
-def summarise_run(run: Run) -> list[TierMetrics]:
+def _case_groups(run: Run, *, by_task: bool) -> Iterator[_Group]:
+    """Per declared domain and suite (and task, when `by_task` and the domain ran several), the
+    cases with the primary metric that ranks them: the task's own when the cases are one task's."""
+    for domain in run.meta["domains"]:
+        cases = [c for c in run.cases if c["domain"] == domain]
+        tasks = run.tasks(domain)
+        split = by_task and len(tasks) > 1
+        for suite in SUITES:
+            for task in tasks if split else [None]:
+                section = [c for c in cases if c["suite"] == suite and (not split or c.get("task") == task)]
+                only = task if split else (tasks[0] if len(tasks) == 1 else None)
+                if section:
+                    yield _Group(domain, suite, task, run.primary(domain, only) or "", section)
+
+
+def summarise_run(run: Run, *, split: bool = False) -> list[TierMetrics]:
     """One TierMetrics per (domain, suite, tier) that has cases, in the run's declared order.
 
-    Metric columns are shared by all tiers of a (domain, suite), so a metric a tier never
+    These all-cases rows are what `recommend` and the JSON output read. With `split`, the rows
+    a reader is shown: a domain whose cases span several tasks gets one set of rows per task
+    (each task has its own metrics and primary; one row over both would mix them), and where
+    `report_by` names tags, each tier's row is followed by one row per tag its cases carry, so
+    a tier that fails only on one input variant is seen failing there.
+
+    Metric columns are shared by all rows of a (domain, suite, task), so a metric a tier never
     produced shows as n=0 rather than vanishing from its row.
     """
-    groups = _groups(run)
     summaries = []
-    for domain in run.meta["domains"]:
-        specs, primary = run.metric_specs(domain), run.primary(domain) or ""
-        for suite in SUITES:
-            section = [c for (d, s, _), cases in groups.items() if (d, s) == (domain, suite) for c in cases]
-            names = _metric_names(section, specs, primary)
-            for tier in run.meta["tiers"]:
-                if cases := groups.get((domain, suite, tier)):
-                    summaries.append(_summarise(domain, suite, tier, cases, [specs[n] for n in names], primary))
+    for group in _case_groups(run, by_task=split):
+        specs = run.metric_specs(group.domain)
+        columns = [specs[n] for n in _metric_names(group.cases, specs, group.primary)]
+        tags = run.report_by(group.domain) if split else []
+        for tier in run.meta["tiers"]:
+            if not (cases := group.tier_cases(tier)):
+                continue
+            where = (group.domain, group.suite, tier)
+            summaries.append(_summarise(where, cases, columns, group.primary, task=group.task))
+            summaries += [_summarise(where, tagged, columns, group.primary, task=group.task, variant=tag)
+                          for tag in tags if (tagged := [c for c in cases if tag in (c.get("tags") or [])])]
     return summaries
 
 
@@ -416,33 +483,40 @@ def diff_lines(expected: Any, outcome: Any, *, limit: int = _MAX_DIFF_LINES) -> 
 
 @dataclass
 class _Section:
-    """One domain's synthetic or real cases: its answer, tables, plots and worst cases."""
+    """One domain's synthetic or real cases (of one task, when its cases span several): its
+    answer, tables, plots and worst cases, all on that task's primary metric."""
 
     domain: str
     suite: str
+    task: str | None
     primary: MetricSpec
-    tiers: list[TierMetrics]
+    rows: list[TierMetrics]  # each tier's all-cases row, then its rows per variant
     answer: str
     worst: dict[str, list[dict[str, Any]]]
     plots: dict[str, Plot]  # "cost"/"latency" -> an SVG or why there is none
 
+    @property
+    def scope(self) -> str:
+        return f"{self.suite} cases" + ("" if self.task is None else f", task {self.task}")
+
     def quality_table(self) -> tuple[list[str], list[list[str]]]:
-        summaries = self.tiers[0].metrics
+        summaries = self.rows[0].metrics
         header = ["tier", "cases"] + [f"{n} ({'primary, ' if s.primary else ''}{direction(s.higher_is_better)})"
                                       for n, s in summaries.items()]
-        rows = [[t.tier, str(t.cases)] + [_metric_cell(t.metrics[n], t.cases) for n in summaries] for t in self.tiers]
+        rows = [[t.label, str(t.cases)] + [_metric_cell(t.metrics[n], t.cases) for n in summaries] for t in self.rows]
         return header, rows
 
     def cost_table(self) -> tuple[list[str], list[list[str]]]:
         header = ["tier", "cases", "errors", "with warnings", "latency p50 (s)", "latency p95 (s)",
                   "cost per case (USD)", "tokens in", "tokens out"]
-        rows = [[t.tier, str(t.cases), str(t.errors), str(t.cases_with_warnings), _sig(t.latency_p50_s, 3),
+        rows = [[t.label, str(t.cases), str(t.errors), str(t.cases_with_warnings), _sig(t.latency_p50_s, 3),
                  _sig(t.latency_p95_s, 3), _cost_cell(t), _count_cell(t.prompt_tokens, t.prompt_tokens_unknown),
-                 _count_cell(t.completion_tokens, t.completion_tokens_unknown)] for t in self.tiers]
+                 _count_cell(t.completion_tokens, t.completion_tokens_unknown)] for t in self.rows]
         return header, rows
 
     def plot_name(self, kind: str) -> str:
-        return f"plot-{_slug(self.domain)}-{self.suite}-{kind}.svg"
+        task = "" if self.task is None else f"-{_slug(self.task)}"
+        return f"plot-{_slug(self.domain)}-{self.suite}{task}-{kind}.svg"
 
     @property
     def worst_title(self) -> str:
@@ -539,21 +613,42 @@ def _worst_cases(cases: list[dict[str, Any]], spec: MetricSpec) -> list[dict[str
     return sorted(notable, key=rank)[:WORST_CASES]
 
 
+def _variant_answer(spec: MetricSpec, rows: list[TierMetrics]) -> str:
+    """Which tier is best on each input variant: where a smaller tier holds up on one variant
+    and not on another, the all-cases answer alone would hide it. Point estimates only; the
+    table beside it has their intervals."""
+    if len({t.tier for t in rows}) < 2:
+        return ""
+    sign = 1.0 if spec.higher_is_better else -1.0
+    values: dict[str, dict[str, float]] = defaultdict(dict)  # variant -> tier -> primary value
+    for row in rows:
+        if row.variant is not None and (value := _primary_value(row, spec.name)) is not None:
+            values[row.variant][row.tier] = value
+    parts = []
+    for variant, by_tier in values.items():
+        best = max(by_tier.values(), key=lambda v: sign * v)
+        parts.append(f"{variant}: {', '.join(t for t, v in by_tier.items() if _tie(v, best))} ({best:.3f})")
+    return f" Best on {spec.name} per variant (point estimates; intervals in the table): {'; '.join(parts)}." \
+        if parts else ""
+
+
 def _sections(run: Run) -> list[_Section]:
-    groups = _groups(run)
-    by_section: dict[tuple[str, str], list[TierMetrics]] = defaultdict(list)
-    for summary in summarise_run(run):
-        by_section[(summary.domain, summary.suite)].append(summary)
+    rows: dict[tuple[str, str, str | None], list[TierMetrics]] = defaultdict(list)
+    for summary in summarise_run(run, split=True):
+        rows[(summary.domain, summary.suite, summary.task)].append(summary)
     colors = {tier: f"C{i % 10}" for i, tier in enumerate(run.meta["tiers"])}  # same tier, same colour
     sections = []
-    for (domain, suite), tiers in by_section.items():
-        name = run.primary(domain) or ""
-        spec = run.metric_specs(domain).get(name, MetricSpec(name))
-        cases = {t.tier: groups[(domain, suite, t.tier)] for t in tiers}
+    for group in _case_groups(run, by_task=True):
+        section_rows = rows[(group.domain, group.suite, group.task)]
+        tiers = [t for t in section_rows if t.variant is None]
+        spec = run.metric_specs(group.domain).get(group.primary, MetricSpec(group.primary))
+        cases = {t.tier: group.tier_cases(t.tier) for t in tiers}
         worst = {tier: _worst_cases(tier_cases, spec) for tier, tier_cases in cases.items()}
-        salt = f"{run.meta['run_id']}-{domain}-{suite}"
-        plots = tier_plots(domain, suite, name, tiers, colors, salt=salt)
-        sections.append(_Section(domain, suite, spec, tiers, _answer(spec, tiers, cases), worst, plots))
+        task = "" if group.task is None else f", task {group.task}"
+        plots = tier_plots(f"{group.domain} ({group.suite}{task})", group.primary, tiers, colors,
+                           salt=f"{run.meta['run_id']}-{group.domain}-{group.suite}{task}")
+        answer = _answer(spec, tiers, cases) + _variant_answer(spec, section_rows)
+        sections.append(_Section(group.domain, group.suite, group.task, spec, section_rows, answer, worst, plots))
     return sections
 
 
@@ -663,7 +758,7 @@ def _md_not_run(items: list[tuple[str, str, str]]) -> list[str]:
 
 
 def _md_section(section: _Section, not_run: list[tuple[str, str, str]]) -> list[str]:
-    out = [f"### {_md_cell(section.domain)}: {section.suite} cases", "", "Quality:", ""]
+    out = [f"### {_md_cell(section.domain)}: {_md_cell(section.scope)}", "", "Quality:", ""]
     out += _md_table(*section.quality_table()) + ["", "Cost and latency:", ""]
     out += _md_table(*section.cost_table()) + [""]
     out += _md_not_run([item for item in not_run if item[0] == "tier"]) + [""]
@@ -693,7 +788,7 @@ def _render_md(run: Run, sections: list[_Section]) -> str:
         domain_sections = [s for s in sections if s.domain == domain]
         out += [_md_cell(note) for note in _domain_notes(run, domain)] + [""]
         for section in domain_sections:
-            out += [f"**{section.suite} cases:** {_md_cell(section.answer)}", ""]
+            out += [f"**{_md_cell(section.scope)}:** {_md_cell(section.answer)}", ""]
         if not domain_sections:
             out += ["No cases were recorded for this domain.", ""]
         for section in domain_sections:
@@ -759,7 +854,7 @@ def _html_worst(section: _Section) -> str:
 def _html_section(section: _Section, not_run: list[tuple[str, str, str]]) -> list[str]:
     svgs = "".join(inline_svg(plot.svg) for plot in section.plots.values() if plot.svg)
     reasons = "".join(f'<p class="note">{_e(_sentence(p.reason))}</p>' for p in section.plots.values() if not p.svg)
-    return [f"<h3>{_e(section.domain)}: {_e(section.suite)} cases</h3>", "<h4>Quality</h4>",
+    return [f"<h3>{_e(section.domain)}: {_e(section.scope)}</h3>", "<h4>Quality</h4>",
             _html_table(*section.quality_table()), "<h4>Cost and latency</h4>",
             _html_table(*section.cost_table()), _html_not_run([i for i in not_run if i[0] == "tier"]),
             reasons, f'<div class="plots">{svgs}</div>' if svgs else "", _html_worst(section)]
@@ -776,7 +871,7 @@ def _render_html(run: Run, sections: list[_Section]) -> str:
         body.append(f"<h2>{_e(domain)}</h2>")
         domain_sections = [s for s in sections if s.domain == domain]
         body += [f'<p class="note">{_e(note)}</p>' for note in _domain_notes(run, domain)]
-        body += [f'<p class="answer"><b>{_e(s.suite)} cases:</b> {_e(s.answer)}</p>' for s in domain_sections]
+        body += [f'<p class="answer"><b>{_e(s.scope)}:</b> {_e(s.answer)}</p>' for s in domain_sections]
         if not domain_sections:
             body.append("<p>No cases were recorded for this domain.</p>")
         for section in domain_sections:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from rightsized.eval.report import TierMetrics
+    from rightsized.eval.report import Run, TierMetrics
     from rightsized.ingest.pipeline import IngestReport
     from rightsized.pipelines.migrate import MigrationReport
     from rightsized.pipelines.runtime import TierStatus
@@ -153,23 +153,33 @@ def _usd(value: float | None, digits: int) -> str:
     return "unknown" if value is None else f"{value:.{digits}f}"
 
 
-def render_run_summary(console: Console, run: Any, summaries: Sequence[TierMetrics]) -> None:
-    """One table per domain and suite: every metric as point [95% CI], then latency, tokens, cost."""
-    sections: dict[tuple[str, str], list[TierMetrics]] = {}
-    for summary in summaries:
-        sections.setdefault((summary.domain, summary.suite), []).append(summary)
-    for (domain, suite), tiers in sections.items():
-        metrics = tiers[0].metrics
-        table = Table(title=f"{_shown(domain)} ({_shown(suite)} suite): point ± half the 95% CI", title_justify="left")
+def render_run_summary(console: Console, run: Run, summaries: Sequence[TierMetrics]) -> None:
+    """One table per domain, suite and task: every metric as point [95% CI], then latency, tokens, cost.
+
+    `summaries` are the all-cases rows the caller also emits as JSON; they say which domains,
+    suites and tiers to show. Those are shown as the report shows them, split by task and by
+    input variant where the run declares it, so the terminal and the report never disagree.
+    """
+    from rightsized.eval.report import summarise_run
+
+    shown = {(s.domain, s.suite, s.tier) for s in summaries}
+    sections: dict[tuple[str, str, str | None], list[TierMetrics]] = {}
+    for row in summarise_run(run, split=True):
+        if (row.domain, row.suite, row.tier) in shown:
+            sections.setdefault((row.domain, row.suite, row.task), []).append(row)
+    for (domain, suite, task), rows in sections.items():
+        metrics = rows[0].metrics
+        scope = f"{_shown(suite)} suite" + ("" if task is None else f", task {_shown(task)}")
+        table = Table(title=f"{_shown(domain)} ({scope}): point ± half the 95% CI", title_justify="left")
         table.add_column("tier")
         table.add_column("cases")
         for name, summary in metrics.items():
             table.add_column(_metric_header(name, summary), overflow="fold")
         for column in ("p50 latency", "tokens in", "tokens out", "$/case", "warned", "errors"):
             table.add_column(column, overflow="fold")
-        for t in tiers:
+        for t in rows:
             latency = "-" if t.latency_p50_s is None else f"{t.latency_p50_s * 1000:.0f} ms"
-            table.add_row(_shown(t.tier), str(t.cases), *(_mean_ci(t.metrics.get(m)) for m in metrics), latency,
+            table.add_row(_shown(t.label), str(t.cases), *(_mean_ci(t.metrics.get(m)) for m in metrics), latency,
                           _count(t.prompt_tokens, t.prompt_tokens_unknown),
                           _count(t.completion_tokens, t.completion_tokens_unknown), _usd(t.cost_per_case_usd, 6),
                           str(t.cases_with_warnings), str(t.errors))

@@ -36,7 +36,7 @@ def _case(domain: str, tier: str, i: int) -> dict[str, Any]:
     score = SCORES[tier][i]
     return {
         "domain": domain, "tier": tier, "case_id": f"{domain}-{i}", "suite": "synthetic" if i < 5 else "real",
-        "tags": [], "input": {"document": HOSTILE if i == 2 else f"document {i}"}, "expected": {"label": "ok"},
+        "tags": ["typed" if i % 2 else "scanned"], "input": {"document": HOSTILE if i == 2 else f"document {i}"}, "expected": {"label": "ok"},
         "outcome": {"label": "ok" if score else "flag"}, "scores": {DOMAINS[domain]: score},
         "latency_s": (0.05 if tier == "small" else 0.8) * (1 + i / 10), "prompt_tokens": 300 + i,
         "completion_tokens": 40, "cost_usd": 0.0 if tier == "small" else 0.00042 + i * 1e-5,
@@ -51,7 +51,8 @@ def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_dir = tmp_path_factory.mktemp("run")
     meta = {"run_id": "browser-check", "created": "2024-06-01T12:00:00", "suite": "all", "domains": list(DOMAINS),
             "tiers": TIERS, "unavailable": {"large": "RIGHTSIZED_LARGE_URL is not set"}, "primary_metric": DOMAINS,
-            "versions": {"python": "3.11"}, "config_hash": "abc", "corpus_hashes": {}}
+            "versions": {"python": "3.11"}, "config_hash": "abc", "corpus_hashes": {},
+            "report_by": {"kyc": ["typed", "scanned"]}}  # kyc rows split per input variant
     (run_dir / "run.json").write_text(json.dumps(meta))
     cases = [_case(d, t, i) for d in DOMAINS for t in ("small", "mid") for i in range(8)]
     (run_dir / "cases.jsonl").write_text("".join(json.dumps(c) + "\n" for c in cases))
@@ -118,6 +119,8 @@ def test_rendered_dom_has_tables_plots_and_only_escaped_user_text(report_html: P
     assert dom.count('class="answer"') == 2 * 2  # each domain opens with the answer, per suite
     for tier in TIERS:
         assert f">{tier}<" in dom
+    for variant in ("small · typed", "small · scanned", "mid · typed", "mid · scanned"):
+        assert dom.count(f">{variant}<") == 2 * 2  # quality and cost table, per suite of kyc only
     assert "RIGHTSIZED_LARGE_URL is not set" in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert_references_nothing_outside(dom)

@@ -352,3 +352,170 @@ def test_answer_says_when_all_tiers_tie(tmp_path: Path) -> None:
     answer = _answer(tmp_path, small=[1, 0, 1, 1], mid=[1, 1, 0, 1])
     assert answer.startswith("All 2 scored tiers tie on field_accuracy (0.750), so cost and latency decide: "
                              "small costs $0 per case at a p50 latency of 0.1 s; mid costs $0")
+
+
+# ---- rows per input variant and sections per task ----------------------------------------------
+
+VARIANT_SPECS = {"kyc": [{"name": "field_accuracy", "task": "check", "kind": "proportion", "higher_is_better": True,
+                          "primary": True, "description": ""}]}
+# Per tier, eight 0/1 scores: cases 0-3 are the typed variant, 4-7 the scanned one.
+VARIANT_SCORES = {"small": [1, 1, 1, 1, 0, 0, 1, 0], "mid": [1, 1, 1, 0, 1, 0, 1, 1]}
+
+
+def write_variant_run(root: Path) -> Path:
+    cases = [make_case("kyc", tier, i, suite="synthetic", case_id=f"k{i}", task="check",
+                       tags=["typed" if i < 4 else "scanned"], scores={"field_accuracy": VARIANT_SCORES[tier][i]},
+                       error=None, warnings=[], latency_s=0.1 * (i + 1), prompt_tokens=100 if i < 4 else 300,
+                       cost_usd=0.0 if tier == "small" else (0.001 if i < 4 else 0.003))
+             for tier in VARIANT_SCORES for i in range(8)]
+    meta = {"domains": ["kyc"], "primary_metric": {"kyc": "field_accuracy"}, "metric_specs": VARIANT_SPECS,
+            "report_by": {"kyc": ["typed", "scanned", "handwritten"]}}  # no case is handwritten: no such row
+    return write_run(root, meta=meta, cases=cases)
+
+
+def test_report_by_adds_a_row_per_variant_with_that_subsets_aggregates(tmp_path: Path) -> None:
+    run = load_run(write_variant_run(tmp_path / "run"))
+    rows = summarise_run(run, split=True)
+    assert [r.label for r in rows] == ["small", "small · typed", "small · scanned", "mid", "mid · typed",
+                                       "mid · scanned"]
+    by_label = {r.label: r for r in rows}
+    typed, scanned, small = by_label["small · typed"], by_label["small · scanned"], by_label["small"]
+    assert (small.cases, small.metrics["field_accuracy"].mean) == (8, pytest.approx(5 / 8))
+    assert (typed.cases, typed.variant, typed.tier, typed.metrics["field_accuracy"].mean) == (4, "typed", "small", 1.0)
+    assert scanned.metrics["field_accuracy"].mean == pytest.approx(1 / 4)
+    # Wilson 95% for 1 of 4: center (0.25 + z²/8) / (1 + z²/4) = 0.3725, half-width 0.3269.
+    assert (scanned.metrics["field_accuracy"].low, scanned.metrics["field_accuracy"].high) == \
+        (pytest.approx(0.0456, abs=1e-4), pytest.approx(0.6994, abs=1e-4))
+    assert (typed.latency_p50_s, scanned.latency_p50_s) == (pytest.approx(0.25), pytest.approx(0.65))
+    assert (typed.prompt_tokens, scanned.prompt_tokens, small.prompt_tokens) == (400, 1200, 1600)
+    mid = {r.variant: r.cost_per_case_usd for r in rows if r.tier == "mid"}
+    assert mid == {None: pytest.approx(0.002), "typed": pytest.approx(0.001), "scanned": pytest.approx(0.003)}
+    # recommend and the JSON output read the all-cases rows, which stay one per tier.
+    assert [(r.label, r.variant) for r in summarise_run(run)] == [("small", None), ("mid", None)]
+    assert summarise_run(run)[0] == small
+
+
+def test_report_tables_and_answer_show_the_variant_rows(tmp_path: Path) -> None:
+    md_path, html_path = write_report(write_variant_run(tmp_path / "run"))
+    md = md_path.read_text()
+    assert "| small | 8 | 0.625 [" in md and "| small · typed | 4 | 1.000 [" in md
+    assert "| small · scanned | 4 | 0.250 [0.046, 0.699] |" in md
+    assert "| mid · scanned | 4 | 0 | 0 | 0.65 | 0.785 | 0.003 | 1,200 | 80 |" in md  # latencies 0.5 .. 0.8 s
+    assert "handwritten" not in md.split("## kyc")[1]
+    answer = md.split("**synthetic cases:** ")[1].split("\n")[0]
+    assert answer.startswith("mid is best on field_accuracy (higher is better): 0.750 vs 0.625 for the runner-up")
+    assert answer.endswith("Best on field_accuracy per variant (point estimates; intervals in the table): "
+                           "typed: small (1.000); scanned: mid (0.750).")
+    assert "](plot-kyc-synthetic-cost.svg)" in md  # one point per tier: both tiers have latencies 0.1 .. 0.8 s
+    assert "Every tier has a p50 latency of 0.45 s: no latency plot." in md
+    assert ">small · scanned<" in html_path.read_text()
+
+
+def test_terminal_summary_shows_the_variant_rows_of_the_all_cases_rows_it_is_given(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from rightsized.pipelines.app.views import render_run_summary
+
+    run = load_run(write_variant_run(tmp_path / "run"))
+    console = Console(record=True, width=240)
+    render_run_summary(console, run, [s for s in summarise_run(run) if s.tier == "mid"])
+    text = console.export_text()
+    assert "mid · typed" in text and "mid · scanned" in text and "kyc (synthetic suite)" in text
+    assert "small" not in text  # the caller chose the tiers; the view only splits them
+
+
+TASK_SPECS = {"claims": [
+    {"name": "label_accuracy", "task": "triage", "kind": "proportion", "higher_is_better": True, "primary": True,
+     "description": ""},
+    {"name": "abs_error", "task": "estimate", "kind": "mean", "higher_is_better": False, "primary": True,
+     "description": ""},
+    {"name": "within_10pct", "task": "estimate", "kind": "proportion", "higher_is_better": True, "primary": False,
+     "description": ""},
+]}
+TRIAGE = {"small": [1, 1, 1, 1], "mid": [1, 1, 1, 0]}
+ABS_ERROR_BY_TIER = {"small": [5.0, 40.0, 0.0, 10.0], "mid": [2.0, 1.0, 0.0, 3.0]}
+
+
+def write_task_run(root: Path) -> Path:
+    """Small is perfect on triage and poor on estimates: a report ranking every case by the
+    domain's primary (label_accuracy) would show none of its estimate failures."""
+    common = {"suite": "synthetic", "error": None, "warnings": [], "cost_usd": 0.0}
+    cases = []
+    for tier in ("small", "mid"):
+        cases += [make_case("claims", tier, i, case_id=f"t{i}", task="triage", tags=[],
+                            scores={"label_accuracy": TRIAGE[tier][i]}, latency_s=0.1 * (i + 1), **common)
+                  for i in range(4)]
+        cases += [make_case("claims", tier, i, case_id=f"e{i}", task="estimate", tags=[],
+                            expected={"amount": 100}, outcome={"amount": 100 + ABS_ERROR_BY_TIER[tier][i]},
+                            scores={"abs_error": ABS_ERROR_BY_TIER[tier][i],
+                                    "within_10pct": int(ABS_ERROR_BY_TIER[tier][i] <= 10)},
+                            latency_s=(1.0 if tier == "small" else 2.0) * (i + 1), **common) for i in range(4)]
+    meta = {"domains": ["claims"], "primary_metric": {"claims": "label_accuracy"}, "metric_specs": TASK_SPECS}
+    return write_run(root, meta=meta, cases=cases)
+
+
+def test_each_task_gets_its_own_rows_on_its_own_metrics(tmp_path: Path) -> None:
+    run = load_run(write_task_run(tmp_path / "run"))
+    rows = {(r.task, r.tier): r for r in summarise_run(run, split=True)}
+    assert list(rows) == [("triage", "small"), ("triage", "mid"), ("estimate", "small"), ("estimate", "mid")]
+    assert list(rows[("triage", "mid")].metrics) == ["label_accuracy"]  # no empty estimate columns
+    estimate = rows[("estimate", "small")]
+    assert list(estimate.metrics) == ["abs_error", "within_10pct"] and estimate.metrics["abs_error"].primary
+    assert (estimate.cases, estimate.metrics["abs_error"].mean, estimate.latency_p50_s) == (4, 13.75, 2.5)
+    # The all-cases rows recommend reads: one per tier over both tasks, the domain's primary marked.
+    [small, _] = summarise_run(run)
+    assert (small.task, small.cases, small.latency_p50_s) == (None, 8, pytest.approx(0.7))  # (0.4 + 1) / 2
+    assert small.metrics["label_accuracy"].primary and not small.metrics["abs_error"].primary
+
+
+def test_each_task_gets_its_own_answer_worst_cases_and_plots(tmp_path: Path) -> None:
+    run_dir = write_task_run(tmp_path / "run")
+    md = write_report(run_dir)[0].read_text()
+    assert "**synthetic cases, task triage:** small is best on label_accuracy (higher is better): 1.000 vs 0.750 " \
+           "for the runner-up mid (+0.250)" in md
+    assert "**synthetic cases, task estimate:** mid is best on abs_error (lower is better): 1.500 vs 13.750 " \
+           "for the runner-up small (-12.250)" in md
+    triage, estimate = md.split("### claims: synthetic cases, task triage")[1].split(
+        "### claims: synthetic cases, task estimate")
+    assert "| tier | cases | label_accuracy (primary, higher is better) |\n" in triage and "abs_error" not in triage
+    assert "| tier | cases | abs_error (primary, lower is better) | within_10pct (higher is better) |" in estimate
+    worst = estimate.split("#### Worst cases per tier (errors, then highest abs_error, then warnings)")[1]
+    small = worst.split("**small**")[1].split("**mid**")[0]
+    # Highest error first: e1 (40), e3 (10), e0 (5); e2 (0) is small's best and is left out.
+    assert [line.split(": ")[1] for line in small.splitlines() if line.startswith("case: ")] == ["e1", "e3", "e0"]
+    assert "abs_error: 40.000" in small and "amount: expected 100, got 140.0" in small
+    assert "case: t3" in triage.split("**mid**")[1] and "No failed, below-best or warned cases." in triage
+    for task in ("triage", "estimate"):
+        for kind in ("cost", "latency"):
+            assert f"plot-claims-synthetic-{task}-{kind}.svg" in md or f"no {kind} plot" in md
+    assert (run_dir / "plot-claims-synthetic-estimate-latency.svg").exists()
+    assert "Every tier costs $0 per case: no cost plot." in estimate
+
+
+def test_terminal_summary_has_a_table_per_task(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from rightsized.pipelines.app.views import render_run_summary
+
+    run = load_run(write_task_run(tmp_path / "run"))
+    console = Console(record=True, width=240)
+    render_run_summary(console, run, summarise_run(run))
+    text = console.export_text()
+    triage, estimate = text.split("claims (synthetic suite, task triage)")[1].split(
+        "claims (synthetic suite, task estimate)")
+    assert "label accuracy ↑ *" in triage and "abs error" not in triage
+    assert "abs error ↓ *" in estimate and "within 10pct ↑" in estimate and "label accuracy" not in estimate
+
+
+def test_old_runs_without_tasks_or_report_by_split_into_the_same_rows(tmp_path: Path) -> None:
+    run = load_run(write_run(tmp_path / "run"))
+    assert "report_by" not in run.meta and all("task" not in c for c in run.cases)
+    assert summarise_run(run, split=True) == summarise_run(run)
+    md = write_report(tmp_path / "run")[0].read_text()
+    assert "### kyc: synthetic cases\n" in md and "task" not in md and "·" not in md
+
+
+def test_report_by_that_is_not_a_list_of_tags_is_refused(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path / "run", meta={"report_by": {"kyc": "typed"}})
+    with pytest.raises(RightsizedError, match="report_by of kyc: must be a list of case tags"):
+        load_run(run_dir)
