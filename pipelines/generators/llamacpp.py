@@ -125,6 +125,13 @@ class LlamaCppGenerator:
             self._llm.close()
             self._llm = None
 
+    def count_tokens(self, text: str) -> int:
+        """Prompt tokens as `generate` counts them (BOS included), so callers can pack to n_ctx."""
+        self.warm_up()
+        assert self._llm is not None
+        with self._lock:
+            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=True))
+
     def generate(
         self,
         prompt: str | list[Message],

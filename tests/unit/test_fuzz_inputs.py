@@ -38,7 +38,7 @@ from rightsized.pipelines.errors import IngestError
 # writes that cache while collecting, before any fixture runs: hence at import.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rightsized-hypothesis")
 FUZZ = settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SUFFIXES = (".pdf", ".txt", ".md", ".csv", ".json", ".jsonl")
+SUFFIXES = (".pdf", ".txt", ".md", ".csv", ".json", ".jsonl", ".png", ".jpg")
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def _loads_or_names_the_file(folder: Path, suffix: str, data: bytes) -> None:
 
 
 def test_the_fuzzed_suffixes_are_every_supported_one_but_markdown_spelled_out() -> None:
-    assert set(SUFFIXES) | {".markdown"} == SUPPORTED_SUFFIXES
+    assert set(SUFFIXES) | {".markdown", ".jpeg"} == SUPPORTED_SUFFIXES
 
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
