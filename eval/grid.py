@@ -173,7 +173,9 @@ def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
     for name, suites in prepared.items():
         domain = domains[name]
         workspace = Workspace(settings, domain=name, prefix=EVAL_PREFIX)
-        ingester = DocumentIngester(workspace, domain)
+        # A fixed namespace per suite (not one derived from the corpus' absolute path): the same
+        # chunk ids on every machine and data dir, so prompts that show them are the same too.
+        ingesters = {suite: DocumentIngester(workspace, domain, namespace=suite) for suite in suites}
         try:
             for tier in plan.tiers:
                 try:
@@ -189,7 +191,7 @@ def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
                 for suite, corpus in suites.items():
                     pending = [c for c in corpus.gold
                                if case_key({"domain": name, "suite": suite, "tier": tier, "case_id": c.case_id}) not in done]
-                    for case, record in _evaluate(domain, ingester, tier, suite, corpus, pending, settings):
+                    for case, record in _evaluate(domain, ingesters[suite], tier, suite, corpus, pending, settings):
                         store.append(record)
                         notify("cases", 1)
         finally:

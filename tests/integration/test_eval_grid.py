@@ -200,3 +200,15 @@ def test_a_run_that_fails_before_its_first_case_is_marked_and_breaks_nothing(
     assert latest_run(settings.resolved_data_dir / "runs") != failed
     md, _ = write_report(failed)
     assert "failed" in md.read_text() and "disk full" in md.read_text()
+
+
+def test_runs_in_different_data_dirs_see_the_same_chunk_ids(tmp_path: Path) -> None:
+    """Prompts show chunk ids: ids derived from the corpus' absolute path made the small tier's
+    output depend on where the data dir was. Eval ingests each suite under a fixed namespace."""
+    plan = EvalPlan(domains=["bfsi_kyc"], tiers=["baseline"], suite="synthetic", limit=2, n=8)
+    retrieved = []
+    for where in ("one", "two"):
+        settings = load_settings(overrides=[f"data_dir={tmp_path / where}"])
+        records = _lines(run_eval(settings, plan))
+        retrieved.append([r["result"]["retrieved"] for r in records])
+    assert retrieved[0] == retrieved[1] and all(retrieved[0])
