@@ -145,7 +145,8 @@ def _provenance(ingester: DocumentIngester, ctx: TaskContext) -> Provenance:
     return Provenance(
         config_hash=ingester.workspace.settings.fingerprint(), version=_version(),
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        documents=dict(sorted(ctx.runtime.store.document_hashes(doc_ids).items())) if doc_ids else {},
+        # A document stored incompletely (another process mid-write) has no hash to vouch for.
+        documents={d: h for d, h in sorted(ctx.runtime.store.document_hashes(doc_ids).items()) if h} if doc_ids else {},
     )
 
 

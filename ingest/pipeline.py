@@ -8,13 +8,20 @@ file must replace its chunks, leaving no orphans.
 Why document ids start with a source namespace: two intake folders that both hold
 `applicant_001/passport.pdf` are different documents; without the namespace the second would
 replace the first one's chunks (and with them the evidence behind past decisions).
+Why a document counts as stored only when complete: a run killed while writing a document's
+chunks leaves some of them, each with the document's hash; the store reports such a document
+as incomplete (every chunk carries the document's chunk count, `stores.base.document_states`),
+and it is deleted and written again like a changed file.
+Why everything streams: files are loaded a group at a time and chunks embedded a window at a
+time, even inside one file, so memory follows the window, not the file or the batch.
 """
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +32,14 @@ from rightsized.pipelines.progress import ProgressCallback
 from rightsized.pipelines.runtime import Workspace
 from rightsized.pipelines.stores.base import VectorStore, records_from
 
-from rightsized.ingest.chunking import chunk_document
+from rightsized.ingest.chunking import stream_chunks
 from rightsized.ingest.loaders import iter_input_files, load_document
 
 MetadataHook = Callable[[Path, Path], dict[str, Any]]
+# A group of loaded documents shares one `document_hashes` call: at most this many documents,
+# and no more text than this (characters), so a folder of large files is never all in memory.
+_GROUP_DOCS = 1000
+_GROUP_CHARS = 16 << 20
 
 
 def source_namespace(root: Path) -> str:
@@ -117,34 +128,37 @@ class IngestPipeline:
         started = time.perf_counter()
         report = IngestReport()
         notify = progress or (lambda event, amount: None)
-        documents = self._load_all(paths, report, notify, root, namespace)
-        stored = self.store.document_hashes([d.doc_id for d in documents])
-        pending: list[Chunk] = []
-        for document in documents:
-            report.doc_ids.append(document.doc_id)
-            if stored.get(document.doc_id) == document.content_hash:
-                report.files_unchanged += 1
-                continue
-            if document.doc_id in stored:
-                report.chunks_deleted += self.store.delete_document(document.doc_id)
-            pending.extend(chunk_document(
-                document, embedder_id=self.embedder.embedder_id,
-                chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
-            ))
-            report.files_ingested += 1
-            if len(pending) >= self.window:
-                report.chunks_added += self._embed_and_upsert(pending, notify)
-                pending = []
-        if pending:
-            report.chunks_added += self._embed_and_upsert(pending, notify)
+        documents = self._load(paths, report, notify, root, namespace)
+        for window in _windows(self._chunks_to_write(documents, report), self.window):
+            report.chunks_added += self._embed_and_upsert(window, notify)
         if report.chunks_added or report.chunks_deleted:
             self.store.flush()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _load_all(self, paths: Iterable[Path], report: IngestReport, notify: ProgressCallback,
-                  root: Path | None, namespace: str | None) -> list[Document]:
-        documents: dict[str, Document] = {}
+    def _chunks_to_write(self, documents: Iterable[Document], report: IngestReport) -> Iterator[Chunk]:
+        """Chunks of every new, changed or incompletely stored document, each document's stored
+        chunks deleted before its first chunk is yielded."""
+        for group in _groups(documents):
+            stored = self.store.document_hashes([d.doc_id for d in group])
+            for document in group:
+                report.doc_ids.append(document.doc_id)
+                if stored.get(document.doc_id) == document.content_hash:
+                    report.files_unchanged += 1
+                    continue
+                if document.doc_id in stored:  # changed, or incomplete (hash None)
+                    report.chunks_deleted += self.store.delete_document(document.doc_id)
+                report.files_ingested += 1
+                yield from stream_chunks(
+                    document, embedder_id=self.embedder.embedder_id, chunk_size=self.chunk_size,
+                    chunk_overlap=self.chunk_overlap, buffer=self.window,
+                )
+
+    def _load(self, paths: Iterable[Path], report: IngestReport, notify: ProgressCallback,
+              root: Path | None, namespace: str | None) -> Iterator[Document]:
+        """Each file's document as it is loaded; a file reached twice (a folder and a file in
+        it) once, as its first path."""
+        seen: set[str] = set()
         for file, file_root in iter_input_files(paths, root):
             report.files_seen += 1
             prefix = namespace or source_namespace(file_root)
@@ -155,22 +169,46 @@ class IngestPipeline:
             except OSError as exc:  # permissions, vanished files: still this file's problem only
                 report.errors.append(IngestError(file, f"cannot read: {exc.strerror or exc}"))
             else:
-                relative = document.doc_id[len(prefix) + 1:]
-                metadata = {"source": str(file), "domain": self.domain,
-                            "group": document_group(prefix, relative)}
-                if self.metadata_hook is not None:
-                    metadata.update(self.metadata_hook(file, file_root))
-                documents[document.doc_id] = Document(
-                    document.doc_id, document.source, document.sections, metadata
-                )
+                if document.doc_id not in seen:
+                    seen.add(document.doc_id)
+                    yield self._with_metadata(document, file, file_root, prefix)
             notify("files", 1)
-        return list(documents.values())
+
+    def _with_metadata(self, document: Document, file: Path, file_root: Path, prefix: str) -> Document:
+        """The loader's metadata plus where the file came from and its case, then the domain's."""
+        relative = document.doc_id[len(prefix) + 1:]
+        metadata = {**document.metadata, "source": str(file), "domain": self.domain,
+                    "group": document_group(prefix, relative)}
+        if self.metadata_hook is not None:
+            metadata.update(self.metadata_hook(file, file_root))
+        return Document(document.doc_id, document.source, document.sections, metadata)
 
     def _embed_and_upsert(self, chunks: list[Chunk], notify: ProgressCallback) -> int:
         vectors = self.embedder.embed([c.text for c in chunks])
         added = self.store.upsert(records_from(chunks, vectors))
         notify("chunks", added)
         return added
+
+
+def _groups(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    """Consecutive groups of at most `_GROUP_DOCS` documents and about `_GROUP_CHARS` of text."""
+    group: list[Document] = []
+    chars = 0
+    for document in documents:
+        group.append(document)
+        chars += sum(len(section.text) for section in document.sections)
+        if len(group) >= _GROUP_DOCS or chars >= _GROUP_CHARS:
+            yield group
+            group, chars = [], 0
+    if group:
+        yield group
+
+
+def _windows(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
+    """Consecutive lists of `size` chunks (the last one shorter): one embedder call each."""
+    iterator = iter(chunks)
+    while window := list(islice(iterator, size)):
+        yield window
 
 
 def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: MetadataHook | None = None) -> IngestPipeline:

@@ -5,12 +5,26 @@ changed file keeps its identity and replaces its chunks; a chunk id hashes the d
 content hash, the chunk's position and the embedder id behind a prefix derived from the doc_id,
 so re-ingesting an unchanged file produces the same ids and is a no-op, two copies of one file
 at different paths do not overwrite each other, and a document's chunks share an id prefix.
+Why every chunk carries `doc_chunks` (how many chunks its document has): a write interrupted
+half-way leaves chunks that each carry the document's content hash, so only the count tells a
+partial document from a whole one (`stores.base.document_states`).
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+# The most UTF-8 bytes of text one chunk may hold, within every backend's limit: Milvus takes
+# 65,535 bytes; Pinecone 40 KB of metadata per record, measured on JSON that escapes each
+# non-ASCII character as \uXXXX (up to 3x its UTF-8 size), so 12,000 bytes of any printable
+# text stay under 36 KB and leave room for the other fields. Chunks are cut to fit, never
+# truncated; one limit for all stores keeps chunk ids the same on each and lets `migrate` copy
+# any chunk anywhere. Ordinary 200-word chunks are about 1.3 KB; only runs of huge "words"
+# (a base64 blob, unspaced CJK text) reach it, and embedders read far less of a chunk anyway.
+MAX_CHUNK_BYTES = 12_000
+_HASH_SLICE = 1 << 20  # characters encoded at a time: hashing a 50 MB text needs no 50 MB copy
 
 
 @dataclass(frozen=True)
@@ -32,11 +46,16 @@ class Document:
     def text(self) -> str:
         return "\n\n".join(s.text for s in self.sections)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
+        """sha256 of every section as `page NUL text SOH`, encoded a slice at a time (the same
+        bytes as encoding it whole, so stored hashes stay valid) and computed once."""
         digest = hashlib.sha256()
         for section in self.sections:
-            digest.update(f"{section.page}\x00{section.text}\x01".encode())
+            digest.update(f"{section.page}\x00".encode())
+            for start in range(0, len(section.text), _HASH_SLICE):
+                digest.update(section.text[start:start + _HASH_SLICE].encode())
+            digest.update(b"\x01")
         return digest.hexdigest()[:32]
 
 
@@ -48,6 +67,7 @@ class Chunk:
     position: int
     page: int
     content_hash: str
+    doc_chunks: int  # how many chunks the whole document has (module docstring)
     metadata: dict[str, Any] = field(default_factory=dict)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,6 +20,9 @@ from rightsized.pipelines.errors import BackendError
 
 # Scalar fields every chunk has; anything else a domain adds travels in `meta`.
 SCALAR_FIELDS = ("doc_id", "content_hash", "source", "domain", "doc_type", "group", "page", "position")
+# The `meta` key holding how many chunks the record's document has. In `meta`, not a scalar
+# field, so collections created before it existed take it without a schema change.
+DOC_CHUNKS = "doc_chunks"
 
 FilterValue = str | int | float | bool | Sequence[str | int | float]
 
@@ -51,7 +54,7 @@ class Record:
 
     @classmethod
     def from_chunk(cls, chunk: Chunk, vector: np.ndarray | Sequence[float]) -> Record:
-        meta = dict(chunk.metadata)
+        meta = {**chunk.metadata, DOC_CHUNKS: chunk.doc_chunks}
         return cls(
             id=chunk.chunk_id, text=chunk.text,
             vector=[float(x) for x in np.asarray(vector, dtype=np.float32)],
@@ -72,6 +75,41 @@ def records_from(chunks: Sequence[Chunk], vectors: np.ndarray) -> list[Record]:
     if len(chunks) != len(vectors):
         raise BackendError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     return [Record.from_chunk(chunk, vector) for chunk, vector in zip(chunks, vectors, strict=True)]
+
+
+def document_states(chunks: Iterable[tuple[str, str, Any]]) -> dict[str, str | None]:
+    """(doc_id, content_hash, `meta[DOC_CHUNKS]`) of every stored chunk -> doc_id -> its content
+    hash when the document is complete, None when it is not.
+
+    Complete: all its chunks carry one content hash and one total, and that total is how many
+    are stored. Anything else (a write killed half-way, a replacement interrupted between
+    deleting and writing) is incomplete, for the caller to delete and write again: the hash
+    alone cannot tell, because every chunk of a partial document carries the whole document's
+    hash. Chunks written before totals existed carry none; a document whose chunks all lack
+    it is trusted as complete, as it was then (re-ingesting every existing collection once
+    would cost a full re-embed for the rare document a crash cut short).
+    """
+    hashes: dict[str, set[str]] = {}
+    totals: dict[str, set[Any]] = {}
+    counts: dict[str, int] = {}
+    for doc_id, content_hash, total in chunks:
+        hashes.setdefault(doc_id, set()).add(content_hash)
+        totals.setdefault(doc_id, set()).add(total)
+        counts[doc_id] = counts.get(doc_id, 0) + 1
+    states: dict[str, str | None] = {}
+    for doc_id, seen in hashes.items():
+        complete = len(seen) == 1 and totals[doc_id] in ({None}, {counts[doc_id]})
+        states[doc_id] = next(iter(seen)) if complete else None
+    return states
+
+
+def check_text_bytes(record: Record, limit: int, where: str) -> None:
+    """Refuse a text the store would cut: a truncated chunk silently loses what it said.
+    The ingest pipeline cuts chunks to `MAX_CHUNK_BYTES`, within every store's limit."""
+    size = len(record.text.encode("utf-8"))
+    if size > limit:
+        raise BackendError(f"record {record.id} of {record.doc_id}: text of {size:,} bytes is over "
+                           f"{where}'s limit of {limit:,} bytes (UTF-8); split it, it is never truncated")
 
 
 USER_PREFIX = "rs"
@@ -122,7 +160,10 @@ class VectorStore(Protocol):
     def upsert(self, records: Sequence[Record]) -> int: ...
     def delete_document(self, doc_id: str) -> int: ...
     def flush(self) -> None: ...
-    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]: ...
+    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """doc_id -> content hash of each stored document, None for one stored incompletely
+        (`document_states`); documents with no chunk stored are absent."""
+        ...
     def count(self, filters: Mapping[str, FilterValue] | None = None) -> int: ...
     def search_dense(
         self, vector: np.ndarray, *, k: int, filters: Mapping[str, FilterValue] | None = None

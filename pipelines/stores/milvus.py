@@ -33,11 +33,14 @@ from rightsized.pipelines.config import MilvusLiteStoreConfig, MilvusServerStore
 from rightsized.pipelines.errors import BackendError
 from rightsized.pipelines.stores import bm25
 from rightsized.pipelines.stores.base import (
+    DOC_CHUNKS,
     SCALAR_FIELDS,
     FilterValue,
     Record,
     SearchHit,
     check_filter_keys,
+    check_text_bytes,
+    document_states,
     size_batches,
 )
 from rightsized.pipelines.stores.bm25 import Posting
@@ -350,8 +353,8 @@ class MilvusStore:
 
     def row(self, record: Record) -> dict[str, Any]:
         """The Milvus row for a record (with BM25 terms in `client` mode)."""
-        text = record.text.encode("utf-8")[: _MAX_VARCHAR - 1].decode("utf-8", "ignore")
-        row = {"id": record.id, "text": text, "dense": record.vector, **record.scalars(), "meta": record.meta}
+        check_text_bytes(record, _MAX_VARCHAR, f"Milvus collection '{self.collection}'")
+        row = {"id": record.id, "text": record.text, "dense": record.vector, **record.scalars(), "meta": record.meta}
         if self.bm25_mode == "client":
             tokens = _terms(record.text)
             kept = list(Counter(tokens).items())[:_MAX_TERMS]
@@ -386,16 +389,19 @@ class MilvusStore:
     # -- reads ----------------------------------------------------------------------------------
 
     @_backend_errors
-    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        """doc_id -> content_hash of what is stored, for the idempotency check."""
-        hashes: dict[str, str] = {}
+    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """doc_id -> content hash of a complete stored document, None for an incomplete one
+        (`base.document_states`: every chunk is read, so a partial document cannot pass)."""
+        states: dict[str, str | None] = {}
         for start in range(0, len(doc_ids), _KEYS_PER_QUERY):
             rows = self._query_all(
                 f"doc_id in {json.dumps(list(doc_ids[start:start + _KEYS_PER_QUERY]))}",
-                ["doc_id", "content_hash"], strong=True,
+                ["doc_id", "content_hash", "meta"], strong=True,
             )
-            hashes.update({row["doc_id"]: row["content_hash"] for row in rows})
-        return hashes
+            states.update(document_states(
+                (row["doc_id"], row["content_hash"], (row["meta"] or {}).get(DOC_CHUNKS)) for row in rows
+            ))
+        return states
 
     @_backend_errors
     def count(self, filters: Mapping[str, FilterValue] | None = None) -> int:

@@ -28,21 +28,24 @@ from typing import Any, TypeVar
 import numpy as np
 
 from rightsized.pipelines.config import PineconeStoreConfig
-from rightsized.pipelines.documents import doc_prefix
+from rightsized.pipelines.documents import MAX_CHUNK_BYTES, doc_prefix
 from rightsized.pipelines.errors import BackendError
 from rightsized.pipelines.stores import bm25
 from rightsized.pipelines.stores.base import (
+    DOC_CHUNKS,
     SCALAR_FIELDS,
     FilterValue,
     Record,
     SearchHit,
     check_filter_keys,
+    check_text_bytes,
+    document_states,
     size_batches,
 )
 
 T = TypeVar("T")
 _MAX_REQUEST_BYTES = 2 * 1024 * 1024 - 64 * 1024  # published upsert limit is 2 MB per request
-_MAX_TEXT_BYTES = 30_000  # metadata is capped at 40 KB per record
+_MAX_TEXT_BYTES = MAX_CHUNK_BYTES  # metadata is capped at 40 KB per record; the rest is for the other fields
 _FETCH_BATCH = 100  # ids travel in the query string
 
 
@@ -59,13 +62,12 @@ def pinecone_filter(filters: Mapping[str, FilterValue] | None) -> dict[str, Any]
 
 
 def _metadata(record: Record) -> dict[str, Any]:
-    text = record.text.encode("utf-8")[:_MAX_TEXT_BYTES].decode("utf-8", "ignore")
     flat = {key: value for key, value in record.meta.items()
             if isinstance(value, (str, bool, int, float))
             or (isinstance(value, list) and all(isinstance(v, str) for v in value))}
     # `_meta` keeps the exact domain metadata (Pinecone turns every number into a float);
     # the flat copies are what filters see.
-    return {**flat, **record.scalars(), "text": text, "_meta": json.dumps(record.meta)}
+    return {**flat, **record.scalars(), "text": record.text, "_meta": json.dumps(record.meta)}
 
 
 def _record(vector_id: str, values: Sequence[float], metadata: Mapping[str, Any]) -> Record:
@@ -207,6 +209,8 @@ class PineconeStore:
     def upsert(self, records: Sequence[Record]) -> int:
         """Upsert in batches under the 2 MB request limit, with BM25 sparse vectors."""
         stats = self._term_stats()
+        for record in records:
+            check_text_bytes(record, _MAX_TEXT_BYTES, f"Pinecone namespace '{self.collection}'")
         for batch in size_batches(records, max_rows=self.config.upsert_batch_size, max_bytes=_MAX_REQUEST_BYTES):
             replaced = self.fetch([r.id for r in batch])
             postings = [_posting(r) for r in batch]
@@ -220,7 +224,9 @@ class PineconeStore:
                     row["sparse_values"] = {"indices": list(sparse), "values": list(sparse.values())}
                 rows.append(row)
             self._call("upsert", lambda rows=rows: self.index.upsert(vectors=rows, namespace=self.collection))
+            rewritten = {r.id for r in batch}
             self._written = [r.id for r in batch[-20:]]
+            self._deleted = [vid for vid in self._deleted if vid not in rewritten]
         return len(records)
 
     def _document_ids(self, doc_id: str) -> list[str]:
@@ -237,11 +243,15 @@ class PineconeStore:
             chunk = ids[start:start + 1000]
             self._call("delete", lambda c=chunk: self.index.delete(ids=c, namespace=self.collection))
         self._term_stats().apply([], [_posting(r) for r in removed.values()])
+        gone = set(ids)
         self._deleted = ids[-20:]
+        self._written = [vid for vid in self._written if vid not in gone]
         return len(ids)
 
     def flush(self) -> None:
-        """Wait until the latest writes and deletes are visible (Pinecone is eventually consistent)."""
+        """Wait until the latest writes and deletes are visible (Pinecone is eventually consistent).
+        An id deleted and then written again (an interrupted document rewritten) is awaited as
+        written, and the other way round: waiting for both could never end."""
         deadline = time.monotonic() + self.config.freshness_timeout_s
         while True:
             present = set(self._fetch_raw(self._written + self._deleted, self.collection))
@@ -255,16 +265,14 @@ class PineconeStore:
 
     # -- reads ----------------------------------------------------------------------------------
 
-    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        first: dict[str, str] = {}
-        for doc_id in doc_ids:
-            prefix = doc_prefix(doc_id)
-            page = self._call("list", lambda p=prefix: self.index.list_paginated(
-                prefix=p, limit=1, namespace=self.collection))
-            if page.vectors:
-                first[page.vectors[0].id] = doc_id
-        records = self.fetch(list(first))
-        return {record.doc_id: record.content_hash for record in records.values()}
+    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """doc_id -> content hash of a complete stored document, None for an incomplete one
+        (`base.document_states`). Every chunk is listed by the document's id prefix and
+        fetched: serverless indexes cannot count by filter, and one chunk's hash cannot tell a
+        partial document from a whole one."""
+        ids = [chunk_id for doc_id in doc_ids for chunk_id in self._document_ids(doc_id)]
+        records = self.fetch(ids).values()
+        return document_states((r.doc_id, r.content_hash, r.meta.get(DOC_CHUNKS)) for r in records)
 
     def count(self, filters: Mapping[str, FilterValue] | None = None) -> int:
         if not filters:

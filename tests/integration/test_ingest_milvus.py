@@ -1,15 +1,18 @@
 """Ingest and retrieval on a real Milvus Lite file with the real MiniLM and wordllama embedders."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from rightsized.ingest.pipeline import IngestPipeline
 from rightsized.pipelines.config import RetrievalConfig, SentenceTransformerEmbedderConfig, WordLlamaEmbedderConfig
+from rightsized.pipelines.documents import MAX_CHUNK_BYTES
 from rightsized.pipelines.embedders import build_embedder
+from rightsized.pipelines.errors import BackendError
 from rightsized.pipelines.retrieval import Retriever
-from rightsized.pipelines.stores.base import collection_name
+from rightsized.pipelines.stores.base import DOC_CHUNKS, collection_name
 from rightsized.pipelines.stores.milvus import MilvusStore
 
 pytestmark = [pytest.mark.integration]
@@ -112,4 +115,26 @@ def test_wordllama_embedder_end_to_end(tmp_path: Path) -> None:
     IngestPipeline(store, embedder, domain="test").run([docs], namespace="site")
     hits = Retriever(store, embedder, RetrievalConfig(k=1, mode="dense")).retrieve("gasket leak on valve")
     assert hits[0].metadata["doc_id"] == "site/plant_a/valve_log.md"
+    store.close()
+
+
+def test_text_over_the_store_limit_is_split_never_truncated(tmp_path: Path) -> None:
+    """A 49 MiB one-record file was stored cut to Milvus' 65,535-byte VARCHAR without a word."""
+    embedder = build_embedder(WordLlamaEmbedderConfig())
+    giant = "日本語" * 40_000 + "x" * 70_000 + " then a short sentence."  # 430 KB, one "word" and a tail
+    docs = tmp_path / "docs"
+    _write(docs, {"blob.txt": giant, "plant_b/motor_notes.txt": NOTES["plant_b/motor_notes.txt"]})
+    store = _store(tmp_path, embedder)
+    report = IngestPipeline(store, embedder, domain="test").run([docs], namespace="site")
+    assert report.ok and report.files_ingested == 2
+    stored = sorted((r for batch in store.iter_records() for r in batch if r.doc_id == "site/blob.txt"),
+                    key=lambda r: r.position)
+    assert len(stored) == -(-len(giant.encode()) // MAX_CHUNK_BYTES)
+    assert "".join(r.text for r in stored) == giant  # every byte, in order
+    assert {r.meta[DOC_CHUNKS] for r in stored} == {len(stored)}
+
+    too_long = replace(stored[0], id="over", text="x" * 70_000)
+    with pytest.raises(BackendError, match="70,000 bytes is over Milvus collection .* limit of 65,535 bytes"):
+        store.upsert([too_long])
+    assert store.fetch(["over"]) == {}
     store.close()

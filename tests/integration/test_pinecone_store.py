@@ -6,13 +6,18 @@ following Pinecone's published REST API, because no Pinecone service is reachabl
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from rightsized.ingest.pipeline import IngestPipeline
 from rightsized.pipelines.config import PineconeStoreConfig
+from rightsized.pipelines.documents import MAX_CHUNK_BYTES
 from rightsized.pipelines.errors import BackendError
 from rightsized.pipelines.stores.pinecone import PineconeStore, pinecone_filter
 from tests.fakes.pinecone_api import FakePinecone
+from tests.integration.test_crash_safe_ingest import HashEmbedder
 from tests.integration.test_store_backends import DIM, corpus
 
 pytestmark = pytest.mark.integration
@@ -89,3 +94,26 @@ def test_dimension_mismatch_is_refused_at_warm_up(fake: FakePinecone) -> None:
     _store(fake).upsert(corpus(3))
     with pytest.raises(BackendError, match=f"dimension {DIM}, the embedder makes 384"):
         PineconeStore(PineconeStoreConfig(host=fake.url), namespace="other", dimension=384).warm_up()
+
+
+def test_a_text_over_the_limit_is_refused_never_truncated(fake: FakePinecone) -> None:
+    store = _store(fake)
+    record = replace(corpus(1)[0], text="x" * 40_000)
+    with pytest.raises(BackendError, match="text of 40,000 bytes is over Pinecone namespace 'rs_test_st''s limit of 12,000"):
+        store.upsert([record])
+    assert not fake.namespaces.get("rs_test_st")  # nothing written, not a cut copy
+    widest = replace(record, text="é" * (MAX_CHUNK_BYTES // 2))  # escaped as \u00e9 in JSON: 3x its UTF-8 size
+    store.upsert([widest])
+    assert store.fetch([widest.id])[widest.id].text == widest.text
+
+
+def test_ingested_giant_word_is_stored_whole_across_chunks(fake: FakePinecone, tmp_path: Path) -> None:
+    giant = "😀" * 10_000 + "b" * 30_000 + " and a short tail."  # 70 KB, one "word"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "blob.txt").write_text(giant)
+    store = _store(fake)
+    report = IngestPipeline(store, HashEmbedder(), domain="test").run([tmp_path / "docs"], namespace="site")
+    assert report.ok and report.chunks_added > 1
+    stored = sorted((r for batch in store.iter_records() for r in batch), key=lambda r: r.position)
+    assert "".join(r.text for r in stored) == giant
+    assert store.document_hashes(["site/blob.txt"]) == {"site/blob.txt": stored[0].content_hash}
