@@ -1,8 +1,12 @@
 """Turn files into `Document`s, or raise `IngestError` naming the file and the reason.
 
-Why so many explicit checks: a KYC or clinical batch always contains the odd scanned PDF,
+Why so many explicit checks: a KYC or clinical batch always contains the odd blank scan,
 password-protected statement or Windows-1252 export. Each must fail loudly and alone, with a
 reason the user can act on, while the rest of the batch goes in.
+Why scans are read, not refused: packets arrive as scanner PDFs and phone photos. A PDF with no
+text layer on any page, and a PNG or JPEG file, is OCR'd (`rightsized.ingest.ocr`); its pages
+become sections like a text layer's, and its document's metadata says `ocr: true` so results can
+tell a value read by OCR from one typed.
 """
 from __future__ import annotations
 
@@ -24,9 +28,10 @@ from rightsized.pipelines.documents import Document, Section
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 RECORD_SUFFIXES = {".csv", ".json", ".jsonl"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES | IMAGE_SUFFIXES
 
-# Fewer extractable characters than this per page means the PDF is (almost) only images.
+# Fewer extractable characters than this in the whole PDF means it is (almost) only images: a scan.
 _MIN_CHARS_PER_PDF = 20
 # Bounds on one record, so a file that is not a table (one row of a million columns, a CSV with no
 # newlines) is refused in milliseconds instead of becoming thousands of chunks of one "record"
@@ -72,8 +77,12 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespace: str = "") -> Document:
-    """Load one supported file; `doc_id` is `namespace/` (when given) + its path relative to `root`."""
+def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespace: str = "",
+                  ocr: bool = True) -> Document:
+    """Load one supported file; `doc_id` is `namespace/` (when given) + its path relative to `root`.
+
+    With `ocr` off, scans (image-only PDFs, images) are refused instead of read.
+    """
     if not path.exists():
         raise IngestError(path, "file not found")
     if path.is_dir():
@@ -92,8 +101,13 @@ def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespac
             path, f"too large: {size / 1024 / 1024:.1f} MB > limit {max_file_mb:g} MB "
             "(raise ingest.max_file_mb or split the file)"
         )
+    scanned = suffix in IMAGE_SUFFIXES
     if suffix in PDF_SUFFIXES:
-        sections = _load_pdf(path)
+        pages = _pdf_pages(path)
+        scanned = sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_PDF
+        sections = _ocr_sections(path, "PDF", ocr) if scanned else _sections(pages)
+    elif scanned:
+        sections = _ocr_sections(path, "image", ocr)
     elif suffix in TEXT_SUFFIXES:
         sections = (Section(_read_text(path)),)
     else:
@@ -102,7 +116,25 @@ def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespac
         raise IngestError(path, "no text content (file is blank)")
     relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
     doc_id = f"{namespace}/{relative}" if namespace else relative
-    return Document(doc_id=doc_id, source=str(path), sections=sections)
+    return Document(doc_id=doc_id, source=str(path), sections=sections, metadata={"ocr": True} if scanned else {})
+
+
+def _sections(pages: list[str]) -> tuple[Section, ...]:
+    """One section per page that has text, numbered as in the file."""
+    return tuple(Section(text, page=i) for i, text in enumerate(pages, start=1) if text.strip())
+
+
+def _ocr_sections(path: Path, kind: str, ocr: bool) -> tuple[Section, ...]:
+    from rightsized.ingest import ocr as reader
+
+    if not ocr:
+        what = "no text layer (a scanned PDF)" if kind == "PDF" else "an image file"
+        raise IngestError(path, f"{what} and OCR is off (ingest.ocr=false); turn it on or run OCR first")
+    pages = reader.pdf_pages(path) if kind == "PDF" else reader.image_pages(path)
+    sections = _sections(pages)
+    if not sections:
+        raise IngestError(path, f"no text found by OCR ({len(pages)} page(s) of {kind}): a blank or unreadable scan?")
+    return sections
 
 
 def _folder_problem(folder: Path) -> str:
@@ -161,7 +193,8 @@ def _pypdf_log() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-def _load_pdf(path: Path) -> tuple[Section, ...]:
+def _pdf_pages(path: Path) -> list[str]:
+    """Each page's extracted text (empty for a page without a text layer)."""
     from pypdf import PdfReader
 
     with _pypdf_log() as logged:
@@ -187,14 +220,10 @@ def _load_pdf(path: Path) -> tuple[Section, ...]:
             raise IngestError(path, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
     if not pages:
         raise IngestError(path, "PDF has no pages")
-    if sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_PDF:
-        if logged:
-            raise IngestError(path, f"malformed PDF: {'; '.join(logged)}; no extractable text")
-        raise IngestError(
-            path, f"no text layer ({len(pages)} page(s), no extractable text): "
-            "a scanned image? run OCR first"
-        )
-    return tuple(Section(text, page=i) for i, text in enumerate(pages, start=1) if text.strip())
+    if logged and sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_PDF:
+        # A PDF pypdf could not parse cleanly and found no text in is broken, not a scan.
+        raise IngestError(path, f"malformed PDF: {'; '.join(logged)}; no extractable text")
+    return pages
 
 
 def _read_text(path: Path) -> str:

@@ -108,7 +108,7 @@ class IngestPipeline:
 
     def __init__(
         self, store: VectorStore, embedder: Embedder, *, domain: str,
-        chunk_size: int = 200, chunk_overlap: int = 40, max_file_mb: float = 50.0,
+        chunk_size: int = 200, chunk_overlap: int = 40, max_file_mb: float = 50.0, ocr: bool = True,
         metadata_hook: MetadataHook | None = None, window: int = 2048,
     ) -> None:
         self.store = store
@@ -117,6 +117,7 @@ class IngestPipeline:
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.max_file_mb = max_file_mb
+        self.ocr = ocr
         self.metadata_hook = metadata_hook
         self.window = window
 
@@ -163,7 +164,8 @@ class IngestPipeline:
             report.files_seen += 1
             prefix = namespace or source_namespace(file_root)
             try:
-                document = load_document(file, file_root, max_file_mb=self.max_file_mb, namespace=prefix)
+                document = load_document(file, file_root, max_file_mb=self.max_file_mb, namespace=prefix,
+                                         ocr=self.ocr)
             except IngestError as exc:
                 report.errors.append(exc)
             except OSError as exc:  # permissions, vanished files: still this file's problem only
@@ -217,5 +219,5 @@ def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: Metada
     return IngestPipeline(
         workspace.store(tier), workspace.embedder(tier), domain=workspace.domain,
         chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
-        max_file_mb=ingest.max_file_mb, metadata_hook=metadata_hook,
+        max_file_mb=ingest.max_file_mb, ocr=ingest.ocr, metadata_hook=metadata_hook,
     )

@@ -246,6 +246,7 @@ class IngestConfig(_Strict):
     chunk_size: int = Field(200, ge=16)  # words
     chunk_overlap: int = Field(40, ge=0)  # words
     max_file_mb: float = Field(50.0, gt=0)
+    ocr: bool = True  # image-only PDFs and PNG/JPEG are read with Tesseract; false: refused with the reason
 
 
 class Settings(_Strict):

@@ -17,3 +17,16 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${RIGHTSIZED_EXTRAS:-}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# Scans and photos are OCR'd with Tesseract (Debian `tesseract-ocr`, English data included).
+# Installed here when we can (root + apt), like scripts/test does for chromium; otherwise one line
+# says what scans need, and everything else works.
+if ! command -v tesseract >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian tesseract-ocr for scanned documents..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q tesseract-ocr >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr >/dev/null 2>&1; } \
+      || echo "could not install tesseract-ocr; scanned PDFs and images will be refused until it is installed" >&2
+  else
+    echo "scanned PDFs and images need Tesseract: apt-get install tesseract-ocr (or brew install tesseract)" >&2
+  fi
+fi

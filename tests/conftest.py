@@ -54,6 +54,8 @@ def make_bad_files():  # noqa: ANN201 - returns a builder
         from fpdf import FPDF
         from pypdf import PdfReader, PdfWriter
 
+        from rightsized.ingest.ocr import tesseract_available
+
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <</Type /Catalog>> garbage without xref")
         plain = FPDF()
@@ -68,7 +70,7 @@ def make_bad_files():  # noqa: ANN201 - returns a builder
             writer.write(handle)
         scanned = FPDF()
         scanned.add_page()
-        scanned.rect(20, 20, 100, 60, style="F")  # an "image" with no text layer
+        scanned.rect(20, 20, 100, 60, style="F")  # an image-only page with nothing to read: OCR finds no text
         scanned.output(str(folder / "scanned.pdf"))
         (folder / "empty.txt").write_bytes(b"")
         (folder / "latin1.txt").write_bytes("Stra\xdfe caf\xe9".encode("latin-1"))
@@ -78,7 +80,8 @@ def make_bad_files():  # noqa: ANN201 - returns a builder
         return {
             "corrupt.pdf": "corrupt or unreadable PDF",
             "encrypted.pdf": "encrypted PDF (password required)",
-            "scanned.pdf": "no text layer",
+            # Where Tesseract is missing (scripts/_setup.sh installs it where it can), the reason says so.
+            "scanned.pdf": "no text found by OCR" if tesseract_available() else "OCR needs Tesseract, which is not installed",
             "empty.txt": "empty file",
             "latin1.txt": "not valid UTF-8",
             "blank.md": "no text content",

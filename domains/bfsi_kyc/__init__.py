@@ -15,11 +15,16 @@ from pydantic import BaseModel, Field
 from rightsized.domains.base import Corpus, Domain, MetricSpec, Resource, Score, Task
 from rightsized.domains.bfsi_kyc.lists import KycConfig, load_lists
 from rightsized.domains.bfsi_kyc.models import KycResult
+from rightsized.domains.bfsi_kyc.mrz import MRZ_ZONE
 from rightsized.domains.bfsi_kyc.screening import ScreenTask
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
 from rightsized.eval.metrics import field_accuracy
+from rightsized.ingest.ocr import register_zone
 from rightsized.pipelines.errors import ConfigError, IngestError
+
+# Scanned identity documents: their MRZ lines are re-read with ICAO's alphabet at ingest.
+register_zone(MRZ_ZONE)
 
 
 def classify_document(path: Path) -> str:
@@ -88,6 +93,8 @@ class KycDomain(Domain):
     doc_types = ("identity", "proof_of_address", "application")
     sensitive = True
     config_model = KycConfig
+    # Every tier's row is split into typed packets and their scanned copies (OCR'd at ingest).
+    report_by = ("typed", "scanned")
     tasks = (DecideTask(), ScreenTask())
 
     def configure(self, raw: Mapping[str, Any] | None) -> BaseModel | None:
@@ -105,10 +112,11 @@ class KycDomain(Domain):
         return [Resource(f"sanctions list: {v.name}", facts=v.model_dump(), warnings=tuple(
             w for w in lists.warnings() if f"'{v.name}'" in w)) for v in lists.versions]
 
-    def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
-        from rightsized.domains.bfsi_kyc.corpus import build_corpus
+    def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7, scanned: int | None = None) -> Corpus:
+        """`scanned`: how many packets also get a scanned copy (default: one of each scenario)."""
+        from rightsized.domains.bfsi_kyc.corpus import SCANNED_PACKETS, build_corpus
 
-        return build_corpus(out_dir, n=n, seed=seed)
+        return build_corpus(out_dir, n=n, seed=seed, scanned=SCANNED_PACKETS if scanned is None else scanned)
 
     def real_corpus(self, out_dir: Path) -> Corpus:
         from rightsized.domains.bfsi_kyc.real import build_real_corpus

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from rightsized.pipelines.stores.base import SearchHit
 
-from rightsized.domains.bfsi_kyc.mrz import MrzFormatError, MrzResult, find_mrz, parse_mrz
+from rightsized.domains.bfsi_kyc.mrz import MrzFormatError, MrzResult, find_mrz, parse_mrz, read_ocr_mrz
 
 LABELS: dict[str, tuple[str, ...]] = {
     "surname": ("surname", "last name", "family name"),
@@ -95,21 +95,32 @@ class MrzFound:
 
 
 def find_mrz_in(hits: Sequence[SearchHit]) -> MrzFound:
-    """Look in each chunk, then in the chunks joined in document order (an MRZ may straddle two)."""
+    """Look in each chunk, then in the chunks joined in document order (an MRZ may straddle two).
+
+    Text read by OCR (chunk metadata `ocr`) is read with `read_ocr_mrz`, which repairs readings
+    the format makes impossible and returns each change as a correction on the result.
+    """
     for hit in hits:
-        lines = find_mrz(hit.text)
-        if lines:
-            return _parse(lines, (hit.chunk_id,))
+        found = _mrz_lines(hit.text, bool(hit.metadata.get("ocr")))
+        if found:
+            return _parse(*found, (hit.chunk_id,))
     ordered = sorted(hits, key=lambda h: (h.metadata.get("doc_id", ""), h.metadata.get("position", 0)))
-    lines = find_mrz("\n".join(h.text for h in ordered))
-    if lines:
-        return _parse(lines, tuple(h.chunk_id for h in ordered))
+    found = _mrz_lines("\n".join(h.text for h in ordered), any(h.metadata.get("ocr") for h in ordered))
+    if found:
+        return _parse(*found, tuple(h.chunk_id for h in ordered))
     return MrzFound(None, (), "no machine-readable zone found in the identity document")
 
 
-def _parse(lines: list[str], chunk_ids: tuple[str, ...]) -> MrzFound:
+def _mrz_lines(text: str, ocr: bool) -> tuple[list[str], tuple[str, ...]] | None:
+    if ocr:
+        return read_ocr_mrz(text)
+    lines = find_mrz(text)
+    return (lines, ()) if lines else None
+
+
+def _parse(lines: list[str], corrections: tuple[str, ...], chunk_ids: tuple[str, ...]) -> MrzFound:
     try:
-        return MrzFound(parse_mrz(lines), chunk_ids)
+        return MrzFound(replace(parse_mrz(lines), corrections=corrections), chunk_ids)
     except MrzFormatError as exc:
         return MrzFound(None, chunk_ids, str(exc))
 

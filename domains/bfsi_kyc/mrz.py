@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
+from rightsized.ingest.ocr import OcrZone
 from rightsized.pipelines.errors import RightsizedError
 
 Span = tuple[int, int, int]  # (line index, start, end) of a field
@@ -64,6 +65,8 @@ class MrzResult:
     checks: tuple[MrzCheck, ...]
     issues: tuple[str, ...]
     lines: tuple[str, ...]
+    # OCR'd text only (`read_ocr_mrz`): what was changed to make the reading possible, and where.
+    corrections: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -90,6 +93,7 @@ class MrzResult:
         data["checks"] = [asdict(check) for check in self.checks]
         data["issues"] = list(self.issues)
         data["lines"] = list(self.lines)
+        data["corrections"] = list(self.corrections)
         data.update(valid=self.valid, birth_date_iso=self.birth_date_iso,
                     expiry_date_iso=self.expiry_date_iso, full_name=self.full_name)
         return data
@@ -302,6 +306,118 @@ def find_mrz(text: str) -> list[str] | None:
                                             for line in block) and any("<" in line for line in block)):
                 return block
     return None
+
+
+# Character classes per position, per format and line: A letters, N digits ('<' is filler in both),
+# X either (document numbers, optional data: no reading is impossible there), S sex.
+_CLASSES = {
+    "TD1": ("AAAAA" + "X" * 9 + "N" + "X" * 15,
+            "N" * 6 + "N" + "S" + "N" * 6 + "N" + "AAA" + "X" * 11 + "N",
+            "A" * 30),
+    "TD2": ("A" * 36, "X" * 9 + "N" + "AAA" + "N" * 6 + "N" + "S" + "N" * 6 + "N" + "X" * 7 + "N"),
+    "TD3": ("A" * 44, "X" * 9 + "N" + "AAA" + "N" * 6 + "N" + "S" + "N" * 6 + "N" + "X" * 14 + "NN"),
+}
+_LOOKALIKES = {frozenset((letter, digit)) for letter, digit in _LETTER_AS_DIGIT.items()}
+# How far an OCR'd line may be off its width: Tesseract adds a character or two (`I1` for `I`),
+# and drops fillers from long runs (6 of 24 in a measured phone photo).
+_OCR_EXTRA = 2
+_OCR_MISSING = 0.25  # of the width
+
+
+def read_ocr_mrz(text: str) -> tuple[list[str], tuple[str, ...]] | None:
+    """The first MRZ in OCR'd text, repaired where the reading is impossible, with what was changed.
+
+    Why repair at all: Tesseract reads a filler too many or drops several from a long run, and
+    reads `I` as `1` (or `1I`) where the format allows only letters. Why this is not the silent
+    fixing the parser refuses: only impossible readings change — a digit where the format has
+    letters, a letter where it has digits (mapped by the look-alike tables), a line off its fixed
+    width (the character whose removal or filler whose insertion leaves the fewest impossible
+    characters). A wrong digit stays wrong, so a misread or tampered check digit still fails;
+    every change is returned, for the result to show beside the check. A block is taken for a
+    format when its longest line is within two characters of the width (dropped fillers shorten
+    lines, nothing lengthens them much) and the others lose at most a quarter of it; of the formats
+    it could be, the one its line lengths are closest to.
+    """
+    lines = _normalize(text)
+    for start in range(len(lines)):
+        fits = []
+        for fmt, (count, width) in _SHAPES.items():
+            block = lines[start:start + count]
+            if (len(block) == count and any("<" in line for line in block)
+                    and abs(max(map(len, block)) - width) <= _OCR_EXTRA
+                    and all(-width * _OCR_MISSING <= len(line) - width <= _OCR_EXTRA and _ALPHABET.fullmatch(line)
+                            for line in block)):
+                fits.append((sum(abs(len(line) - width) for line in block), fmt, block))
+        if fits:
+            _, fmt, block = min(fits)
+            return _repaired(block, fmt)
+    return None
+
+
+def _repaired(block: list[str], fmt: str) -> tuple[list[str], tuple[str, ...]]:
+    lines, notes = [], []
+    for number, (line, classes) in enumerate(zip(block, _CLASSES[fmt]), start=1):
+        if len(line) != len(classes):
+            fitted = _fit_width(line, classes)
+            notes.append(f"line {number} read as {len(line)} characters, not {len(classes)}: '{line}' taken as '{fitted}'")
+            line = fitted
+        chars = list(line)
+        for index, (char, kind) in enumerate(zip(line, classes)):
+            table = _DIGIT_AS_LETTER if kind == "A" else _LETTER_AS_DIGIT if kind == "N" else {}
+            if char in table:
+                chars[index] = table[char]
+                notes.append(f"line {number} position {index + 1}: '{char}' read as '{table[char]}' "
+                             f"({'digits' if kind == 'N' else 'letters'} only there)")
+        lines.append("".join(chars))
+    return lines, tuple(notes)
+
+
+def _fit_width(line: str, classes: str) -> str:
+    """`line` brought to the width of `classes` one character at a time: dropping one of two
+    adjacent look-alikes (`I1`) or a filler, or adding a filler to a run of them (any character
+    or position when there is none). The candidate with the fewest characters impossible at their
+    position wins; among equals, the one changing the longest filler run (where Tesseract miscounts)."""
+    while len(line) != len(classes):
+        if len(line) > len(classes):
+            every = [(line[:i] + line[i + 1:], _run_at(line, i), line[i] == "<" or _lookalike_pair(line, i))
+                     for i in range(len(line))]
+        else:
+            every = [(line[:i] + "<" + line[i:], max(_run_at(line, i - 1), _run_at(line, i)),
+                      "<" in line[max(0, i - 1):i + 1]) for i in range(len(line) + 1)]
+        candidates = [c for c in every if c[2]] or every
+        line = min(candidates, key=lambda c: (_impossible(c[0], classes), -c[1]))[0]
+    return line
+
+
+def _run_at(line: str, index: int) -> int:
+    """Length of the run of fillers `line[index]` belongs to (0 outside the line or off a filler)."""
+    if not 0 <= index < len(line) or line[index] != "<":
+        return 0
+    start = len(line[:index].rstrip("<"))
+    return len(line[start:]) - len(line[start:].lstrip("<"))
+
+
+def _lookalike_pair(line: str, index: int) -> bool:
+    return any(frozenset(line[j:j + 2]) in _LOOKALIKES for j in (index - 1, index) if j >= 0)
+
+
+def _impossible(line: str, classes: str) -> int:
+    """Characters that cannot stand where they are: digits among letters, letters among digits."""
+    return sum(1 for char, kind in zip(line, classes)
+               if (kind == "A" and char.isdigit()) or (kind == "N" and char.isalpha()))
+
+
+def looks_like_mrz_line(line: str) -> bool:
+    """Whether an OCR'd line is (a misreading of) an MRZ line: 20+ characters with a `<<` filler
+    pair and no more than 3 spaces. Read as prose, MRZ lines keep some of their fillers but lose
+    others to look-alikes (`<<<cecc`) and get spaces inserted; prose has neither `<<` nor few
+    spaces over 20 characters."""
+    return len("".join(line.split())) >= 20 and "<<" in line and line.count(" ") <= 3
+
+
+# Re-read at ingest with ICAO 9303's character set only (`rightsized.ingest.ocr.register_zone`).
+MRZ_ZONE = OcrZone("mrz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", looks_like_mrz_line,
+                   widths=tuple(sorted({width for _, width in _SHAPES.values()})))
 
 
 def _transliterate(text: str) -> str:

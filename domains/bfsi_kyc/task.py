@@ -161,6 +161,8 @@ def mrz_check(mrz: MrzFound) -> Check:
                 "; ".join(f"{c.name} check digit is {c.found}, should be {c.expected}" for c in failed))
     if mrz.result.issues:
         evidence += "; " + "; ".join(mrz.result.issues)
+    if mrz.result.corrections:  # what OCR misread and the tolerant reading changed: a reviewer sees it
+        evidence += "; read by OCR, corrected: " + "; ".join(mrz.result.corrections)
     return Check(name="mrz_check_digits", passed=mrz.result.valid, evidence=evidence, chunk_ids=list(mrz.chunk_ids))
 
 

@@ -8,35 +8,23 @@ from typing import Any
 import pytest
 
 from rightsized.domains.bfsi_kyc.models import KycResult
-from rightsized.domains.inputs import build_input
-from rightsized.domains.registry import get_domain
-from rightsized.domains.runner import DocumentIngester, run_case
-from rightsized.pipelines.config import load_settings
-from rightsized.pipelines.runtime import Workspace
+
+from tests.kyc_support import KycHarness
 
 pytestmark = [pytest.mark.integration]
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    data_dir = tmp_path_factory.mktemp("hostile")
-    settings = load_settings(overrides=[f"data_dir={data_dir}"])
-    domain = get_domain("bfsi_kyc")
-    task = domain.task("decide")
-    corpus = domain.build_corpus(data_dir / "corpus", n=16, seed=7)
-    cases = {c.case_id: c for c in corpus.gold if {"injection", "decoy_identity"} & set(c.tags)}
+    harness = KycHarness(tmp_path_factory.mktemp("hostile"), n=16)
+    cases = {c.case_id: c for c in harness.corpus.gold if {"injection", "decoy_identity"} & set(c.tags)}
     assert sorted(cases) == ["applicant_008", "applicant_014", "applicant_016"]
-    workspace = Workspace(settings, domain="bfsi_kyc")
-    ingester = DocumentIngester(workspace, domain)
 
     def run(case_id: str, tier: str = "baseline") -> KycResult:
-        inputs = build_input(task.input_model, request=cases[case_id].input, base=corpus.root)
-        done = run_case(ingester, tier, task, case_id, inputs)
-        assert done.error is None, done.error
-        return done.result  # type: ignore[return-value]
+        return harness.run(cases[case_id], tier)
 
-    yield run, cases, task
-    workspace.close()
+    yield run, cases, harness.task
+    harness.close()
 
 
 def test_a_decoy_passport_neither_replaces_the_genuine_one_nor_hides_the_listed_person(hostile: Any) -> None:

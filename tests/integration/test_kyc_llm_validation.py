@@ -18,11 +18,8 @@ import pytest
 from rightsized.domains.bfsi_kyc.models import KycResult
 from rightsized.domains.bfsi_kyc.rationale import validate_rationale
 from rightsized.domains.bfsi_kyc.reading import occurs_in
-from rightsized.domains.inputs import build_input
-from rightsized.domains.registry import get_domain
-from rightsized.domains.runner import DocumentIngester, run_case
-from rightsized.pipelines.config import load_settings
-from rightsized.pipelines.runtime import Workspace
+
+from tests.kyc_support import KycHarness
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -44,11 +41,8 @@ def _prose_passport(fields: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """Every packet on baseline and small, with the text of every chunk either tier retrieved."""
-    data_dir = tmp_path_factory.mktemp("kyc-llm")
-    settings = load_settings(overrides=[f"data_dir={data_dir}"])
-    domain = get_domain("bfsi_kyc")
-    task = domain.task("decide")
-    corpus = domain.build_corpus(data_dir / "corpus", n=8, seed=7)
+    harness = KycHarness(tmp_path_factory.mktemp("kyc-llm"), n=8)
+    corpus = harness.corpus
     first = corpus.gold[0]
     prose = corpus.root / PROSE
     prose.mkdir()
@@ -56,22 +50,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         shutil.copy(corpus.root / first.input["packet"] / name, prose / name)
     (prose / "passport.txt").write_text(_prose_passport(first.expected["fields"]), encoding="utf-8")
     packets = [c.input["packet"] for c in corpus.gold] + [PROSE]
-    workspace = Workspace(settings, domain="bfsi_kyc")
-    ingester = DocumentIngester(workspace, domain)
     for tier in ("baseline", "small"):
-        ingester.ingest(tier, [corpus.root / p for p in packets])
-    assert all(r.ok for r in ingester.reports), [r.errors for r in ingester.reports]
-    results: dict[tuple[str, str], KycResult] = {}
-    for packet in packets:
-        for tier in ("baseline", "small"):
-            inputs = build_input(task.input_model, request={"packet": packet, "as_of": AS_OF}, base=corpus.root)
-            done = run_case(ingester, tier, task, packet, inputs)
-            assert done.error is None, (packet, tier, done.error)
-            results[packet, tier] = done.result  # type: ignore[assignment]
+        harness.ingest(packets, tier)
+    results: dict[tuple[str, str], KycResult] = {
+        (packet, tier): harness.run_packet(packet, tier, AS_OF) for packet in packets for tier in ("baseline", "small")}
     retrieved = sorted({cid for r in results.values() for cid in r.retrieved})
-    chunks = workspace.tier("small").store.fetch(retrieved)
+    chunks = harness.workspace.tier("small").store.fetch(retrieved)
     yield packets, results, chunks
-    workspace.close()
+    harness.close()
 
 
 def test_decisions_on_the_small_tier_equal_the_baselines(runs: Any) -> None:

@@ -51,10 +51,12 @@ def test_corpus_is_deterministic(tmp_path: Path) -> None:
         files = sorted(p for p in root.rglob("*") if p.is_file())
         return hashlib.sha256(b"".join(p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files)).hexdigest()
 
-    first = build_corpus(tmp_path / "a", n=8, seed=3)
-    second = build_corpus(tmp_path / "b", n=8, seed=3)
-    assert digest(tmp_path / "a") == digest(tmp_path / "b")
-    assert [g.expected["label"] for g in first.gold] == [EXPECTED_DECISION[s] for s in SCENARIOS]
+    first = build_corpus(tmp_path / "a", n=8, seed=3, scanned=2)
+    second = build_corpus(tmp_path / "b", n=8, seed=3, scanned=2)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")  # scans included: same seed, same bytes
+    typed = [g for g in first.gold if "typed" in g.tags]
+    assert [g.expected["label"] for g in typed] == [EXPECTED_DECISION[s] for s in SCENARIOS]
+    assert [g.case_id for g in first.gold if "scanned" in g.tags] == ["applicant_001_scan", "applicant_002_scan"]
     assert second.gold[0].input == {"packet": "applicant_001", "as_of": AS_OF.isoformat()}
     assert second.gold[0].task == "decide"
     assert len(list((tmp_path / "a" / "documents" / "applicant_001").glob("*.pdf"))) == 3

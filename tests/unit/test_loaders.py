@@ -71,3 +71,19 @@ def test_chunk_ids_are_stable_and_depend_on_content_position_and_embedder(tmp_pa
     path.write_text(path.read_text() + " One more sentence.")
     changed = chunk_document(load_document(path, tmp_path), embedder_id="e1", chunk_size=64, chunk_overlap=8)
     assert changed[0].chunk_id != first[0].chunk_id
+
+
+def test_scans_are_refused_naming_the_setting_when_ocr_is_off(tmp_path: Path, text_pdf) -> None:
+    from fpdf import FPDF
+    from PIL import Image
+
+    assert load_document(text_pdf(tmp_path / "form.pdf", ["Full name: Anna Eriksson"]), tmp_path).metadata == {}
+    image_only = FPDF()
+    image_only.add_page()
+    image_only.rect(20, 20, 100, 60, style="F")
+    image_only.output(str(tmp_path / "scan.pdf"))
+    Image.new("L", (400, 300), 255).save(tmp_path / "photo.jpg")
+    with pytest.raises(IngestError, match=r"no text layer \(a scanned PDF\) and OCR is off \(ingest.ocr=false\)"):
+        load_document(tmp_path / "scan.pdf", tmp_path, ocr=False)
+    with pytest.raises(IngestError, match=r"an image file and OCR is off \(ingest.ocr=false\)"):
+        load_document(tmp_path / "photo.jpg", tmp_path, ocr=False)

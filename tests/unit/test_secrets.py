@@ -150,7 +150,7 @@ def test_exposure_warning_only_for_a_sensitive_domain_on_an_external_tier() -> N
 def packet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from rightsized.domains.registry import get_domain
 
-    built = get_domain("bfsi_kyc").build_corpus(tmp_path_factory.mktemp("kyc"), n=1)
+    built = get_domain("bfsi_kyc").build_corpus(tmp_path_factory.mktemp("kyc"), n=1, scanned=0)
     [folder] = [p for p in built.root.iterdir() if p.is_dir()]
     return folder
 
