@@ -17,11 +17,11 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rightsized.pipelines.errors import IngestError
+from rightsized.pipelines.logs import routed
 
 from rightsized.pipelines.documents import Document, Section
 
@@ -173,31 +173,15 @@ class _Collected(logging.Handler):
             self.messages.append(message)
 
 
-@contextmanager
-def _pypdf_log() -> Iterator[list[str]]:
-    """Route the `pypdf` logger into a list while reading one PDF.
-
-    Non-strict pypdf logs what it skipped instead of raising; with no handler configured Python
-    prints that as a stray line on the user's stderr, detached from the file it concerns. The
-    messages belong in that file's reason instead.
-    """
-    logger = logging.getLogger("pypdf")
-    handler = _Collected()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
 def _pdf_pages(path: Path) -> list[str]:
     """Each page's extracted text (empty for a page without a text layer)."""
     from pypdf import PdfReader
 
-    with _pypdf_log() as logged:
+    # Non-strict pypdf logs what it skipped instead of raising: those messages belong in this
+    # file's reason, not on the user's stderr.
+    collected = _Collected()
+    logged = collected.messages
+    with routed("pypdf", collected):
         try:
             reader = PdfReader(path)
             if reader.is_encrypted:

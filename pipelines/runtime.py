@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from rightsized.pipelines.config import MilvusLiteStoreConfig, Settings, TierCon
 from rightsized.pipelines.embedders import Embedder, build_embedder
 from rightsized.pipelines.errors import BackendError, ConfigError, TierUnavailableError
 from rightsized.pipelines.generators import Generator, build_generator
+from rightsized.pipelines.logs import routed
 from rightsized.pipelines.retrieval import Retriever
 from rightsized.pipelines.stores import VectorStore, build_store
 from rightsized.pipelines.stores.base import USER_PREFIX, collection_name
@@ -64,22 +63,6 @@ class _Records(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-@contextmanager
-def _lite_start_failures() -> Iterator[list[logging.LogRecord]]:
-    """milvus_lite logs why a directory failed to open (with a traceback) and returns None, so
-    pymilvus raises only "Open local milvus failed": keep those records to name the cause, and
-    keep the traceback off the user's terminal."""
-    logger = logging.getLogger("milvus_lite.server_manager")
-    handler, propagate = _Records(), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
 
 
 def _lite_failure(path: Path, records: list[logging.LogRecord], error: BackendError) -> BackendError:
@@ -169,13 +152,16 @@ class Workspace:
         if collection not in self._stores:
             ensure_data_dir(self.settings)
             store = build_store(self.settings, collection=collection, dimension=embedder.dimension)
-            with _lite_start_failures() as failures:
+            # milvus_lite logs why a directory failed to open and returns None, so pymilvus says
+            # only "Open local milvus failed": keep those records to name the cause.
+            failures = _Records()
+            with routed("milvus_lite.server_manager", failures):
                 try:
                     store.warm_up()
                 except BackendError as exc:
                     if not isinstance(self.settings.store, MilvusLiteStoreConfig):
                         raise
-                    raise _lite_failure(self.settings.store_path, failures, exc) from exc
+                    raise _lite_failure(self.settings.store_path, failures.records, exc) from exc
             self._stores[collection] = store
         return self._stores[collection]
 
