@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from rightsized.domains.base import Corpus, Domain, MetricSpec, Resource, Score, Task
-from rightsized.domains.bfsi_kyc.lists import KycConfig, load_lists
+from rightsized.domains.bfsi_kyc.lists import KycConfig, lists_for
 from rightsized.domains.bfsi_kyc.models import KycResult
 from rightsized.domains.bfsi_kyc.mrz import MRZ_ZONE
 from rightsized.domains.bfsi_kyc.screening import ScreenTask
@@ -63,8 +63,7 @@ class DecideTask(Task[KycInput, KycResult]):
     def run(self, ctx: TaskContext, inputs: KycInput) -> KycResult:
         from rightsized.domains.bfsi_kyc.task import KycDecision
 
-        config = ctx.config if isinstance(ctx.config, KycConfig) else KycConfig()
-        return KycDecision(ctx, ctx.documents["packet"], load_lists(config)).run(
+        return KycDecision(ctx, ctx.documents["packet"], lists_for(ctx.config)).run(
             inputs.packet.name, as_of=inputs.as_of or date.today())
 
     def outcome(self, result: KycResult) -> dict[str, Any]:
@@ -102,13 +101,13 @@ class KycDomain(Domain):
         stops the run before the first case, naming the file (never a silent empty screen)."""
         config = super().configure(raw)
         try:
-            load_lists(config)  # type: ignore[arg-type]
+            lists_for(config)
         except IngestError as exc:
             raise ConfigError(f"domains.bfsi_kyc.sanctions_lists: {exc}") from exc
         return config
 
     def resources(self, config: BaseModel | None) -> list[Resource]:
-        lists = load_lists(config if isinstance(config, KycConfig) else KycConfig())
+        lists = lists_for(config)
         return [Resource(f"sanctions list: {v.name}", facts=v.model_dump(), warnings=tuple(
             w for w in lists.warnings() if f"'{v.name}'" in w)) for v in lists.versions]
 

@@ -134,3 +134,9 @@ def load_lists(config: KycConfig, *, today: date | None = None) -> LoadedLists:
                                     individuals=individuals, sha256=sha, age_days=age,
                                     stale=age > config.max_list_age_days))
     return LoadedLists(tuple(versions), screener)
+
+
+def lists_for(config: object) -> LoadedLists:
+    """The lists a task context's (or `check`'s) domain settings name; the defaults when the
+    settings are not a `KycConfig` (e.g. a task run outside the runner)."""
+    return load_lists(config if isinstance(config, KycConfig) else KycConfig())

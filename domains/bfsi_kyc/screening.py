@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from rightsized.domains.base import MetricSpec, Score, Task
-from rightsized.domains.bfsi_kyc.lists import KycConfig, ListVersion, load_lists
+from rightsized.domains.bfsi_kyc.lists import ListVersion, lists_for
 from rightsized.domains.bfsi_kyc.sanctions import ScreeningHit, normalize_name
 from rightsized.domains.context import TaskContext
 from rightsized.domains.results import TaskResult
@@ -91,8 +91,7 @@ class ScreenTask(Task[ScreenInput, ScreenResult]):
     )
 
     def run(self, ctx: TaskContext, inputs: ScreenInput) -> ScreenResult:
-        config = ctx.config if isinstance(ctx.config, KycConfig) else KycConfig()
-        lists = load_lists(config)
+        lists = lists_for(ctx.config)
         hits = [ScreenHit.of(h) for h in lists.screener.screen(inputs.name, inputs.date_of_birth, inputs.nationality)]
         # A stale list is recorded in `screened_against` (and warned about by `rightsized check`), as
         # for `decide`; a warning on every result would bury the ones that concern this name.
@@ -102,7 +101,7 @@ class ScreenTask(Task[ScreenInput, ScreenResult]):
         return ScreenResult(
             name=inputs.name, date_of_birth=inputs.date_of_birth, nationality=inputs.nationality,
             decision="hit" if any(h.status == "hit" for h in hits) else "clear",
-            threshold=config.name_threshold, hits=hits, screened_against=list(lists.versions), warnings=warnings)
+            threshold=lists.screener.threshold, hits=hits, screened_against=list(lists.versions), warnings=warnings)
 
     def outcome(self, result: ScreenResult) -> dict[str, Any]:
         return {
