@@ -128,6 +128,7 @@ class Workspace:
         self._embedders: dict[str, Embedder] = {}
         self._stores: dict[str, VectorStore] = {}
         self._generators: dict[str, Generator] = {}
+        self._runtimes: dict[str, TierRuntime] = {}
 
     def status(self, name: str) -> TierStatus:
         config = self.settings.tier(name)
@@ -171,7 +172,11 @@ class Workspace:
         return self._generators[name]
 
     def tier(self, name: str) -> TierRuntime:
-        """A ready runtime, or `TierUnavailableError` naming the tier and the reason."""
+        """A ready runtime, or `TierUnavailableError` naming the tier and the reason. Built once per
+        workspace: the runner asks for it on every case, and availability is an HTTP probe for
+        server tiers (`status()` always probes afresh)."""
+        if name in self._runtimes:
+            return self._runtimes[name]
         config = self.settings.tier(name)
         generator = self._generator(name)
         reason = generator.unavailable_reason()
@@ -180,7 +185,9 @@ class Workspace:
         generator.warm_up()
         embedder = self.embedder(name)
         store = self.store(name)
-        return TierRuntime(name, config, store, embedder, Retriever(store, embedder, config.retrieval), generator)
+        runtime = TierRuntime(name, config, store, embedder, Retriever(store, embedder, config.retrieval), generator)
+        self._runtimes[name] = runtime
+        return runtime
 
     def close(self) -> None:
         """Release stores and loaded models (generators that hold native resources)."""
@@ -192,3 +199,4 @@ class Workspace:
             if close is not None:
                 close()
         self._generators.clear()
+        self._runtimes.clear()
