@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from rightsized.domains.bench import Benchmark
+from rightsized.domains.privacy import ExternalPolicy, Redactor
 from rightsized.domains.results import TaskResult
 from rightsized.pipelines.errors import ConfigError
 
@@ -161,7 +163,9 @@ class Domain(ABC):
     """An industry: its tasks, its sample-corpus builder and (optionally) a real-data suite.
 
     `sensitive` marks domains whose documents hold personal data (KYC, HR, health): shared
-    layers use it for safe defaults (e.g. warnings before text goes to an external tier).
+    layers use it for safe defaults. `external_policy` says what a sensitive domain may send to
+    a tier marked `external` (`rightsized.domains.privacy`); the safe default sends only text
+    redacted by the domain's `redactor`, which also redacts every document before it is stored.
     `config_model` validates the domain's own settings (`domains.<name>` in the config file or
     `--set domains.<name>.<field>=...`); its defaults must be the safe ones.
     """
@@ -170,6 +174,7 @@ class Domain(ABC):
     description: ClassVar[str]
     doc_types: ClassVar[tuple[str, ...]] = ()
     sensitive: ClassVar[bool] = False
+    external_policy: ClassVar[ExternalPolicy] = "redacted"
     config_model: ClassVar[type[BaseModel] | None] = None
     # Case tags the report splits every tier's row by (e.g. ("typed", "scanned")): the same
     # cases measured per input variant, so a reader sees where a tier fails.
@@ -223,9 +228,20 @@ class Domain(ABC):
     def build_corpus(self, out_dir: Path, *, n: int, seed: int) -> Corpus:
         """Write a deterministic sample corpus (documents + gold) under `out_dir`."""
 
-    def real_corpus(self, out_dir: Path) -> Corpus:
-        """Gold cases from real public data; raise `SuiteUnavailable` with the reason when absent."""
+    def real_corpus(self, out_dir: Path, config: BaseModel | None = None) -> Corpus:
+        """Gold cases from real public data; raise `SuiteUnavailable` with the reason when absent.
+        `config` is the domain's validated settings: data that may not be redistributed is read
+        from a path configured there, never shipped."""
         raise SuiteUnavailable(f"domain '{self.name}' has no real-data suite")
+
+    def redactor(self, config: BaseModel | None) -> Redactor | None:
+        """What removes identifiers from this domain's text before it is chunked, embedded and
+        stored, and before a prompt goes to an external tier; None: nothing is removed."""
+        return None
+
+    def benchmarks(self) -> list[Benchmark]:
+        """The domain's own benchmarks (`rightsized bench domain NAME`); none by default."""
+        return []
 
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
         """Domain keys for a file at ingest (e.g. doc_type); merged into each chunk's metadata."""

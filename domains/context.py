@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from rightsized.domains.privacy import ExternalPolicy, Redactor
 from rightsized.domains.results import TaskUsage
+from rightsized.pipelines.errors import PolicyError
 from rightsized.pipelines.generators.base import Generation, Message, Usage
 from rightsized.pipelines.runtime import TierRuntime
 from rightsized.pipelines.stores.base import FilterValue, SearchHit
@@ -45,6 +47,8 @@ class TaskContext:
 
     runtime: TierRuntime
     config: BaseModel | None = None  # the domain's validated settings (`Domain.config_model`)
+    redactor: Redactor | None = None  # the domain's (`Domain.redactor`)
+    external_policy: ExternalPolicy = "allow"  # the domain's, for sensitive domains (runner)
     documents: dict[str, DocumentScope] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     _retrieved: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
@@ -73,12 +77,28 @@ class TaskContext:
 
     def generate(self, prompt: str | list[Message], *, stop: list[str] | None = None,
                  max_tokens: int | None = None) -> Generation:
-        """One generator call, counted in the case's usage."""
+        """One generator call, counted in the case's usage. On a tier marked `external` the
+        domain's policy applies first: refused, redacted, or sent as it is."""
+        prompt = self._outbound(prompt)
         generation = self.runtime.generator.generate(
             prompt, stop=stop, max_tokens=max_tokens or self.runtime.config.max_tokens)
         self._calls += 1
         self._usage = self._usage + generation.usage
         return generation
+
+    def _outbound(self, prompt: str | list[Message]) -> str | list[Message]:
+        """The prompt as the external-tier policy lets it leave the machine."""
+        if not self.runtime.config.external or self.external_policy == "allow":
+            return prompt
+        if self.external_policy == "never":
+            raise PolicyError(f"tier '{self.tier}' is external and this domain never sends text off this machine")
+        if self.redactor is None:
+            raise PolicyError(f"tier '{self.tier}' is external and this domain has no redactor: "
+                              "only redacted text may leave this machine")
+        key = next(iter(self.documents.values())).group if self.documents else "prompt"
+        if isinstance(prompt, str):
+            return self.redactor.redact(prompt, key=key).text
+        return [Message(m.role, self.redactor.redact(m.content, key=key).text) for m in prompt]
 
     @property
     def retrieved(self) -> list[str]:

@@ -81,6 +81,7 @@ class DocumentIngester:
         self._done: dict[tuple[str, Path], DocumentScope] = {}
         # Validated once per run: a domain's settings may load resources (e.g. a sanctions list).
         self.config = domain.configure(workspace.settings.domains.get(domain.name))
+        self.redactor = domain.redactor(self.config)
 
     def ingest(self, tier: str, paths: list[Path]) -> None:
         """Ingest every not-yet-ingested path (grouped by parent folder: one pipeline run each)."""
@@ -92,7 +93,7 @@ class DocumentIngester:
                 pending.setdefault(path.parent, []).append(path)
         for root, group in pending.items():
             namespace = self.namespace or source_namespace(root)
-            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata)
+            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata, self.redactor)
             report = pipeline.run(group, self.progress, root=root, namespace=namespace)
             self.reports.append(report)
             for path in group:
@@ -117,7 +118,9 @@ def run_case(ingester: DocumentIngester, tier: str, task: Task[Any, Any], name: 
     case = CaseRun(name, inputs)
     ctx: TaskContext | None = None
     try:
-        ctx = TaskContext(ingester.workspace.tier(tier), config=ingester.config)
+        domain = ingester.domain
+        ctx = TaskContext(ingester.workspace.tier(tier), config=ingester.config, redactor=ingester.redactor,
+                          external_policy=domain.external_policy if domain.sensitive else "allow")
         for spec in _ingested(inputs):
             scope = ingester.scope(tier, getattr(inputs, spec.name))
             case.ingest_errors.extend(scope.errors)

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from rightsized.domains.base import Corpus, Domain, GoldCase, SuiteUnavailable, Task
 from rightsized.domains.inputs import build_input, file_specs
 from rightsized.domains.registry import get_domain, load_all
@@ -85,15 +87,17 @@ def resumed_plan(run_dir: Path, requested: dict[str, Any]) -> EvalPlan:
     return plan
 
 
-def corpora(domain: Domain, plan: EvalPlan, data_dir: Path) -> tuple[dict[str, Corpus], dict[str, str]]:
-    """Each requested suite's corpus (built deterministically), and the suites skipped with why."""
+def corpora(domain: Domain, plan: EvalPlan, data_dir: Path,
+            config: BaseModel | None = None) -> tuple[dict[str, Corpus], dict[str, str]]:
+    """Each requested suite's corpus (built deterministically), and the suites skipped with why.
+    `config`: the domain's validated settings (where a real suite's data is configured)."""
     built: dict[str, Corpus] = {}
     skipped: dict[str, str] = {}
     for suite in plan.suites:
         out = data_dir / "corpus" / domain.name / suite
         try:
             corpus = (domain.build_corpus(out, n=plan.n, seed=CORPUS_SEED) if suite == "synthetic"
-                      else domain.real_corpus(out))
+                      else domain.real_corpus(out, config))
         except SuiteUnavailable as exc:
             skipped[f"{domain.name}/{suite}"] = str(exc)
             continue
@@ -124,7 +128,7 @@ def run_eval(settings: Settings, plan: EvalPlan, *, resume: Path | None = None,
     prepared: dict[str, dict[str, Corpus]] = {}
     skipped: dict[str, str] = {}
     for name, domain in domains.items():
-        prepared[name], domain_skipped = corpora(domain, plan, data_dir)
+        prepared[name], domain_skipped = corpora(domain, plan, data_dir, domain.configure(settings.domains.get(name)))
         skipped.update(domain_skipped)
     hashes = {f"{d}/{s}": files_hash([*c.root.rglob("*.*"), c.root.parent / "gold.jsonl"], c.root.parent)
               for d, suites in prepared.items() for s, c in suites.items()}
@@ -184,7 +188,8 @@ def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
                     unavailable[tier] = exc.reason
                     store.update_meta(unavailable=unavailable)
                     continue
-                if warning := exposure_warning(settings, tier, domain=name, sensitive=domain.sensitive):
+                if warning := exposure_warning(settings, tier, domain=name, sensitive=domain.sensitive,
+                                                policy=domain.external_policy):
                     logger.warning(warning)
                     exposed[f"{name}/{tier}"] = warning
                     store.update_meta(warnings=exposed)

@@ -12,6 +12,9 @@ Why a document counts as stored only when complete: a run killed while writing a
 chunks leaves some of them, each with the document's hash; the store reports such a document
 as incomplete (every chunk carries the document's chunk count, `stores.base.document_states`),
 and it is deleted and written again like a changed file.
+Why redaction happens here, before chunking: a sensitive domain's identifiers must never reach
+the embedder or the store. A document is compared under its loaded text's hash salted with the
+redactor's fingerprint, so unchanged files are not redacted again and a changed policy re-ingests.
 Why everything streams: files are loaded a group at a time and chunks embedded a window at a
 time, even inside one file, so memory follows the window, not the file or the batch.
 """
@@ -25,9 +28,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from rightsized.pipelines.documents import Chunk, Document
+from rightsized.pipelines.documents import Chunk, Document, Section
 from rightsized.pipelines.embedders.base import Embedder
 from rightsized.pipelines.errors import IngestError
+from rightsized.pipelines.privacy import Redactor, merge_counts
 from rightsized.pipelines.progress import ProgressCallback
 from rightsized.pipelines.runtime import Workspace
 from rightsized.pipelines.stores.base import VectorStore, records_from
@@ -109,7 +113,7 @@ class IngestPipeline:
     def __init__(
         self, store: VectorStore, embedder: Embedder, *, domain: str,
         chunk_size: int = 200, chunk_overlap: int = 40, max_file_mb: float = 50.0, ocr: bool = True,
-        metadata_hook: MetadataHook | None = None, window: int = 2048,
+        metadata_hook: MetadataHook | None = None, redactor: Redactor | None = None, window: int = 2048,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -119,6 +123,7 @@ class IngestPipeline:
         self.max_file_mb = max_file_mb
         self.ocr = ocr
         self.metadata_hook = metadata_hook
+        self.redactor = redactor
         self.window = window
 
     def run(self, paths: Iterable[Path], progress: ProgressCallback | None = None, *,
@@ -144,14 +149,15 @@ class IngestPipeline:
             stored = self.store.document_hashes([d.doc_id for d in group])
             for document in group:
                 report.doc_ids.append(document.doc_id)
-                if stored.get(document.doc_id) == document.content_hash:
+                stamp = self._stamp(document)
+                if stored.get(document.doc_id) == stamp:
                     report.files_unchanged += 1
                     continue
                 if document.doc_id in stored:  # changed, or incomplete (hash None)
                     report.chunks_deleted += self.store.delete_document(document.doc_id)
                 report.files_ingested += 1
                 yield from stream_chunks(
-                    document, embedder_id=self.embedder.embedder_id, chunk_size=self.chunk_size,
+                    self._redacted(document, stamp), embedder_id=self.embedder.embedder_id, chunk_size=self.chunk_size,
                     chunk_overlap=self.chunk_overlap, buffer=self.window,
                 )
 
@@ -185,6 +191,25 @@ class IngestPipeline:
             metadata.update(self.metadata_hook(file, file_root))
         return Document(document.doc_id, document.source, document.sections, metadata)
 
+    def _stamp(self, document: Document) -> str:
+        """The hash a document is stored under: its content's, salted with the redactor's rules."""
+        if self.redactor is None:
+            return document.content_hash
+        return hashlib.sha256(f"{document.content_hash}:{self.redactor.fingerprint}".encode()).hexdigest()[:32]
+
+    def _redacted(self, document: Document, stamp: str) -> Document:
+        """The document with every section redacted (keyed by its case group, so one case's
+        documents are redacted consistently) and the counts per kind in its metadata."""
+        if self.redactor is None:
+            return document
+        sections, found = [], {}
+        for section in document.sections:
+            redaction = self.redactor.redact(section.text, key=document.metadata.get("group", document.doc_id))
+            sections.append(Section(redaction.text, section.page))
+            found = merge_counts(found, redaction.found)
+        return Document(document.doc_id, document.source, tuple(sections),
+                        {**document.metadata, "redacted": found}, derived_hash=stamp)
+
     def _embed_and_upsert(self, chunks: list[Chunk], notify: ProgressCallback) -> int:
         vectors = self.embedder.embed([c.text for c in chunks])
         added = self.store.upsert(records_from(chunks, vectors))
@@ -213,11 +238,13 @@ def _windows(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
         yield window
 
 
-def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: MetadataHook | None = None) -> IngestPipeline:
+def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: MetadataHook | None = None,
+                          redactor: Redactor | None = None) -> IngestPipeline:
     """The ingest pipeline for one tier's store and embedder, with the settings' chunking."""
     ingest = workspace.settings.ingest
     return IngestPipeline(
         workspace.store(tier), workspace.embedder(tier), domain=workspace.domain,
         chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
         max_file_mb=ingest.max_file_mb, ocr=ingest.ocr, metadata_hook=metadata_hook,
+        redactor=redactor,
     )

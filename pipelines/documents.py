@@ -41,6 +41,10 @@ class Document:
     source: str
     sections: tuple[Section, ...]
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Set when `sections` were derived from the loaded text (redacted): the document is stored
+    # under the loaded text's hash salted with how it was derived, so an unchanged file is
+    # recognised without deriving its text again, and a new derivation replaces the old chunks.
+    derived_hash: str | None = None
 
     @property
     def text(self) -> str:
@@ -49,7 +53,10 @@ class Document:
     @cached_property
     def content_hash(self) -> str:
         """sha256 of every section as `page NUL text SOH`, encoded a slice at a time (the same
-        bytes as encoding it whole, so stored hashes stay valid) and computed once."""
+        bytes as encoding it whole, so stored hashes stay valid) and computed once; the
+        `derived_hash` when one is set."""
+        if self.derived_hash is not None:
+            return self.derived_hash
         digest = hashlib.sha256()
         for section in self.sections:
             digest.update(f"{section.page}\x00".encode())

@@ -40,3 +40,7 @@ class BackendError(RightsizedError):
 
 class ValidationFailedError(RightsizedError):
     """A task result broke its contract (e.g. cites a chunk that was not retrieved)."""
+
+
+class PolicyError(RightsizedError):
+    """A domain's policy forbids the step (e.g. sending unredacted personal data off the machine)."""

@@ -80,13 +80,22 @@ def _lite_failure(path: Path, records: list[logging.LogRecord], error: BackendEr
     return BackendError(f"cannot open Milvus Lite at {path}: {type(causes[-1]).__name__}: {causes[-1]}")
 
 
-def exposure_warning(settings: Settings, tier: str, *, domain: str, sensitive: bool) -> str | None:
+def exposure_warning(settings: Settings, tier: str, *, domain: str, sensitive: bool,
+                     policy: str = "allow") -> str | None:
     """The warning due before a `sensitive` domain's text goes to a tier marked `external`, or None.
 
-    Why a warning and not a refusal: sending is the user's explicit choice of tier (a hosted API
-    under a data-processing agreement can be legitimate), but it must never happen silently."""
+    `policy` is the domain's external policy (`rightsized.domains.privacy.ExternalPolicy`), which
+    `TaskContext.generate` enforces; this only says, before the run, what will happen. Why a
+    warning under "allow" and not a refusal: sending is the user's explicit choice of tier (a
+    hosted API under a data-processing agreement can be legitimate), but never a silent one."""
     if not (sensitive and settings.tier(tier).external):
         return None
+    if policy == "never":
+        return (f"tier '{tier}' is external and the sensitive domain '{domain}' never sends text off this "
+                "machine: its generation steps will be refused on this tier")
+    if policy == "redacted":
+        return (f"tier '{tier}' is external: only text redacted by the sensitive domain '{domain}' is sent "
+                "off this machine (refused when the domain has no redactor)")
     return (f"tier '{tier}' is external: personal data of the sensitive domain '{domain}' will be sent "
             "off this machine; choose a tier that is not external unless that is allowed")
 

@@ -91,6 +91,10 @@ class KycDomain(Domain):
     description = "KYC document analysis: MRZ, expiry, consistency, sanctions screening, decision."
     doc_types = ("identity", "proof_of_address", "application")
     sensitive = True
+    # Identity verification needs the identity data itself (names, numbers, dates): redacted text
+    # cannot be checked, so an external tier gets the packet as it is — only when the user picks
+    # that tier, and never silently (the run and the result carry a warning).
+    external_policy = "allow"
     config_model = KycConfig
     # Every tier's row is split into typed packets and their scanned copies (OCR'd at ingest).
     report_by = ("typed", "scanned")
@@ -117,7 +121,7 @@ class KycDomain(Domain):
 
         return build_corpus(out_dir, n=n, seed=seed, scanned=SCANNED_PACKETS if scanned is None else scanned)
 
-    def real_corpus(self, out_dir: Path) -> Corpus:
+    def real_corpus(self, out_dir: Path, config: BaseModel | None = None) -> Corpus:
         from rightsized.domains.bfsi_kyc.real import build_real_corpus
 
         return build_real_corpus(out_dir)

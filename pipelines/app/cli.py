@@ -463,24 +463,69 @@ def migrate(
 
 @bench_app.command("ingest")
 def bench_ingest(
-    docs: Annotated[int, typer.Option(min=1, help="Synthetic documents to ingest (at least 1).")] = 300,
-    words: Annotated[int, typer.Option(min=12, help="Words per document (at least 12: one sentence).")] = 800,
+    docs: Annotated[int, typer.Option(min=1, help="Documents to ingest (at least 1); with --domain, the "
+                                                 "sample corpus's case count.")] = 300,
+    words: Annotated[int, typer.Option(min=12, help="Words per synthetic document (at least 12: one sentence).")] = 800,
+    domain: Annotated[str | None, typer.Option("--domain", "-d", help="Ingest this domain's sample corpus through "
+                                               "its redactor, and report the redaction's share.")] = None,
     config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Whole-path ingest throughput vs a raw sentence-transformers encode of the same chunks."""
+    from rightsized.domains.registry import get_domain
+
     from rightsized.eval.bench import bench_ingest as run_bench
 
     settings = _settings(config, set_)
     try:
-        report = run_bench(settings, docs=docs, words=words)
+        report = run_bench(settings, docs=docs, words=words, domain=get_domain(domain) if domain else None)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    _show(as_json, lambda: report, lambda: _print_figures(report))
+
+
+@bench_app.command("domain")
+def bench_domain(
+    domain: Annotated[str, typer.Argument(help="The domain whose benchmarks to run.")],
+    name: Annotated[str | None, typer.Argument(help="One benchmark (default: all of the domain's).")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", "-t", help="Tier (default: the configured default).")] = None,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """A domain's own end-to-end benchmarks (e.g. rank 500 resumes), as ratios to raw components."""
+    from rightsized.domains.registry import get_domain
+    from rightsized.pipelines.runtime import Workspace
+    from rightsized.pipelines.stores.base import EVAL_PREFIX
+
+    settings = _settings(config, set_)
+    reports: dict[str, Any] = {}
+    try:
+        found = get_domain(domain)
+        benchmarks = [b for b in found.benchmarks() if name is None or b.name == name]
+        if not benchmarks:
+            known = ", ".join(b.name for b in found.benchmarks()) or "none"
+            raise ConfigError(f"domain '{domain}' has no benchmark '{name}'; its benchmarks: {known}" if name
+                              else f"domain '{domain}' declares no benchmarks")
+        workspace = Workspace(settings, domain=domain, prefix=EVAL_PREFIX)
+        try:
+            chosen = tier or settings.default_tier
+            workspace.tier(chosen)
+            for benchmark in benchmarks:
+                reports[benchmark.name] = benchmark.run(workspace, chosen)
+        finally:
+            workspace.close()
     except RightsizedError as exc:
         raise _fail(exc) from exc
 
     def render() -> None:
-        for key, value in report.items():
-            out.print(f"{key:>28}: {value}")
+        for bench_name, report in reports.items():
+            out.print(f"[bold]{domain} / {bench_name}[/bold]")
+            _print_figures(report)
 
-    _show(as_json, lambda: report, render)
+    _show(as_json, lambda: reports, render)
+
+
+def _print_figures(report: dict[str, Any]) -> None:
+    for key, value in report.items():
+        out.print(f"{key:>32}: {value}")
 
 
 @bench_app.command("search")

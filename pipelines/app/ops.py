@@ -27,7 +27,8 @@ def ingest_paths(settings: Settings, domain_name: str, paths: list[Path], tier: 
     domain = get_domain(domain_name)
     workspace = Workspace(settings, domain=domain_name)
     try:
-        pipeline = build_ingest_pipeline(workspace, tier, domain.metadata)
+        redactor = domain.redactor(domain.configure(settings.domains.get(domain_name)))
+        pipeline = build_ingest_pipeline(workspace, tier, domain.metadata, redactor)
         with progress_callback(show_progress, "ingest") as callback:
             return pipeline.run(paths, callback, namespace=namespace)
     finally:
@@ -72,7 +73,8 @@ def run_task(settings: Settings, domain_name: str, task_name: str | None, tier: 
     warnings: list[str] = []
     try:
         workspace.tier(tier)  # an unavailable tier fails here, before anything is ingested
-        if warning := exposure_warning(settings, tier, domain=domain_name, sensitive=domain.sensitive):
+        if warning := exposure_warning(settings, tier, domain=domain_name, sensitive=domain.sensitive,
+                                        policy=domain.external_policy):
             logger.warning(warning)
             warnings.append(warning)
         cases = expand_cases(task, inputs)

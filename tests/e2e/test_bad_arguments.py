@@ -83,6 +83,8 @@ BAD: dict[str, Bad] = {
                               cap_memory=True),
     "config-over-1-MiB": Bad(lambda p: ["tiers", "--config", str(p.oversized)], "huge.yaml: larger than 1024 KiB"),
     "corpus-into-a-file": Bad(lambda p: ["corpus", "bfsi_kyc", str(p.file)], "OUT_DIR"),
+    "bench-a-domain-without-benchmarks": Bad(lambda p: ["bench", "domain", "bfsi_kyc"], "declares no benchmarks"),
+    "bench-an-unknown-domain": Bad(lambda p: ["bench", "domain", "no_such_domain"], "no_such_domain"),
     "corpus-n-0": Bad(lambda p: ["corpus", "bfsi_kyc", str(p.root / "out"), "--n", "0"], "'--n'"),
     "corpus-n-negative": Bad(lambda p: ["corpus", "bfsi_kyc", str(p.root / "out"), "--n", "-1"], "'--n'"),
     "report-of-a-file": Bad(lambda p: ["report", str(p.file)], "RUN_DIR"),

@@ -146,6 +146,14 @@ def test_exposure_warning_only_for_a_sensitive_domain_on_an_external_tier() -> N
     assert exposure_warning(settings, "baseline", domain="bfsi_kyc", sensitive=True) is None
 
 
+def test_exposure_warning_says_what_the_domain_policy_will_do() -> None:
+    settings = load_settings()
+    redacted = exposure_warning(settings, "large", domain="healthcare", sensitive=True, policy="redacted")
+    never = exposure_warning(settings, "large", domain="healthcare", sensitive=True, policy="never")
+    assert redacted is not None and "only text redacted" in redacted
+    assert never is not None and "refused" in never
+
+
 @pytest.fixture(scope="module")
 def packet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from rightsized.domains.registry import get_domain
