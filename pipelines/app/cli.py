@@ -461,6 +461,58 @@ def migrate(
     raise typer.Exit(0 if reports and all(r.ok for r in reports) else 1)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; beyond 127.0.0.1 only with API keys.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    tiers_: Annotated[list[str] | None, typer.Option("--tier", "-t", help="Tiers to serve (default: every "
+                                                     "tier available at start-up).")] = None,
+    domains: Annotated[list[str] | None, typer.Option("--domain", "-d", help="Domains to serve (default: "
+                                                      "every installed domain).")] = None,
+    keys_file: Annotated[Path | None, typer.Option(help="YAML of hashed API keys with their domains and tiers "
+                                                   "(default: $RIGHTSIZED_API_KEYS_FILE, else $RIGHTSIZED_API_KEYS).")] = None,
+    max_request_mb: Annotated[float, typer.Option(min=0.001, help="Largest request body.")] = 50.0,
+    max_upload_mb: Annotated[float, typer.Option(min=0.001, help="Largest uploaded file.")] = 20.0,
+    queue: Annotated[int, typer.Option(min=0, help="Requests that may wait per tier; more get 503.")] = 16,
+    max_wait: Annotated[float, typer.Option(min=0.001, help="Seconds a request may expect to wait for its "
+                                            "tier; longer: 503 at once.")] = 30.0,
+    concurrency: Annotated[int, typer.Option(min=1, help="Cases run at once per tier (llama.cpp tiers: 1).")] = 2,
+    rate_per_minute: Annotated[float, typer.Option(min=0.001, help="Requests per minute per key (burst "
+                                                   "the same); a key's own rate wins.")] = 600.0,
+    shutdown_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds in-flight requests get to "
+                                                    "finish on SIGTERM/SIGINT.")] = 60.0,
+    openapi: Annotated[bool, typer.Option("--openapi", help="Print the OpenAPI schema of the installed "
+                                          "domains and exit.")] = False,
+    config: ConfigOpt = None, set_: SetOpt = None,
+) -> None:
+    """Serve every domain task over HTTP: POST /v1/DOMAIN/TASK, /docs, /metrics, /readyz."""
+    from rightsized.pipelines.app.serve.app import local_app
+    from rightsized.pipelines.app.serve.auth import load_keys
+    from rightsized.pipelines.app.serve.server import serve_forever
+    from rightsized.pipelines.app.serve.settings import ServeSettings, check_bind
+
+    settings = _settings(config, set_)
+    try:
+        for name in tiers_ or []:
+            settings.tier(name)
+        options = ServeSettings(host=host, port=port, tiers=tuple(tiers_ or ()), domains=tuple(domains or ()),
+                                keys_file=keys_file,
+                                max_request_mb=max_request_mb, max_upload_mb=max_upload_mb, queue_size=queue,
+                                max_wait_s=max_wait, concurrency=concurrency, rate_per_minute=rate_per_minute,
+                                shutdown_timeout_s=shutdown_timeout)
+        if openapi:
+            _emit_json(local_app(settings, options).openapi())
+            return
+        keys = load_keys(keys_file)
+        check_bind(host, keys.enabled)
+        served = local_app(settings, options, keys)
+        console.print(f"serving on http://{host}:{port} ({len(keys.keys)} API key(s){'' if keys.enabled else ', local only'}); "
+                      "docs at /docs, readiness at /readyz", highlight=False)
+        serve_forever(served, options, keys)
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     docs: Annotated[int, typer.Option(min=1, help="Documents to ingest (at least 1); with --domain, the "
@@ -551,6 +603,81 @@ def bench_search(
     except RightsizedError as exc:
         raise _fail(exc) from exc
     _show(as_json, lambda: report, lambda: out.print(bench_search_table(report)))
+
+
+@bench_app.command("serve")
+def bench_serve(
+    domain: Annotated[str | None, typer.Option("--domain", "-d", help="Domain whose sample corpus makes the "
+                                               "requests (default: the first domain).")] = None,
+    task: Annotated[str | None, typer.Option(help="Task to call (default: the domain's first).")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only gold cases with this tag (e.g. typed).")] = None,
+    tiers_: Annotated[list[str] | None, typer.Option("--tier", "-t", help="Tiers to load (default: baseline "
+                                                     "and small).")] = None,
+    concurrency: Annotated[str, typer.Option(help="Comma-separated client counts.")] = "1,8,32",
+    seconds: Annotated[float, typer.Option(min=1, help="Seconds per tier and concurrency.")] = 20.0,
+    overhead_rounds: Annotated[int, typer.Option(min=0, help="HTTP vs in-process pairs on the first tier "
+                                                 "at concurrency 1 (0: skip).")] = 20,
+    soak_seconds: Annotated[float, typer.Option(min=0, help="Soak on the first tier, memory sampled every "
+                                                "10 s (0: no soak).")] = 0.0,
+    soak_concurrency: Annotated[int, typer.Option(min=1, help="Clients during the soak.")] = 8,
+    queue: Annotated[int, typer.Option(min=0, help="The server's queue per tier (--queue of serve).")] = 16,
+    config: ConfigOpt = None, set_: SetOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """`rightsized serve` under load on 127.0.0.1: throughput, p50/p95/p99, rejections and errors per
+    tier and concurrency; HTTP overhead over the same executor in-process; memory over a soak."""
+    import tempfile
+
+    from rightsized.domains.registry import discover, get_domain
+    from rightsized.pipelines.app.serve.executor import Job, TaskExecutor, Upload
+
+    from rightsized.eval.bench_serve import bench_serve as run_bench
+
+    settings = _settings(config, set_)
+    try:
+        levels = [int(c) for c in concurrency.split(",") if c.strip()]
+    except ValueError:
+        levels = []
+    if not levels or min(levels) < 1:
+        raise _fail(ValueError(f"--concurrency must be comma-separated integers >= 1, got '{concurrency}'"))
+    chosen = tiers_ or ["baseline", "small"]
+    try:
+        for name in chosen:
+            settings.tier(name)
+        found = get_domain(domain or next(iter(discover()), ""))
+        task_name = found.task(task).name
+        with tempfile.TemporaryDirectory(prefix="bench-serve-local-") as local_dir:
+            executor = None
+            if overhead_rounds:
+                local = settings.model_copy(update={"data_dir": Path(local_dir)})
+                executor = TaskExecutor(local, {found.name: found}, tiers=chosen[:1])
+                executor.load()
+
+            def in_process(tier: str, params: dict[str, Any], uploads: list[tuple[str, str, bytes]]) -> None:
+                assert executor is not None
+                run = executor.run(Job(found.name, task_name, tier, params, tuple(Upload(*u) for u in uploads)))
+                if not run.ok:
+                    raise RightsizedError(f"in-process run failed: {run.to_dict()['errors']}")
+
+            try:
+                report = run_bench(executable=str(Path(sys.executable).with_name("rightsized")),
+                                   serve_options=_passthrough(config, set_),
+                                   domain=found, task=task_name, tiers=chosen, concurrency=levels, seconds=seconds,
+                                   in_process=in_process if executor else None, overhead_rounds=overhead_rounds,
+                                   soak_seconds=soak_seconds, soak_concurrency=soak_concurrency, queue=queue, tag=tag)
+            finally:
+                if executor is not None:
+                    executor.close()
+    except RightsizedError as exc:
+        raise _fail(exc) from exc
+    _show(as_json, lambda: report, lambda: _print_figures(report))
+
+
+def _passthrough(config: Path | None, overrides: list[str] | None) -> list[str]:
+    """The user's --config/--set, for a child `rightsized` command."""
+    args = ["--config", str(config)] if config else []
+    for item in overrides or []:
+        args += ["--set", item]
+    return args
 
 
 def main() -> None:  # pragma: no cover - console entry point

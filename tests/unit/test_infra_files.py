@@ -239,3 +239,92 @@ def test_port_check(port: Any, local: bool) -> None:
 def test_link_extraction_skips_urls_and_anchors() -> None:
     md = "[a](x/y.yml) [b](https://milvus.io) [c](#when-to-move) [d](../z.md#part) [e](mailto:a@b.c)"
     assert relative_links(md) == ["x/y.yml", "../z.md"]
+
+
+# --- Kubernetes: the single-process server and the KubeRay RayService ---------------------------
+
+K8S = INFRA / "k8s"
+K8S_DEPLOYMENT = K8S / "deployment.yaml"
+RAYSERVICE = K8S / "rayservice.yaml"
+
+
+def _by_kind(path: Path) -> dict[str, dict[str, Any]]:
+    docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+    return {d["kind"]: d for d in docs}
+
+
+def _serve_options() -> set[str]:
+    import typer
+
+    from rightsized.pipelines.app.cli import app
+
+    command = typer.main.get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    return {opt for param in command.params for opt in param.opts}
+
+
+def test_k8s_deployment_runs_the_server_with_keys_probes_and_a_grace_period() -> None:
+    found = _by_kind(K8S_DEPLOYMENT)
+    deployment, service = found["Deployment"], found["Service"]
+    assert deployment["apiVersion"] == "apps/v1" and service["apiVersion"] == "v1"
+    assert deployment["spec"]["replicas"] == 1  # Milvus Lite: one process per folder
+    assert deployment["spec"]["strategy"]["type"] == "Recreate"
+    pod = deployment["spec"]["template"]
+    assert deployment["spec"]["selector"]["matchLabels"] == pod["metadata"]["labels"] == service["spec"]["selector"]
+    [container] = pod["spec"]["containers"]
+    assert image_is_pinned(container["image"])
+    command = container["command"]
+    assert command[:2] == ["rightsized", "serve"]
+    options = [c for c in command[2:] if c.startswith("--")]
+    assert set(options) <= _serve_options(), f"options `rightsized serve` does not have: {set(options) - _serve_options()}"
+    value = {command[i]: command[i + 1] for i in range(2, len(command) - 1) if command[i].startswith("--")}
+    assert value["--host"] == "0.0.0.0"
+    env = {e["name"]: e for e in container["env"]}
+    keys_file = Path(env["RIGHTSIZED_API_KEYS_FILE"]["value"])  # a public bind needs keys: from the Secret
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    [keys_mount] = [m for m in mounts.values() if Path(m["mountPath"]) == keys_file.parent]
+    assert volumes[keys_mount["name"]]["secret"]["secretName"] and keys_mount["readOnly"] is True
+    assert [p["containerPort"] for p in container["ports"]] == [int(value["--port"])]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert pod["spec"]["terminationGracePeriodSeconds"] > float(value["--shutdown-timeout"])
+    assert container["resources"]["requests"] and container["resources"]["limits"]
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert service["spec"]["type"] == "ClusterIP"
+    assert service["spec"]["ports"][0]["targetPort"] == container["ports"][0]["name"]
+
+
+def test_rayservice_builds_the_repos_app_with_a_replica_group_per_tier() -> None:
+    import importlib
+
+    import ray
+
+    from rightsized.pipelines.app.serve.ray_app import TierScaling
+    from rightsized.pipelines.config import load_settings
+
+    service = load_one(RAYSERVICE)
+    assert (service["apiVersion"], service["kind"]) == ("ray.io/v1", "RayService")
+    cluster = service["spec"]["rayClusterConfig"]
+    assert cluster["rayVersion"] == ray.__version__  # the version the tests run
+    assert cluster["enableInTreeAutoscaling"] is True
+    config = yaml.safe_load(service["spec"]["serveConfigV2"])
+    [application] = config["applications"]
+    module, _, attribute = application["import_path"].partition(":")
+    assert callable(getattr(importlib.import_module(module), attribute))
+    args = application["args"]
+    settings = load_settings(overrides=args["set"])  # the overrides are valid config
+    tiers = {name: TierScaling.model_validate(options) for name, options in args["tiers"].items()}
+    assert set(tiers) <= set(settings.tiers)
+    assert tiers["small"].max_ongoing_requests == 1 and tiers["small"].num_gpus == 0  # one generation at a time, CPU
+    assert tiers["mid"].num_gpus >= 1 and settings.tier("mid").generator.backend == "transformers"
+    groups = {g["groupName"]: g for g in cluster["workerGroupSpecs"]}
+    gpu_limits = [c["resources"]["limits"].get("nvidia.com/gpu", 0) for c in groups["gpu"]["template"]["spec"]["containers"]]
+    assert gpu_limits and all(n >= 1 for n in gpu_limits)
+    for group in groups.values():
+        assert group["minReplicas"] <= group["replicas"] <= group["maxReplicas"]
+    pods = [cluster["headGroupSpec"]["template"], *(g["template"] for g in groups.values())]
+    for pod in pods:
+        for container in pod["spec"]["containers"]:
+            assert image_is_pinned(container["image"]), container["image"]
+            names = {e["name"] for e in container.get("env", [])}
+            assert "RIGHTSIZED_API_KEYS_FILE" in names  # Serve's proxy listens on 0.0.0.0: keys on
