@@ -1,0 +1,134 @@
+"""The skill taxonomy: canonical skills, their synonyms and abbreviations, and finding them in text.
+
+Why a hand-written taxonomy: matching "k8s" to "Kubernetes" or "Postgres" to "PostgreSQL" is
+where naive keyword matchers fail, and a recruiter must be able to read why two words count as
+the same skill. Aliases of two letters or fewer, and a few that are ordinary words ("Go",
+"Spark"), match case-sensitively so "go" or "r" in a sentence is not a skill.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+# canonical name -> aliases (the canonical name itself always matches)
+SKILLS: dict[str, tuple[str, ...]] = {
+    "Python": ("Python3", "Python 3"),
+    "JavaScript": ("JS", "ECMAScript", "ES6"),
+    "TypeScript": (),
+    "Java": (),
+    "Go": ("Golang",),
+    "Rust": (),
+    "C++": ("cpp",),
+    "C#": ("C Sharp",),
+    ".NET": ("dotnet", ".NET Core", "ASP.NET"),
+    "Kotlin": (),
+    "Scala": (),
+    "Ruby": (),
+    "PHP": (),
+    "SQL": (),
+    "React": ("React.js", "ReactJS"),
+    "Angular": ("AngularJS",),
+    "Vue": ("Vue.js", "VueJS"),
+    "Node.js": ("NodeJS", "Node"),
+    "Django": (),
+    "Flask": (),
+    "Spring": ("Spring Boot",),
+    "FastAPI": (),
+    "PostgreSQL": ("Postgres", "psql"),
+    "MySQL": (),
+    "MongoDB": ("Mongo",),
+    "Redis": (),
+    "Elasticsearch": ("Elastic Search", "OpenSearch"),
+    "Kafka": ("Apache Kafka",),
+    "Spark": ("Apache Spark", "PySpark"),
+    "Airflow": ("Apache Airflow",),
+    "Docker": ("containers",),
+    "Kubernetes": ("k8s", "K8s"),
+    "Terraform": (),
+    "Ansible": (),
+    "AWS": ("Amazon Web Services",),
+    "GCP": ("Google Cloud", "Google Cloud Platform"),
+    "Azure": ("Microsoft Azure",),
+    "CI/CD": ("continuous integration", "Jenkins", "GitHub Actions", "GitLab CI"),
+    "Linux": (),
+    "Git": (),
+    "Machine Learning": ("ML",),
+    "Deep Learning": (),
+    "NLP": ("natural language processing",),
+    "Computer Vision": (),
+    "PyTorch": ("torch",),
+    "TensorFlow": ("Keras",),
+    "scikit-learn": ("sklearn", "scikit learn"),
+    "pandas": (),
+    "Statistics": ("statistical modelling", "statistical modeling"),
+    "GraphQL": (),
+    "REST APIs": ("REST", "RESTful", "RESTful APIs"),
+    "Microservices": ("microservice",),
+    "HTML": ("HTML5",),
+    "CSS": ("CSS3", "Sass"),
+    "Prometheus": (),
+    "Grafana": (),
+    "Selenium": (),
+    "Agile": ("Scrum", "Kanban"),
+}
+# Aliases that are ordinary words or very short: matched with their exact case.
+CASE_SENSITIVE = {"Go", "JS", "ML", "REST", "SQL", "Node", "Spark", "Rust", "Scala", "Ruby", "Agile",
+                  "Spring", "Flask", "React", "Angular", "Git", "Statistics", "Vue", "Redis", "torch",
+                  "containers", "Scrum", "Kanban", "PHP", "AWS", "GCP", "NLP", "HTML", "CSS", "psql", "cpp"}
+
+
+@dataclass(frozen=True)
+class SkillMention:
+    skill: str  # canonical
+    alias: str  # as written
+    start: int
+    end: int
+
+
+def _pattern(alias: str) -> str:
+    # Not inside a longer token: "Java" in "JavaScript", "JS" in "Node.js", "C" in "C++" do not count.
+    # A space in an alias matches any whitespace: a wrapped line may break "machine learning".
+    written = r"\s+".join(re.escape(word) for word in alias.split(" "))
+    return rf"(?<![A-Za-z0-9+#./]){written}(?![A-Za-z0-9+#]|\.[A-Za-z0-9])"
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    canonical: dict[str, str] = {}
+    sensitive, insensitive = [], []
+    for skill, aliases in SKILLS.items():
+        for alias in (skill, *aliases):
+            canonical[alias.lower()] = skill
+            canonical.setdefault(alias, skill)
+            (sensitive if alias in CASE_SENSITIVE else insensitive).append(alias)
+    # Longest first, so "Apache Kafka" wins over "Kafka" and "Spring Boot" over "Spring".
+    by_length = lambda names: "|".join(_pattern(a) for a in sorted(names, key=len, reverse=True))  # noqa: E731
+    return re.compile(by_length(sensitive)), re.compile(by_length(insensitive), re.IGNORECASE), canonical
+
+
+def find_skills(text: str) -> list[SkillMention]:
+    """Every skill mention in `text`, in order; overlapping mentions keep the longer one."""
+    sensitive, insensitive, canonical = _compiled()
+    found = []
+    for pattern in (sensitive, insensitive):
+        for m in pattern.finditer(text):
+            written = " ".join(m.group(0).split())
+            found.append(SkillMention(canonical.get(written) or canonical[written.lower()], m.group(0), m.start(), m.end()))
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[SkillMention] = []
+    for mention in found:
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+def canonical_skill(name: str) -> str | None:
+    """The canonical skill a written name stands for ("k8s" -> "Kubernetes"), or None."""
+    mentions = find_skills(name.strip())
+    return mentions[0].skill if len(mentions) == 1 and mentions[0].alias == name.strip() else None
+
+
+def skill_set(text: str) -> set[str]:
+    return {m.skill for m in find_skills(text)}

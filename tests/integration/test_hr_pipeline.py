@@ -1,0 +1,97 @@
+"""HR through the real runner: generated PDFs, blind ingest into Milvus Lite, rank and parse."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rightsized.domains.hr_resume.corpus import make_pool
+from rightsized.domains.hr_resume.models import RankResult
+from rightsized.domains.hr_resume.rationale import check_rationale
+from tests.hr_support import HrHarness
+
+pytestmark = [pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HrHarness]:
+    built = HrHarness(tmp_path_factory.mktemp("hr"), n=2)  # one pool of ten resumes, one parse case
+    yield built
+    built.close()
+
+
+def _rank(harness: HrHarness, tier: str = "baseline") -> tuple[RankResult, dict]:
+    case = next(c for c in harness.corpus.gold if c.task == "rank")
+    done = harness.run(case, tier)
+    assert done.error is None and not done.ingest_errors, (done.error, done.ingest_errors)
+    return done.result, harness.scores(case, done.result)  # type: ignore[return-value]
+
+
+def test_rank_orders_by_relevance_with_evidence_and_fairness(harness: HrHarness) -> None:
+    result, scores = _rank(harness)
+    assert scores["ndcg_at_5"] == 1.0 and scores["shortlist_accuracy"] == 1.0
+    assert scores["counterfactual_pass"] == 1.0 and scores["counterfactual_max_change"] == 0.0
+    assert scores["impact_ratio"] == 1.0 and scores["impact_flagged"] == 0.0
+    assert len(result.candidates) == 10
+    for candidate in result.candidates:
+        assert candidate.redacted.get("name") and candidate.redacted.get("contact")  # what blind screening removed
+        for item in candidate.breakdown:
+            if item.status != "missing":
+                assert item.chunk_id in result.retrieved and item.evidence
+    kinds = harness.corpus.gold[0].expected["kinds"]
+    assert [kinds[c.resume] for c in result.candidates[:3]] == ["strong"] * 3
+    stuffer = next(c for c in result.candidates if kinds[c.resume] == "stuffer")
+    assert {m.status for m in stuffer.breakdown if m.skill} == {"listed_only"} and not stuffer.shortlisted
+
+
+def test_nothing_protected_reaches_the_index(harness: HrHarness) -> None:
+    _rank(harness)
+    _, profiles = make_pool(0, seed=7)
+    store = harness.workspace.store("baseline")
+    texts = " ".join(r.text for batch in store.iter_records() for r in batch)
+    assert texts
+    for profile in profiles:
+        person = profile.person
+        for secret in (person.given, person.surname, person.email, profile.phone, person.nationality):
+            assert secret not in texts, secret
+    assert "[candidate]" in texts and "Female" not in texts and "Male" not in texts
+
+
+def test_parse_a_real_pdf(harness: HrHarness) -> None:
+    case = next(c for c in harness.corpus.gold if c.task == "parse")
+    done = harness.run(case)
+    assert done.error is None, done.error
+    assert harness.scores(case, done.result) == {"parse_field_accuracy": 1.0}
+    assert done.result.parsed.education[0].year is None  # graduation year: an age proxy, removed
+    assert done.result.protected_found
+
+
+def test_parse_refuses_a_bad_file_naming_it(harness: HrHarness, tmp_path: Path, make_bad_files) -> None:
+    expected = make_bad_files(tmp_path)
+    for name in ("encrypted.pdf", "empty.txt", "scanned.pdf"):
+        done = harness.run_request("parse", {"resume": str(tmp_path / name)})
+        assert done.result is None and done.error is not None
+        assert done.error.type == "IngestError" and name in done.error.message and expected[name] in done.error.message
+
+
+@pytest.mark.slow
+def test_small_tier_rationale_is_validated_or_replaced(harness: HrHarness) -> None:
+    result, scores = _rank(harness, "small")
+    assert scores["ndcg_at_5"] == 1.0  # the score is the tools', on every tier
+    top = result.candidates[0]
+    assert result.usage.llm_calls == 1 and result.usage.prompt_tokens
+    if top.rationale_source == "llm":
+        assert check_rationale(top.rationale or "", top) is None
+    else:
+        assert top.rationale_source == "template (llm rejected)"
+        assert any(w.startswith(f"LLM rationale for {top.resume} rejected") for w in result.warnings)
+
+
+def test_rank_benchmark_reuses_the_index_on_a_second_ranking(harness: HrHarness) -> None:
+    from rightsized.domains.hr_resume.speed import rank_benchmark
+
+    figures = rank_benchmark(harness.domain, harness.workspace, "baseline", resumes=6)
+    assert figures["resumes"] == 6 and figures["chunks"] >= 6
+    assert figures["second_ranking_documents_embedded"] == 0  # unchanged documents: nothing embedded again
+    assert figures["ratio_end_to_end_over_raw_encode"] > 0 and figures["top_candidate_score"] == 1.0
