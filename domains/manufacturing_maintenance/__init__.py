@@ -1,0 +1,72 @@
+"""Manufacturing maintenance: fleet telemetry, technicians' logs and equipment manuals.
+
+`diagnose` turns one machine's telemetry into a risk level, likely failure modes with
+calibrated probabilities, the sensor evidence, and actions citing manual rows and similar past
+work orders; `ask` answers technicians' questions from the manuals and the history with
+citations, or says "not in the manuals"; `similar` finds the past work orders most like a new
+complaint (their labels are its prediction of problem type and part).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rightsized.domains.base import Corpus, Domain
+from rightsized.domains.bench import Benchmark
+from rightsized.domains.manufacturing_maintenance.ask import AskTask
+from rightsized.domains.manufacturing_maintenance.diagnose import DiagnoseTask
+from rightsized.domains.manufacturing_maintenance.manuals import model_of_manual
+from rightsized.domains.manufacturing_maintenance.similar import SimilarTask
+
+
+class ManufacturingConfig(BaseModel):
+    """`data_dir`: the folder holding the public data of the real suite (AI4I 2020, C-MAPSS,
+    the aviation logbooks); the logbook data carries no licence, so it is read from here and
+    never copied into the repo. Default: none (the real suite is skipped with that reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+    data_dir: Path | None = Field(None, description="../shared/data/external/manufacturing_maintenance or a copy")
+    real_limit: int | None = Field(None, ge=1, description="at most this many held-out cases per real dataset")
+
+
+def classify_document(path: Path) -> str:
+    """doc_type from the file: manuals are PDFs named like manuals, logs are CSV/JSON(L) logs."""
+    name = path.as_posix().lower()
+    if path.suffix.lower() == ".pdf" and ("manual" in name or "/manuals/" in name):
+        return "manual"
+    if path.suffix.lower() in (".csv", ".jsonl", ".json") and "log" in name:
+        return "log"
+    return "other"
+
+
+class ManufacturingDomain(Domain):
+    name = "manufacturing_maintenance"
+    description = "Predictive maintenance: telemetry rules + calibrated classifier, cited manual rows and past cases."
+    doc_types = ("manual", "log")
+    config_model = ManufacturingConfig
+    report_by = ()
+    tasks = (DiagnoseTask(), AskTask(), SimilarTask())
+
+    def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
+        from rightsized.domains.manufacturing_maintenance.corpus import build_corpus
+
+        return build_corpus(out_dir, n=n, seed=seed)
+
+    def real_corpus(self, out_dir: Path, config: BaseModel | None = None) -> Corpus:
+        from rightsized.domains.manufacturing_maintenance.real import build_real_corpus
+
+        return build_real_corpus(out_dir, config if isinstance(config, ManufacturingConfig) else None)
+
+    def metadata(self, path: Path, root: Path) -> dict[str, Any]:
+        kind = classify_document(path)
+        return {"doc_type": kind, "machine_model": (model_of_manual(path) or "") if kind == "manual" else ""}
+
+    def benchmarks(self) -> list[Benchmark]:
+        from rightsized.domains.manufacturing_maintenance.bench import fleet_benchmark
+
+        return [fleet_benchmark()]
+
+
+domain = ManufacturingDomain()

@@ -1,0 +1,134 @@
+"""The `ask` task: a technician's question about the manuals or the maintenance history.
+
+Why answers are whole units (a manual table row or a work order): "what do I check first?"
+must be answered with the manual's own row, cited, not a paraphrase that drops the part number.
+The units of the retrieved chunks are scored by how much of the question's content (after
+normalising shorthand, minus question words) they cover; below `MIN_COVERAGE` the answer is
+exactly "not in the manuals". A question naming a machine model only takes that model's rows;
+one asking about the past ("last time", "what fixed") only takes work orders. An LLM tier may
+rephrase the chosen unit; a rephrasing with a number or id the unit does not hold is rejected.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from rightsized.domains.base import MetricSpec, Score, Task
+from rightsized.domains.context import TaskContext
+from rightsized.domains.inputs import documents
+from rightsized.domains.manufacturing_maintenance.logs import content_words, entry_in
+from rightsized.domains.manufacturing_maintenance.manuals import rows_in
+from rightsized.domains.manufacturing_maintenance.models import AskResult
+from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS
+from rightsized.pipelines.prompts import ContextChunk, build_prompt
+
+NOT_IN_MANUALS = "not in the manuals"
+MIN_COVERAGE = 0.6
+QUESTION_WORDS = frozenset("what which how when where who why whom whose do does did should shall can could would "
+                           "i we you it first often much many is are be been machine machines there".split())
+HISTORY = re.compile(r"\b(?:last time|previous(?:ly)?|before|history|was done|were done|fixed|what worked)\b", re.I)
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_ID = re.compile(r"\b(?:[A-Z0-9]{4,8}-(?:LIM|INT|TS)-\d{2}|WO-\d+|[A-Z]{2,5}-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b")
+
+
+class AskInput(BaseModel):
+    library: Path = documents("Equipment manuals (PDF) and maintenance logs (CSV): a folder.", kind="folder")
+    question: str = Field(..., min_length=3, max_length=500, description="The technician's question.")
+
+
+def _stem(word: str) -> str:
+    """A crude suffix stripper: tripped/trips/trip, lubricated/lubricate agree."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
+                word = word[:-1]  # tripp -> trip
+            return word
+    return word
+
+
+def _terms(text: str) -> set[str]:
+    return {_stem(w) for w in content_words(text) if w not in QUESTION_WORDS}
+
+
+class AskTask(Task[AskInput, AskResult]):
+    name = "ask"
+    description = "Answer a question from the manuals and maintenance history with citations, or 'not in the manuals'."
+    input_model = AskInput
+    result_model = AskResult
+    metrics = (
+        MetricSpec("ask_accuracy", kind="proportion", primary=True,
+                   description="answered with an expected row/work order, or abstained when the manuals do not say"),
+        MetricSpec("ask_wrong_answer", kind="proportion", higher_is_better=False,
+                   description="answered with a unit that is not an expected one (incl. answering the unanswerable)"),
+    )
+
+    def case_name(self, inputs: AskInput) -> str:
+        return inputs.question[:40]
+
+    def run(self, ctx: TaskContext, inputs: AskInput) -> AskResult:
+        question = inputs.question
+        models = [name for name in MACHINE_MODELS if name.lower() in question.lower()]
+        history = bool(HISTORY.search(question))
+        # The history phrase and the model name choose where to look; the rest must be covered.
+        wanted = _terms(HISTORY.sub(" ", question)) - {m.lower() for m in models}
+        filters = {"doc_type": "log"} if history else None
+        hits = ctx.retrieve(question, scope=ctx.documents["library"], filters=filters)
+        best: tuple[float, str, str, str] | None = None  # (coverage, unit id, text, chunk id)
+        for hit in hits:
+            for unit_id, text in _units(hit.text, history):
+                if models and not history and not any(unit_id.startswith(m.replace("-", "")) for m in models):
+                    continue
+                covered = len(wanted & _terms(text)) / len(wanted) if wanted else 0.0
+                if best is None or covered > best[0]:
+                    best = (covered, unit_id, text, hit.chunk_id)
+        if best is None or best[0] < MIN_COVERAGE:
+            return AskResult(question=question, answer=NOT_IN_MANUALS, answer_source="abstain")
+        _, unit_id, text, chunk_id = best
+        result = AskResult(question=question, answer=text, answer_source="extractive", units=[unit_id],
+                           citations=[chunk_id])
+        if ctx.can("compose"):
+            prompt = build_prompt("Answer the technician's question in one sentence using only the document.",
+                                  question, [ContextChunk(unit_id, text)])
+            drafted = " ".join(ctx.generate(prompt, stop=["\n\n", "\nQuestion:", "<<<"], max_tokens=70).text.split())
+            problem = _unsupported(drafted, text)
+            if problem:
+                result.warnings.append(f"LLM answer rejected ({problem}); the cited row is the answer")
+            else:
+                result.answer, result.answer_source = f"{drafted} [{unit_id}]", "llm"
+        return result
+
+    def outcome(self, result: AskResult) -> dict[str, Any]:
+        return {"abstain": result.answer_source == "abstain", "units": result.units}
+
+    def score(self, expected: Mapping[str, Any], outcome: Mapping[str, Any] | None) -> dict[str, Score]:
+        if outcome is None:
+            return {"ask_accuracy": 0.0, "ask_wrong_answer": None}
+        answered = not outcome["abstain"]
+        right = answered and bool(set(outcome["units"]) & set(expected["answers"]))
+        correct = (not answered) if expected["abstain"] else right
+        return {"ask_accuracy": float(correct), "ask_wrong_answer": float(answered and not right)}
+
+
+def _units(text: str, history: bool) -> list[tuple[str, str]]:
+    """A chunk's answerable units: its whole manual rows, or the work order it holds."""
+    entry = entry_in(text)
+    if entry is not None:
+        return [(entry.entry_id, f"{entry.entry_id} ({entry.machine}, {entry.date}): {entry.note}")]
+    return [] if history else [(row.row_id, row.text) for row in rows_in(text)]
+
+
+def _unsupported(answer: str, unit: str) -> str | None:
+    if len(answer) < 10 or not answer.endswith((".", "!", "?")):
+        return f"too short or unfinished: {answer[:60]!r}"
+    numbers = {n.replace(",", "") for n in _NUMBER.findall(answer)} - {n.replace(",", "") for n in _NUMBER.findall(unit)}
+    if numbers:
+        return f"states number(s) the row does not: {', '.join(sorted(numbers))}"
+    ids = set(_ID.findall(answer)) - set(_ID.findall(unit))
+    if ids:
+        return f"names id(s) the row does not: {', '.join(sorted(ids))}"
+    return None

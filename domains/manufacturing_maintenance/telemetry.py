@@ -1,0 +1,292 @@
+"""Read one machine's telemetry CSV, refusing or flagging whatever would make a diagnosis wrong.
+
+Why so strict: a diagnosis from a file with kelvin and Celsius mixed in one column, or rows
+out of order, is a confident wrong answer. Those are refused with the file, line and column.
+What can be diagnosed around is diagnosed with a warning that says what was done: a gap in
+time, a sensor that dropped out (empty cells, or a 0 where the machine cannot read 0), a
+sensor absent from the file. A sensor with no usable recent reading is "unavailable": the rules
+that need it are listed as not evaluated, never read as "within limits".
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, VARIANT_MODEL, MachineModel
+from rightsized.pipelines.errors import IngestError
+
+SENSORS = ("air_temp_K", "process_temp_K", "rotational_speed_rpm", "torque_Nm", "tool_wear_min", "vibration_mm_s")
+REQUIRED = SENSORS[:5]
+TEMPERATURES = ("air_temp_K", "process_temp_K")
+# Header spellings we accept for each canonical column (normalised: lower case, alphanumerics).
+ALIASES = {
+    "timestamp": ("timestamp", "time", "datetime", "ts"),
+    "machine_id": ("machineid", "machine", "udi"),
+    "machine_model": ("machinemodel", "model"),
+    "variant": ("type", "variant", "quality"),
+    "air_temp_K": ("airtempk", "airtemperaturek", "airtemperature"),
+    "air_temp_C": ("airtempc", "airtemperaturec"),
+    "process_temp_K": ("processtempk", "processtemperaturek", "processtemperature"),
+    "process_temp_C": ("processtempc", "processtemperaturec"),
+    "rotational_speed_rpm": ("rotationalspeedrpm", "rotationalspeed", "rpm", "speedrpm"),
+    "torque_Nm": ("torquenm", "torque"),
+    "tool_wear_min": ("toolwearmin", "toolwear"),
+    "vibration_mm_s": ("vibrationmms", "vibration", "vibrationrms"),
+}
+KELVIN_RANGE = (230.0, 400.0)  # a factory floor and a hot process, in K
+CELSIUS_RANGE = (-40.0, 130.0)
+PLAUSIBLE = {"rotational_speed_rpm": (0.0, 20000.0), "torque_Nm": (0.0, 500.0), "tool_wear_min": (0.0, 2000.0),
+             "vibration_mm_s": (0.0, 100.0)}
+ZERO_IS_DROPOUT = ("rotational_speed_rpm", "torque_Nm", "vibration_mm_s")  # a running machine never reads 0
+RECENT = 3  # readings that make "the latest value" of a sensor
+GAP_FACTOR = 3.0  # a step this many times the median interval is a gap
+MAX_ROWS = 100_000
+
+
+class TelemetryError(IngestError):
+    """The telemetry file cannot be diagnosed; the message names the line and column."""
+
+
+@dataclass
+class Window:
+    """One machine's validated readings, oldest first; sensors in canonical units (K, rpm, Nm, min, mm/s)."""
+
+    path: Path
+    model: MachineModel
+    machine_id: str
+    timestamps: list[datetime]
+    series: dict[str, np.ndarray]  # NaN where a reading is missing or a dropout
+    lines: list[int]  # the file line of each reading
+    warnings: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)  # sensors with no usable recent reading
+
+    def latest(self) -> dict[str, float | None]:
+        """Each sensor's latest usable value within the last `RECENT` readings (None: unavailable)."""
+        values: dict[str, float | None] = {}
+        for name in SENSORS:
+            column = self.series.get(name)
+            recent = column[-RECENT:] if column is not None else np.array([])
+            valid = recent[~np.isnan(recent)]
+            values[name] = float(valid[-1]) if valid.size else None
+        return values
+
+    def vibration_level(self) -> float | None:
+        """Mean of the recent valid vibration readings (RMS, mm/s)."""
+        column = self.series.get("vibration_mm_s")
+        if column is None:
+            return None
+        recent = column[-RECENT:]
+        valid = recent[~np.isnan(recent)]
+        return float(valid.mean()) if valid.size else None
+
+    def vibration_trend(self) -> tuple[float | None, float | None]:
+        """(baseline: median of the first half, slope in mm/s per hour) of valid vibration readings."""
+        column = self.series.get("vibration_mm_s")
+        if column is None or len(column) < 4:
+            return None, None
+        hours = np.array([(t - self.timestamps[0]).total_seconds() / 3600 for t in self.timestamps])
+        valid = ~np.isnan(column)
+        if valid.sum() < 4:
+            return None, None
+        first = column[: len(column) // 2]
+        first = first[~np.isnan(first)]
+        baseline = float(np.median(first)) if first.size else None
+        slope = float(np.polyfit(hours[valid], column[valid], 1)[0]) if np.ptp(hours[valid]) > 0 else None
+        return baseline, slope
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def _columns(path: Path, header: list[str]) -> dict[str, int]:
+    lookup = {alias: canonical for canonical, aliases in ALIASES.items() for alias in aliases}
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        canonical = lookup.get(_key(name))
+        if canonical is None:
+            continue
+        if canonical in found:
+            raise TelemetryError(path, f"line 1: columns {header[found[canonical]]!r} and {name!r} both give {canonical}")
+        found[canonical] = index
+    for unit in TEMPERATURES:
+        celsius = unit[:-1] + "C"
+        if unit in found and celsius in found:
+            raise TelemetryError(path, f"line 1: {unit} and {celsius} are both present; keep one")
+    missing = [c for c in ("timestamp", *REQUIRED)
+               if c not in found and not (c in TEMPERATURES and c[:-1] + "C" in found)]
+    if missing:
+        raise TelemetryError(path, "line 1: missing column(s) " + ", ".join(missing)
+                             + "; found: " + ", ".join(header))
+    return found
+
+
+def _model(path: Path, rows: list[list[str]], columns: dict[str, int], default: str | None) -> MachineModel:
+    names: set[str] = set()
+    if "machine_model" in columns:
+        names |= {r[columns["machine_model"]].strip() for r in rows if r[columns["machine_model"]].strip()}
+    elif "variant" in columns:
+        variants = {r[columns["variant"]].strip().upper() for r in rows}
+        unknown = variants - set(VARIANT_MODEL)
+        if unknown:
+            raise TelemetryError(path, f"column {_label(columns, 'variant')}: unknown variant(s) {sorted(unknown)}; "
+                                 f"known: {sorted(VARIANT_MODEL)}")
+        names |= {VARIANT_MODEL[v] for v in variants}
+    elif default:
+        names.add(default)
+    if not names:
+        raise TelemetryError(path, "no machine_model column and no machine_model parameter: "
+                             "the limits depend on the model (" + ", ".join(MACHINE_MODELS) + ")")
+    if len(names) > 1:
+        raise TelemetryError(path, f"several machine models in one file ({', '.join(sorted(names))}): "
+                             "diagnose one machine per file")
+    name = names.pop()
+    if name not in MACHINE_MODELS:
+        raise TelemetryError(path, f"unknown machine model {name!r}; known: {', '.join(MACHINE_MODELS)}")
+    return MACHINE_MODELS[name]
+
+
+def _label(columns: dict[str, int], canonical: str) -> str:
+    return f"{canonical} (column {columns[canonical] + 1})"
+
+
+def _timestamp(path: Path, value: str, line: int) -> datetime:
+    try:
+        stamp = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise TelemetryError(path, f"line {line}, column timestamp: {value!r} is not an ISO 8601 time") from exc
+    return stamp.replace(tzinfo=None) if stamp.tzinfo is None else stamp
+
+
+def _number(path: Path, value: str, line: int, column: str) -> float:
+    text = value.strip()
+    if text.lower() in ("", "nan", "na", "null", "none", "-"):
+        return float("nan")
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise TelemetryError(path, f"line {line}, column {column}: {value!r} is not a number") from exc
+    if not np.isfinite(number):
+        raise TelemetryError(path, f"line {line}, column {column}: {value!r} is not a finite number")
+    return number
+
+
+def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
+    """Validate and read one machine's telemetry (one reading per line, oldest first)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TelemetryError(path, f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8") from exc
+    except OSError as exc:
+        raise TelemetryError(path, f"cannot be read: {exc.strerror}") from exc
+    try:
+        table = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise TelemetryError(path, f"malformed CSV: {exc}") from exc
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if not table:
+        raise TelemetryError(path, "empty file: no header and no readings")
+    header, rows = table[0], table[1:]
+    if not rows:
+        raise TelemetryError(path, "a header but no readings")
+    if len(rows) > MAX_ROWS:
+        raise TelemetryError(path, f"{len(rows):,} readings, over the limit of {MAX_ROWS:,} for one diagnosis window")
+    columns = _columns(path, header)
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise TelemetryError(path, f"line {number}: {len(row)} fields, the header has {len(header)}")
+    model = _model(path, rows, columns, machine_model)
+    ids = {r[columns["machine_id"]].strip() for r in rows} if "machine_id" in columns else {path.stem}
+    if len(ids) > 1:
+        raise TelemetryError(path, f"several machines in one file ({', '.join(sorted(ids)[:5])}): one machine per file")
+    lines = list(range(2, len(rows) + 2))
+    stamps = [_timestamp(path, r[columns["timestamp"]], line) for r, line in zip(rows, lines)]
+    for i in range(1, len(stamps)):
+        if stamps[i] <= stamps[i - 1]:
+            what = "repeats" if stamps[i] == stamps[i - 1] else "is earlier than"
+            raise TelemetryError(path, f"line {lines[i]}, column timestamp: {stamps[i].isoformat()} {what} line "
+                                 f"{lines[i - 1]}'s {stamps[i - 1].isoformat()}: readings out of order; sort the file "
+                                 "by time (or fix the logger clock) and resubmit")
+    window = Window(path, model, ids.pop(), stamps, {}, lines)
+    for name in SENSORS:
+        source = name if name in columns else (name[:-1] + "C" if name in TEMPERATURES and name[:-1] + "C" in columns else None)
+        if source is None:
+            window.unavailable.append(name)
+            window.warnings.append(f"{path.name}: no {name} column; rules that need it are not evaluated")
+            continue
+        values = np.array([_number(path, r[columns[source]], line, source) for r, line in zip(rows, lines)])
+        window.series[name] = _checked(path, name, source, values, lines, window.warnings)
+    _gaps(window)
+    for name, values in window.series.items():
+        recent = values[-RECENT:]
+        if np.isnan(recent).all():
+            window.unavailable.append(name)
+            window.warnings.append(f"{path.name}: {name} has no reading in the last {RECENT} lines "
+                                   f"(from line {lines[-len(recent)]}): sensor unavailable, its rules are not evaluated")
+    return window
+
+
+def _checked(path: Path, name: str, source: str, values: np.ndarray, lines: list[int], warnings: list[str]) -> np.ndarray:
+    """Unit checks and conversion to canonical units; dropouts become NaN with a warning."""
+    if name in TEMPERATURES:
+        expected = KELVIN_RANGE if source.endswith("K") else CELSIUS_RANGE
+        other, unit = ("°C", "K") if source.endswith("K") else ("K", "°C")
+        for value, line in zip(values, lines):
+            if np.isnan(value) or expected[0] <= value <= expected[1]:
+                continue
+            looks = (CELSIUS_RANGE if unit == "K" else KELVIN_RANGE)
+            reason = (f"looks like {other} in a {unit} column (unit mix-up)" if looks[0] <= value <= looks[1]
+                      else f"outside the plausible range {expected[0]:g}-{expected[1]:g} {unit}")
+            raise TelemetryError(path, f"line {line}, column {source}: {value:g} {reason}; "
+                                 f"convert the column to one unit and resubmit")
+        if source.endswith("C"):
+            values = values + 273.15
+    else:
+        low, high = PLAUSIBLE[name]
+        for value, line in zip(values, lines):
+            if not np.isnan(value) and not low <= value <= high:
+                raise TelemetryError(path, f"line {line}, column {source}: {value:g} outside the plausible range "
+                                     f"{low:g}-{high:g}")
+        if name in ZERO_IS_DROPOUT:
+            zeros = values == 0
+            if zeros.any():
+                values = np.where(zeros, np.nan, values)
+                warnings.append(f"{path.name}: {source} reads 0 on {_spans(lines, zeros)}: "
+                                "treated as a sensor dropout, not a reading")
+    missing = np.isnan(values)
+    if missing.any() and not missing.all():
+        warnings.append(f"{path.name}: {source} has no reading on {_spans(lines, missing)} (sensor dropout)")
+    return values
+
+
+def _spans(lines: list[int], mask: np.ndarray) -> str:
+    """'lines 5-7, 12' for the lines where mask is set."""
+    spans: list[tuple[int, int]] = []
+    for line, on in zip(lines, mask):
+        if not on:
+            continue
+        if spans and spans[-1][1] == line - 1:
+            spans[-1] = (spans[-1][0], line)
+        else:
+            spans.append((line, line))
+    text = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans[:6])
+    return ("lines " if len(spans) > 1 or spans[0][0] != spans[0][1] else "line ") + text + (" ..." if len(spans) > 6 else "")
+
+
+def _gaps(window: Window) -> None:
+    if len(window.timestamps) < 3:
+        return
+    steps = np.diff([t.timestamp() for t in window.timestamps])
+    median = float(np.median(steps))
+    for i, step in enumerate(steps):
+        if step > GAP_FACTOR * median:
+            window.warnings.append(
+                f"{window.path.name}: gap of {step / 60:.0f} min between line {window.lines[i]} and line "
+                f"{window.lines[i + 1]} (readings every {median / 60:.0f} min otherwise); trends span the gap")

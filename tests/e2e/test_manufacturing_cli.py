@@ -1,0 +1,37 @@
+"""`rightsized run manufacturing_maintenance ...` as a user runs it: real subprocess, files, exit codes."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def rightsized(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("rightsized")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=600, env={**os.environ})
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("mm-corpus")
+    done = rightsized("corpus", "manufacturing_maintenance", str(root), "--n", "4")
+    assert done.returncode == 0, done.stderr
+    return root / "documents"
+
+
+def test_diagnose_is_the_default_task_and_prints_json(corpus: Path) -> None:
+    done = rightsized("run", "manufacturing_maintenance", "--input", f"telemetry={corpus / 'telemetry' / 'M02.csv'}",
+                      "--input", f"library={corpus / 'library'}", "--tier", "baseline", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["task"] == "diagnose" and not report["errors"]
+    result = report["results"][0]
+    assert result["task"] == "diagnose" and result["risk"] == "high" and result["ranked"][0] == "HDF"
+    assert result["manual_rows"][0]["row_id"] == "VMC600-TS-02"
+    assert set(result["citations"]) <= set(result["retrieved"])

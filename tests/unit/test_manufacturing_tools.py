@@ -1,0 +1,240 @@
+"""Manufacturing tools without a store: limit rules, classifier calibration, anomaly detection,
+shorthand normalisation, manual rows, and every way a telemetry file is refused or flagged."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rightsized.domains.manufacturing_maintenance.anomaly import detect
+from rightsized.domains.manufacturing_maintenance.classifier import default_classifier, features, training_set
+from rightsized.domains.manufacturing_maintenance.corpus import Machine, telemetry
+from rightsized.domains.manufacturing_maintenance.logs import normalise, similarity
+from rightsized.domains.manufacturing_maintenance.manuals import PAGE_WORD_LIMIT, manual_rows, pages, rows_in
+from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
+from rightsized.domains.manufacturing_maintenance.scoring import decide
+from rightsized.domains.manufacturing_maintenance.telemetry import TelemetryError, read_telemetry
+from tests.manufacturing_support import write_rows
+
+VMC400 = MACHINE_MODELS["VMC-400"]
+
+
+def reading(**values: float) -> dict[str, float | None]:
+    base = {"air_temp_K": 300.0, "process_temp_K": 310.0, "rotational_speed_rpm": 1500.0, "torque_Nm": 40.0,
+            "tool_wear_min": 100.0}
+    return {**base, **values}
+
+
+@pytest.mark.parametrize(("values", "vibration", "mode", "hard"), [
+    ({"process_temp_K": 308.5, "rotational_speed_rpm": 1370.0}, None, "HDF", True),   # dT 8.5 K at 1370 rpm
+    ({"torque_Nm": 60.0, "rotational_speed_rpm": 1500.0}, None, "PWF", True),          # 9,425 W
+    ({"torque_Nm": 20.0, "rotational_speed_rpm": 1600.0}, None, "PWF", True),          # 3,351 W
+    ({"torque_Nm": 56.0, "tool_wear_min": 197.0}, None, "OSF", True),                  # 11,032 > 11,000 (L)
+    ({"tool_wear_min": 205.0}, None, "TWF", False),
+    ({}, 7.3, "BWF", True),
+    ({}, 5.0, "BWF", False),
+])
+def test_limit_rules_fire_at_the_manuals_limits(values: dict, vibration: float | None, mode: str, hard: bool) -> None:
+    hits = limit_rules(VMC400, reading(**values), vibration)
+    assert [(h.mode, h.hard) for h in hits] == [(mode, hard)], hits
+
+
+def test_limit_rules_stay_silent_just_inside_the_limits() -> None:
+    inside = reading(process_temp_K=308.7, rotational_speed_rpm=1370.0, torque_Nm=55.0, tool_wear_min=199.0)
+    assert limit_rules(VMC400, inside, 4.4) == []  # dT 8.7 K; 7,890 W; 10,945 min.Nm; 4.4 mm/s
+    # the same strain breaks the L variant's limit but not the H variant's
+    strained = reading(torque_Nm=56.0, tool_wear_min=197.0)
+    assert not limit_rules(MACHINE_MODELS["VMC-800"], strained, None)
+
+
+def test_classifier_is_calibrated_on_held_out_generated_data() -> None:
+    x, y = training_set(6000, seed=99)  # not the training seed
+    p = default_classifier().predict(x)
+    for j, mode in enumerate(MODES):
+        if y[:, j].sum() < 50:
+            continue
+        bins = np.digitize(p[:, j], [0.1, 0.3, 0.5, 0.7, 0.9])
+        for b in np.unique(bins):
+            members = bins == b
+            if members.sum() >= 100:  # predicted and observed rates agree within 0.1 in every populated bin
+                assert abs(p[members, j].mean() - y[members, j].mean()) < 0.1, (mode, b)
+    assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_training_is_deterministic() -> None:
+    x1, y1 = training_set(500)
+    x2, y2 = training_set(500)
+    assert np.array_equal(np.nan_to_num(x1), np.nan_to_num(x2)) and np.array_equal(y1, y2)
+
+
+def test_decide_lets_exact_rules_decide_and_ranks_soft_limits_above_none() -> None:
+    p = np.zeros(len(MODES))
+    p[MODES.index("HDF")] = 0.3  # the classifier is unsure, the limit is broken: the rule decides
+    hits = limit_rules(VMC400, reading(process_temp_K=308.0, rotational_speed_rpm=1300.0), None)
+    verdict = decide(p, hits, [])
+    assert verdict.flagged == ["HDF"] and verdict.failure and verdict.risk == "high" and verdict.ranked[0] == "HDF"
+    soft = decide(np.zeros(len(MODES)), limit_rules(VMC400, reading(tool_wear_min=210.0), None), [])
+    assert soft.ranked[:2] == ["TWF", "none"] and soft.risk == "medium" and not soft.failure
+    unavailable = decide(np.zeros(len(MODES)), [], ["vibration_mm_s"])
+    assert unavailable.not_evaluated == ["BWF"]
+
+
+def _csv(scenario: str) -> list[dict[str, str]]:
+    return telemetry(Machine("M01", "VMC-400", scenario), random.Random(1))
+
+
+def test_anomaly_names_the_sensor_that_drifted(tmp_path: Path) -> None:
+    drifting = read_telemetry(write_rows(tmp_path / "a.csv", _csv("BWF")))
+    steady = read_telemetry(write_rows(tmp_path / "b.csv", _csv("none")))
+    found = detect(drifting)
+    assert found.anomalous and found.shifted[0][0] == "vibration_mm_s"
+    assert not detect(steady).anomalous
+
+
+def test_bearing_wear_window_scores_high_with_the_classifier(tmp_path: Path) -> None:
+    window = read_telemetry(write_rows(tmp_path / "a.csv", _csv("BWF")))
+    p = default_classifier().predict(features(window))[0]
+    assert p[MODES.index("BWF")] > 0.8 and max(p[MODES.index(m)] for m in ("HDF", "PWF", "OSF")) < 0.1
+
+
+@pytest.mark.parametrize(("note", "words"), [
+    ("repl brg DE side, chk align", "replace bearing drive end side check alignment"),
+    ("brng whine DE, aligment chkd", "bearing whine drive end alignment checked"),
+    ("m/c tripped overtemp, clnd HX fins", "machine tripped overtemperature cleaned heat exchanger fins"),
+    ("R&R spindle brgs p/n BRG-6206-2RS", "remove and replace spindle bearings part number brg-6206-2rs"),
+])
+def test_shorthand_and_typos_normalise(note: str, words: str) -> None:
+    assert normalise(note) == words
+
+
+def test_similarity_prefers_the_same_repair_written_differently() -> None:
+    query = "spindle bearing vibration noise drive end alignment"
+    assert similarity(query, "spndl brg noisy DE side, vib 6.1. repl brg, chk align") > \
+        similarity(query, "drv o/load alarm, pwr hi. reduced feed") + 30
+
+
+def test_every_manual_page_is_one_chunk_and_every_row_parses_whole() -> None:
+    for model in MACHINE_MODELS.values():
+        rows = {r.row_id: r for r in manual_rows(model)}
+        for heading, page_rows in pages(model):
+            text = heading + "\n" + "\n".join(r.text for r in page_rows)
+            assert len(text.split()) <= PAGE_WORD_LIMIT, heading
+            assert rows_in(text) == page_rows
+        assert {r.code for r in rows.values() if r.code} == {"TWF", "HDF", "PWF", "OSF", "BWF"}
+
+
+def test_a_row_cut_off_by_its_chunk_is_not_cited() -> None:
+    row = manual_rows(VMC400)[-3]
+    assert rows_in(row.text.split(" | Remedy:")[0]) == []
+
+
+# -- telemetry that must be refused or flagged ------------------------------------------------
+
+
+def _rows() -> list[dict[str, str]]:
+    return telemetry(Machine("M01", "VMC-400", "none"), random.Random(3))
+
+
+def test_celsius_in_a_kelvin_column_is_refused_with_line_and_column(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[6]["air_temp_K"] = "26.5"
+    with pytest.raises(TelemetryError, match=r"t\.csv: line 8, column air_temp_K: 26.5 looks like °C in a K column"):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
+
+
+def test_a_celsius_column_is_converted(tmp_path: Path) -> None:
+    rows = _rows()
+    for row in rows:
+        row["air_temp_C"] = f"{float(row.pop('air_temp_K')) - 273.15:.2f}"
+    window = read_telemetry(write_rows(tmp_path / "t.csv", rows))
+    assert 295 < window.latest()["air_temp_K"] < 305
+
+
+def test_kelvin_in_a_celsius_column_is_refused(tmp_path: Path) -> None:
+    rows = _rows()
+    for row in rows:
+        row["process_temp_C"] = f"{float(row.pop('process_temp_K')) - 273.15:.1f}"
+    rows[10]["process_temp_C"] = "310.2"
+    with pytest.raises(TelemetryError, match=r"line 12, column process_temp_C: 310.2 looks like K in a °C column"):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
+
+
+def test_out_of_order_timestamps_are_refused(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[14], rows[15] = rows[15], rows[14]
+    with pytest.raises(TelemetryError, match=r"line 17, column timestamp: .* is earlier than line 16's .*out of order"):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
+
+
+def test_a_gap_is_reported(tmp_path: Path) -> None:
+    rows = _rows()
+    del rows[20:26]
+    window = read_telemetry(write_rows(tmp_path / "t.csv", rows))
+    assert any("gap of 70 min between line 21 and line 22" in w for w in window.warnings), window.warnings
+
+
+def test_dropouts_are_reported_and_a_dead_sensor_is_not_read_as_within_limits(tmp_path: Path) -> None:
+    rows = _rows()
+    for row in rows[10:13]:
+        row["torque_Nm"] = ""
+    for row in rows[-5:]:
+        row["vibration_mm_s"] = "0"
+    window = read_telemetry(write_rows(tmp_path / "t.csv", rows))
+    assert any("torque_Nm has no reading on lines 12-14" in w for w in window.warnings), window.warnings
+    assert any("vibration_mm_s reads 0 on lines 45-49" in w for w in window.warnings), window.warnings
+    assert "vibration_mm_s" in window.unavailable and window.vibration_level() is None
+    verdict = decide(np.zeros(len(MODES)), [], window.unavailable)
+    assert "BWF" in verdict.not_evaluated
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda rows: rows[4].update(torque_Nm="forty"), r"line 6, column torque_Nm: 'forty' is not a number"),
+    (lambda rows: rows[4].update(timestamp="yesterday"), r"line 6, column timestamp: 'yesterday' is not an ISO 8601"),
+    (lambda rows: rows[4].update(rotational_speed_rpm="-50"), r"line 6, column rotational_speed_rpm: -50 outside"),
+    (lambda rows: rows[4].update(machine_id="M02"), r"several machines in one file"),
+    (lambda rows: rows[4].update(machine_model="LATHE-9"), r"several machine models in one file"),
+])
+def test_bad_cells_are_refused_naming_line_and_column(tmp_path: Path, edit, message: str) -> None:
+    rows = _rows()
+    edit(rows)
+    with pytest.raises(TelemetryError, match=message):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
+
+
+def test_missing_columns_and_empty_files_are_refused(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "torque_Nm"} for r in _rows()]
+    with pytest.raises(TelemetryError, match=r"line 1: missing column\(s\) torque_Nm"):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
+    (tmp_path / "e.csv").write_text("timestamp,air_temp_K\n")
+    with pytest.raises(TelemetryError, match="a header but no readings"):
+        read_telemetry(tmp_path / "e.csv")
+
+
+# -- the LLM explanation may only use the evidence -------------------------------------------
+
+EVIDENCE = ("Machine M02 (VMC-600), risk: high.\nLikely failure modes: heat dissipation failure (HDF) p=0.99.\n"
+            "Sensor evidence: process-air temperature difference 8.0 K < 8.6 K at 1313 rpm < 1380 rpm.\n"
+            "Manual VMC600-TS-02 remedy: Clean the heat exchanger fins, check coolant level and flow.\n"
+            "Past case WO-1011: machine tripped overtemperature. cleaned heat exchanger fins.")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("The temperature difference is 8.0 K at 1313 rpm, so clean the heat exchanger fins (VMC600-TS-02).", None),
+    ("The temperature difference is 6.5 K, so clean the fins.", "number(s) not in the evidence: 6.5"),
+    ("Replace the spindle bearing and clean the fins.", "term(s) the evidence does not: bearing"),
+    ("Clean the heat exchanger fins as VMC600-TS-05 says.", "not cited: VMC600-TS-05"),
+    ("The machine is healthy, keep running it.", "calls a high-risk machine healthy"),
+    ("Clean the heat exchanger", "too short or unfinished"),
+    ("The heat exchanger motor is stalling, so clean the fins.", "words not in the evidence: motor, stalling"),
+    ("The heat exchanger is not working, so clean the fins.", "states something is not so"),
+])
+def test_explanation_validation(text: str, problem: str | None) -> None:
+    from rightsized.domains.manufacturing_maintenance.explain import validate
+
+    cleaned, why = validate(text, EVIDENCE, ["VMC600-TS-02", "WO-1011"], "high")
+    if problem is None:
+        assert cleaned == text and why is None
+    else:
+        assert cleaned is None and problem in why
