@@ -1,0 +1,241 @@
+"""Pricing and promotion policy clauses, parsed from retrieved chunks into typed rules.
+
+Why typed rules: a price recommender that reads policy prose through an LLM can be talked into
+anything; one that reads it into `MinMargin(category, 0.30)` can be tested, and every price it
+considers is checked against every rule (`allows`), so a recommended price that breaks a
+retrieved rule cannot be produced. Each rule keeps its clause id, the chunk it was read from
+and the sentence, so a result names the clause that bound it and cites the chunk.
+
+Clauses are written one per paragraph as `Clause <ID> — <title>: <sentence>`; the title says
+the kind (and the category it is limited to, after a comma). A clause whose title is known but
+whose sentence cannot be read (cut by a chunk boundary, reworded) is reported, never guessed.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from rightsized.pipelines.stores.base import SearchHit
+
+EPS = 1e-9
+
+_HEAD = re.compile(r"Clause\s+(?P<id>[A-Z]{2}-\d+(?:\.\d+)?)\s*[\u2014\u2013-]+\s*(?P<title>[^:\n]+?):")
+_SENTENCE_END = re.compile(r"\.(?=\s|$)")  # not the dot of ".99" or "2.5"
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ENDING = re.compile(r"\.(\d{2})\b")
+
+
+@dataclass(frozen=True)
+class PriceContext:
+    """What a rule is checked against: the product, the latest competitor price, the date."""
+
+    category: str
+    cost: float
+    list_price: float
+    competitor_price: float | None
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Rule:
+    clause: str
+    chunk_id: str
+    text: str
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def applies(self, ctx: PriceContext) -> bool:
+        return True
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+def _same(category: str | None, other: str) -> bool:
+    return category is None or category.strip().lower() == other.strip().lower()
+
+
+@dataclass(frozen=True)
+class MinMargin(Rule):
+    """(price - cost) / price >= share."""
+
+    share: float
+    category: str | None = None
+
+    def applies(self, ctx: PriceContext) -> bool:
+        return _same(self.category, ctx.category)
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        return price > 0 and (price - ctx.cost) / price >= self.share - EPS
+
+    def describe(self) -> str:
+        return f"margin at least {self.share:.0%}" + (f" ({self.category})" if self.category else "")
+
+
+@dataclass(frozen=True)
+class MaxDiscount(Rule):
+    """price >= list price x (1 - share)."""
+
+    share: float
+    category: str | None = None
+
+    def applies(self, ctx: PriceContext) -> bool:
+        return _same(self.category, ctx.category)
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        return price >= ctx.list_price * (1 - self.share) - EPS
+
+    def describe(self) -> str:
+        return f"at most {self.share:.0%} below list price" + (f" ({self.category})" if self.category else "")
+
+
+@dataclass(frozen=True)
+class ListCeiling(Rule):
+    """price <= list price."""
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        return price <= ctx.list_price + EPS
+
+    def describe(self) -> str:
+        return "not above list price"
+
+
+@dataclass(frozen=True)
+class CompetitorMatch(Rule):
+    """price <= latest competitor price x (1 + share); applies when a competitor price is known."""
+
+    share: float
+
+    def applies(self, ctx: PriceContext) -> bool:
+        return ctx.competitor_price is not None and not math.isnan(ctx.competitor_price)
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        if not self.applies(ctx):
+            return True
+        return price <= ctx.competitor_price * (1 + self.share) + EPS  # type: ignore[operator]
+
+    def describe(self) -> str:
+        return f"at most {self.share:.0%} above the competitor price"
+
+
+@dataclass(frozen=True)
+class PriceEnding(Rule):
+    """The cents of the price are one of `endings` (e.g. (99,) for .99)."""
+
+    endings: tuple[int, ...]
+    category: str | None = None
+
+    def applies(self, ctx: PriceContext) -> bool:
+        return _same(self.category, ctx.category)
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        return round(price * 100) % 100 in self.endings
+
+    def describe(self) -> str:
+        return "ends in " + " or ".join(f".{e:02d}" for e in self.endings) + (f" ({self.category})" if self.category else "")
+
+
+@dataclass(frozen=True)
+class Blackout(Rule):
+    """Between `start` and `end` (inclusive) no discount below list price: price >= list price."""
+
+    start: date
+    end: date
+
+    def applies(self, ctx: PriceContext) -> bool:
+        return self.start <= ctx.as_of <= self.end
+
+    def allows(self, price: float, ctx: PriceContext) -> bool:
+        return price >= ctx.list_price - EPS
+
+    def describe(self) -> str:
+        return f"no discount from {self.start} to {self.end}"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A clause whose title names a rule kind but whose sentence could not be read."""
+
+    clause: str
+    chunk_id: str
+    reason: str
+
+
+def _category(title: str) -> str | None:
+    _, sep, rest = title.partition(",")
+    rest = rest.strip()
+    return rest if sep and rest and rest.lower() not in ("all categories", "all") else None
+
+
+def _share(body: str) -> float | None:
+    found = _PERCENT.search(body)
+    return float(found.group(1)) / 100 if found else None
+
+
+def parse_clause(clause: str, title: str, body: str, chunk_id: str) -> Rule | Unreadable | None:
+    """One clause -> a typed rule; None when the title names no rule kind (scope, ownership)."""
+    kind = title.split(",")[0].strip().lower()
+    text = " ".join(f"Clause {clause} — {title}: {body}".split())
+    body = " ".join(body.split())
+    share = _share(body)
+    if kind == "minimum margin":
+        return MinMargin(clause, chunk_id, text, share, _category(title)) if share is not None and "margin" in body \
+            else Unreadable(clause, chunk_id, "no margin percentage in the clause")
+    if kind == "maximum discount":
+        return MaxDiscount(clause, chunk_id, text, share, _category(title)) if share is not None and "below" in body \
+            else Unreadable(clause, chunk_id, "no discount percentage in the clause")
+    if kind == "list price ceiling":
+        return ListCeiling(clause, chunk_id, text) if "exceed" in body and "list price" in body \
+            else Unreadable(clause, chunk_id, "the ceiling sentence is incomplete")
+    if kind == "competitor price matching":
+        return CompetitorMatch(clause, chunk_id, text, share) if share is not None and "competitor" in body \
+            else Unreadable(clause, chunk_id, "no percentage over the competitor price in the clause")
+    if kind == "price endings":
+        endings = tuple(sorted({int(e) for e in _ENDING.findall(body)}))
+        return PriceEnding(clause, chunk_id, text, endings, _category(title)) if endings and body.rstrip().endswith(".") \
+            else Unreadable(clause, chunk_id, "no price ending in the clause")
+    if kind == "blackout period":
+        dates = _DATE.findall(body)
+        if len(dates) >= 2:
+            start, end = sorted(date.fromisoformat(d) for d in dates[:2])
+            return Blackout(clause, chunk_id, text, start, end)
+        return Unreadable(clause, chunk_id, "the blackout period needs a start and an end date")
+    return None
+
+
+@dataclass(frozen=True)
+class PolicyReading:
+    rules: tuple[Rule, ...]
+    unreadable: tuple[Unreadable, ...]
+
+
+def parse_policy(hits: list[SearchHit]) -> PolicyReading:
+    """Every rule in the retrieved chunks, one per clause id. Overlapping chunks repeat clauses:
+    the first chunk (in retrieval order) that reads a clause completely wins; a clause no chunk
+    reads completely is reported as unreadable."""
+    rules: dict[str, Rule] = {}
+    problems: dict[str, Unreadable] = {}
+    for hit in hits:
+        heads = list(_HEAD.finditer(hit.text))
+        for head, following in zip(heads, [*heads[1:], None]):
+            rest = hit.text[head.end():following.start() if following else len(hit.text)]
+            end = _SENTENCE_END.search(rest)
+            clause = head["id"]
+            if end is None:
+                problems.setdefault(clause, Unreadable(clause, hit.chunk_id, "the clause is cut off in this chunk"))
+                continue
+            parsed = parse_clause(clause, head["title"].strip(), rest[:end.end()], hit.chunk_id)
+            if isinstance(parsed, Rule) and clause not in rules:
+                rules[clause] = parsed
+            elif isinstance(parsed, Unreadable):
+                problems.setdefault(clause, parsed)
+    return PolicyReading(tuple(rules[c] for c in sorted(rules)),
+                         tuple(p for c, p in sorted(problems.items()) if c not in rules))
