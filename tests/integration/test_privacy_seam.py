@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from rightsized.domains.base import Corpus, Domain, Task
+from rightsized.domains.base import Corpus, Domain, GoldCase, Task
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
 from rightsized.domains.privacy import Redaction
@@ -84,10 +84,14 @@ class SensitiveDomain(Domain):
 
     def build_corpus(self, out_dir: Path, *, n: int, seed: int) -> Corpus:
         root = out_dir / "documents"
+        gold = []
         for i in range(n):
             (root / f"case_{i}").mkdir(parents=True)
             (root / f"case_{i}" / "note.txt").write_text(f"Holder SECRET-{seed}{i} of account {i}. " * 40)
-        return Corpus(root)
+            gold.append(GoldCase(f"c{i}", self.name, "ask", {"notes": f"case_{i}"}, {}))
+        # A table beside the notes that no task ingests (a task would read it itself).
+        (root / "accounts.csv").write_text("account,holder\n" + "".join(f"{i},SECRET-{i}\n" for i in range(50)))
+        return Corpus(root, gold)
 
 
 def _settings(tmp_path: Path, *, external: bool) -> Any:
@@ -186,6 +190,7 @@ def test_policies_bind_only_sensitive_domains(tmp_path: Path) -> None:
 def test_the_ingest_benchmark_times_a_domain_redactor_on_its_own_corpus(tmp_path: Path) -> None:
     redactor = SecretRedactor()
     report = bench_ingest(_settings(tmp_path, external=False), docs=3, domain=SensitiveDomain(redactor))
+    # Only what the tasks ingest: the three notes, not the table beside them.
     assert report["corpus"] == "privacy_probe sample corpus" and report["documents"] == 3
     assert report["chunks_stored"] == report["chunks"] > 0
     assert redactor.calls >= 3 + 3  # once for the raw encode's chunks, once inside the timed path
