@@ -121,17 +121,22 @@ def test_the_http_result_is_the_run_json_result(server: tuple[str, subprocess.Po
 
 
 def test_sigterm_lets_the_request_in_flight_finish(server: tuple[str, subprocess.Popen[bytes]], corpus: Path) -> None:
+    """SIGTERM is sent only once /metrics shows a case running; a request that finished before a
+    poll saw it running (a fast case, a slow poll) proves nothing, so another one is sent."""
     url, proc = server
-    answers: list[httpx.Response] = []
-    in_flight = threading.Thread(target=lambda: answers.append(httpx.post(
-        f"{url}/v1/bfsi_kyc/decide", data={"as_of": "2026-06-01"}, files=_upload(corpus), timeout=300)))
-    in_flight.start()
-    deadline = time.monotonic() + 120
-    # Generous timeouts: on a loaded machine the event loop answers /metrics slowly while the
-    # case runs in its worker thread.
-    while 'rightsized_queue_running{tier="baseline"} 1.0' not in httpx.get(f"{url}/metrics", timeout=60).text:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    for _ in range(5):
+        answers: list[httpx.Response] = []
+        in_flight = threading.Thread(target=lambda: answers.append(httpx.post(
+            f"{url}/v1/bfsi_kyc/decide", data={"as_of": "2026-06-01"}, files=_upload(corpus), timeout=300)))
+        in_flight.start()
+        running = False
+        while not answers and not running:
+            running = 'rightsized_queue_running{tier="baseline"} 1.0' in httpx.get(f"{url}/metrics", timeout=60).text
+            time.sleep(0.02)
+        if running:
+            break
+        in_flight.join()
+    assert running, "no poll of /metrics saw a case running in five requests"
     proc.send_signal(signal.SIGTERM)
     in_flight.join(timeout=300)
     assert answers and answers[0].status_code == 200, answers
