@@ -130,13 +130,17 @@ class Workspace:
         hits = runtime.retriever.retrieve("date of birth")
     """
 
-    def __init__(self, settings: Settings, *, domain: str, prefix: str = USER_PREFIX) -> None:
+    def __init__(self, settings: Settings, *, domain: str, prefix: str = USER_PREFIX,
+                 models_from: Workspace | None = None) -> None:
+        """`models_from`: share that workspace's loaded embedders and generators (a server holds
+        one workspace per domain, since collections are per domain, but must load each model
+        once, and a llama.cpp model's one-generation-at-a-time lock must be one lock per model)."""
         self.settings = settings
         self.domain = domain
         self.prefix = prefix  # eval and demo pass EVAL_PREFIX: their corpora never mix with the user's
-        self._embedders: dict[str, Embedder] = {}
+        self._embedders: dict[str, Embedder] = models_from._embedders if models_from else {}
         self._stores: dict[str, VectorStore] = {}
-        self._generators: dict[str, Generator] = {}
+        self._generators: dict[str, Generator] = models_from._generators if models_from else {}
         self._runtimes: dict[str, TierRuntime] = {}
 
     def status(self, name: str) -> TierStatus:

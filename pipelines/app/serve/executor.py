@@ -48,16 +48,6 @@ class Job:
     uploads: tuple[Upload, ...] = ()
 
 
-def _share_models(source: Workspace, target: Workspace) -> None:
-    """One loaded embedder and generator per tier for every domain's workspace.
-
-    Workspace caches models per instance and a server has one workspace per domain (the
-    collection is per domain); without sharing, each domain would load its own Gemma and
-    llama.cpp's one-generation-at-a-time lock would no longer be one lock per model."""
-    target._embedders = source._embedders  # noqa: SLF001 - see SEAM NEEDS in the serve report
-    target._generators = source._generators  # noqa: SLF001
-
-
 def materialize(uploads: tuple[Upload, ...], specs: dict[str, FileSpec], folder: Path) -> dict[str, Path]:
     """Write each file input's uploads under `folder/<input>/` and return the path the task gets:
     the file itself for a `file` input (exactly one upload), else the input's folder."""
@@ -117,11 +107,8 @@ class TaskExecutor:
         measured here, on this process's data, never taken from a benchmark."""
         first: Workspace | None = None
         for name in self.domains:
-            workspace = Workspace(self.settings, domain=name)
-            if first is None:
-                first = workspace
-            else:
-                _share_models(first, workspace)
+            workspace = Workspace(self.settings, domain=name, models_from=first)
+            first = first or workspace
             self.workspaces[name] = workspace
         for tier in self.requested:
             self.settings.tier(tier)  # unknown tier: ConfigError
