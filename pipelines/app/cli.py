@@ -592,12 +592,7 @@ def bench_search(
     from rightsized.eval.bench_search import bench_search as run_bench
     from rightsized.pipelines.app.views import bench_search_table
 
-    try:
-        size_list = [int(s) for s in sizes.split(",") if s.strip()]
-    except ValueError:
-        size_list = []
-    if not size_list or min(size_list) < 1:
-        raise _fail(ValueError(f"--sizes must be comma-separated integers >= 1, got '{sizes}'"))
+    size_list = _positive_ints("--sizes", sizes)
     try:
         report = run_bench(sizes=size_list, queries=queries, server_uri=server_uri)
     except RightsizedError as exc:
@@ -633,12 +628,7 @@ def bench_serve(
     from rightsized.eval.bench_serve import bench_serve as run_bench
 
     settings = _settings(config, set_)
-    try:
-        levels = [int(c) for c in concurrency.split(",") if c.strip()]
-    except ValueError:
-        levels = []
-    if not levels or min(levels) < 1:
-        raise _fail(ValueError(f"--concurrency must be comma-separated integers >= 1, got '{concurrency}'"))
+    levels = _positive_ints("--concurrency", concurrency)
     chosen = tiers_ or ["baseline", "small"]
     try:
         for name in chosen:
@@ -670,6 +660,17 @@ def bench_serve(
     except RightsizedError as exc:
         raise _fail(exc) from exc
     _show(as_json, lambda: report, lambda: _print_figures(report))
+
+
+def _positive_ints(option: str, value: str) -> list[int]:
+    """A comma-separated option of integers >= 1; exit 2 naming the option otherwise."""
+    try:
+        numbers = [int(item) for item in value.split(",") if item.strip()]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 1:
+        raise _fail(ValueError(f"{option} must be comma-separated integers >= 1, got '{value}'"))
+    return numbers
 
 
 def _passthrough(config: Path | None, overrides: list[str] | None) -> list[str]:
