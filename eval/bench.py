@@ -23,11 +23,10 @@ from rightsized.domains.base import Corpus, Domain
 from rightsized.domains.inputs import file_specs
 from rightsized.ingest.chunking import chunk_document
 from rightsized.ingest.loaders import iter_input_files, load_document
-from rightsized.ingest.pipeline import IngestPipeline
+from rightsized.ingest.pipeline import IngestPipeline, redacted
 from rightsized.pipelines.config import Settings
 from rightsized.pipelines.embedders import build_embedder
 from rightsized.pipelines.embedders.sentence_transformer import SentenceTransformerEmbedder
-from rightsized.pipelines.documents import Document, Section
 from rightsized.pipelines.errors import ConfigError
 from rightsized.pipelines.privacy import Redaction, Redactor
 from rightsized.pipelines.stores.milvus import MilvusStore
@@ -73,14 +72,6 @@ class _TimedRedactor:
             self.calls += 1
 
 
-def _redacted(document: Document, redactor: Redactor | None) -> Document:
-    if redactor is None:
-        return document
-    key = document.doc_id.split("/", 1)[0]
-    return Document(document.doc_id, document.source,
-                    tuple(Section(redactor.redact(s.text, key=key).text, s.page) for s in document.sections))
-
-
 def _ingested_files(domain: Domain, corpus: Corpus) -> list[Path]:
     """The files of a corpus its tasks ingest (`documents(...)` inputs of its gold cases): tables a
     task reads itself are never embedded, so they are no part of the ingest path."""
@@ -116,7 +107,7 @@ def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800,
             corpus = domain.build_corpus(Path(tmp) / "corpus", n=docs, seed=11)
             folder, paths = corpus.root, _ingested_files(domain, corpus)
         chunks = [c.text for p in paths for c in chunk_document(
-            _redacted(load_document(p, folder), redactor), embedder_id=embedder.embedder_id,
+            redacted(load_document(p, folder), redactor), embedder_id=embedder.embedder_id,
             chunk_size=settings.ingest.chunk_size, chunk_overlap=settings.ingest.chunk_overlap)]
         if not chunks:  # every rate below divides by the chunk count
             raise ConfigError(f"--docs {docs} --words {words}: no text to chunk; use at least 1 document of 12 words")

@@ -157,7 +157,7 @@ class IngestPipeline:
                     report.chunks_deleted += self.store.delete_document(document.doc_id)
                 report.files_ingested += 1
                 yield from stream_chunks(
-                    self._redacted(document, stamp), embedder_id=self.embedder.embedder_id, chunk_size=self.chunk_size,
+                    redacted(document, self.redactor, stamp), embedder_id=self.embedder.embedder_id, chunk_size=self.chunk_size,
                     chunk_overlap=self.chunk_overlap, buffer=self.window,
                 )
 
@@ -197,24 +197,26 @@ class IngestPipeline:
             return document.content_hash
         return hashlib.sha256(f"{document.content_hash}:{self.redactor.fingerprint}".encode()).hexdigest()[:32]
 
-    def _redacted(self, document: Document, stamp: str) -> Document:
-        """The document with every section redacted (keyed by its case group, so one case's
-        documents are redacted consistently) and the counts per kind in its metadata."""
-        if self.redactor is None:
-            return document
-        sections, found = [], {}
-        for section in document.sections:
-            redaction = self.redactor.redact(section.text, key=document.metadata.get("group", document.doc_id))
-            sections.append(Section(redaction.text, section.page))
-            found = merge_counts(found, redaction.found)
-        return Document(document.doc_id, document.source, tuple(sections),
-                        {**document.metadata, "redacted": found}, derived_hash=stamp)
-
     def _embed_and_upsert(self, chunks: list[Chunk], notify: ProgressCallback) -> int:
         vectors = self.embedder.embed([c.text for c in chunks])
         added = self.store.upsert(records_from(chunks, vectors))
         notify("chunks", added)
         return added
+
+
+def redacted(document: Document, redactor: Redactor | None, stamp: str | None = None) -> Document:
+    """The document with every section redacted (keyed by its case group, so one case's
+    documents are redacted consistently), the counts per kind in its metadata, stored under
+    `stamp` (`IngestPipeline._stamp`); the document itself without a redactor."""
+    if redactor is None:
+        return document
+    sections, found = [], {}
+    for section in document.sections:
+        redaction = redactor.redact(section.text, key=document.metadata.get("group", document.doc_id))
+        sections.append(Section(redaction.text, section.page))
+        found = merge_counts(found, redaction.found)
+    return Document(document.doc_id, document.source, tuple(sections),
+                    {**document.metadata, "redacted": found}, derived_hash=stamp)
 
 
 def _groups(documents: Iterable[Document]) -> Iterator[list[Document]]:
