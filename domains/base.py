@@ -31,15 +31,16 @@ from pydantic import BaseModel, ValidationError
 from rightsized.domains.bench import Benchmark
 from rightsized.domains.privacy import ExternalPolicy, Redactor
 from rightsized.domains.results import TaskResult
+from rightsized.eval.metrics.corpus import REDUCERS, reducer
 from rightsized.pipelines.errors import ConfigError
 
 if TYPE_CHECKING:
     from rightsized.domains.context import TaskContext
 
-MetricKind = Literal["proportion", "mean", "ratio"]
-# A per-case score: a float (or None: the metric does not apply to this case), or for a
-# ratio-of-sums metric the case's (numerator, denominator).
-Score = float | tuple[float, float] | None
+MetricKind = Literal["proportion", "mean", "ratio", "corpus"]
+# A per-case score: a float (or None: the metric does not apply to this case), for a
+# ratio-of-sums metric the case's (numerator, denominator), for a corpus metric its named parts.
+Score = float | tuple[float, float] | Mapping[str, float] | None
 
 InputT = TypeVar("InputT", bound=BaseModel)
 ResultT = TypeVar("ResultT", bound=TaskResult)
@@ -52,8 +53,12 @@ class MetricSpec:
     `kind` decides the aggregate and its interval: "proportion" (per-case 0/1; Wilson interval,
     McNemar's exact test between tiers), "mean" (per-case values; bootstrap), "ratio" (per-case
     numerator and denominator, aggregated as a ratio of sums, e.g. WAPE or micro-F1; bootstrap
-    over cases). `higher_is_better` is what the report, worst cases, plots, `compare` and
-    `recommend` rank by. One metric per task is `primary`.
+    over cases), "corpus" (a metric of all cases together, e.g. macro-F1 over labels or the
+    four-fifths impact ratio over groups: each case scores named parts and `reduce` names the
+    reducer in `rightsized.eval.metrics.corpus` that computes the metric from all of them).
+    `higher_is_better` is what the report, worst cases, plots, `compare` and `recommend` rank
+    by. One metric per task is `primary`. `threshold`, when set, is the line the report flags a
+    value on the wrong side of (an impact ratio below 0.8).
     """
 
     name: str
@@ -61,6 +66,24 @@ class MetricSpec:
     higher_is_better: bool = True
     primary: bool = False
     description: str = ""
+    reduce: str | None = None
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        """A corpus metric without a known reducer could not be aggregated by the report later:
+        refuse it when the domain declares it."""
+        if self.kind == "corpus":
+            if self.reduce is None:
+                raise ValueError(f"metric {self.name!r}: kind 'corpus' needs reduce= (one of {', '.join(REDUCERS)})")
+            reducer(self.reduce)
+        elif self.reduce is not None:
+            raise ValueError(f"metric {self.name!r}: reduce= applies to kind 'corpus' only, not {self.kind!r}")
+
+    def flagged(self, value: float | None) -> bool:
+        """True when `value` is on the wrong side of the threshold for this metric's direction."""
+        if self.threshold is None or value is None:
+            return False
+        return value < self.threshold if self.higher_is_better else value > self.threshold
 
     def to_dict(self, task: str) -> dict[str, Any]:
         return {**asdict(self), "task": task}

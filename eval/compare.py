@@ -95,16 +95,17 @@ def _delta(spec: MetricSpec, a: dict[str, Sample], b: dict[str, Sample], seed: i
     """(B - A, paired?, n): paired on identical case sets, else each side as a whole."""
     if set(a) == set(b):
         shared = sorted(a)
-        result = compare_delta(spec.kind, [b[c] for c in shared], [a[c] for c in shared], paired=True, seed=seed)
+        result = compare_delta(spec.kind, [b[c] for c in shared], [a[c] for c in shared], paired=True,
+                               reduce=spec.reduce, seed=seed)
         return result, True, len(shared)
-    result = compare_delta(spec.kind, list(b.values()), list(a.values()), paired=False, seed=seed)
+    result = compare_delta(spec.kind, list(b.values()), list(a.values()), paired=False, reduce=spec.reduce, seed=seed)
     return result, False, min(len(a), len(b))
 
 
 def _metric_delta(key: Key, spec: MetricSpec, a: dict[str, Sample], b: dict[str, Sample], seed: int) -> MetricDelta:
     result, paired, n = _delta(spec, a, b, seed)
     return MetricDelta(
-        *key, a=aggregate_samples(spec.kind, list(a.values()))[0], b=aggregate_samples(spec.kind, list(b.values()))[0],
+        *key, a=aggregate_samples(spec, list(a.values()))[0], b=aggregate_samples(spec, list(b.values()))[0],
         delta=result.delta, low=result.low, high=result.high, significant=result.significant, paired=paired, n=n,
         kind=spec.kind, higher_is_better=spec.higher_is_better, verdict=_verdict(result, spec.higher_is_better),
         p_value=result.p_value, method=result.method,

@@ -28,6 +28,7 @@ import numpy as np
 
 from rightsized.domains.base import MetricSpec
 from rightsized.eval.metrics import mean, percentile
+from rightsized.eval.metrics.corpus import check_parts
 from rightsized.eval.plots import Plot, inline_svg, tier_plots
 from rightsized.eval.stats import METRIC_KINDS, DeltaResult, Interval, aggregate, compare_delta
 from rightsized.pipelines.errors import RightsizedError
@@ -41,8 +42,8 @@ _MAX_DIFF_LINES = 8
 _MAX_DIFF_VALUE_CHARS = 80
 _MAX_NOTE_CHARS = 200
 _MAX_WARNINGS = 3
-# A per-case sample: the score, or (numerator, denominator) for a ratio metric.
-Sample = float | tuple[float, float]
+# A per-case sample: the score, (numerator, denominator) for a ratio metric, named parts for a corpus metric.
+Sample = float | tuple[float, float] | dict[str, float]
 
 
 @dataclass
@@ -108,9 +109,11 @@ class Run:
 
 
 def _spec(data: dict[str, Any]) -> MetricSpec:
+    threshold = data.get("threshold")
     return MetricSpec(str(data["name"]), kind=data.get("kind", "mean"),
                       higher_is_better=bool(data.get("higher_is_better", True)),
-                      primary=bool(data.get("primary", False)), description=str(data.get("description", "")))
+                      primary=bool(data.get("primary", False)), description=str(data.get("description", "")),
+                      reduce=data.get("reduce"), threshold=None if threshold is None else float(threshold))
 
 
 def _inferred_kind(values: list[Any]) -> str:
@@ -134,6 +137,8 @@ class MetricSummary:
     kind: str = "mean"
     higher_is_better: bool = True
     primary: bool = False
+    threshold: float | None = None
+    flagged: bool = False  # the point estimate is on the wrong side of `threshold`
 
 
 @dataclass
@@ -184,6 +189,11 @@ def _read_json(path: Path) -> dict[str, Any]:
         if bad := [f"{s.get('name')}: {s.get('kind')!r}" for s in specs if s.get("kind", "mean") not in METRIC_KINDS]:
             raise RightsizedError(f"{path}: metric_specs of {domain}: kind must be one of "
                                   f"{', '.join(METRIC_KINDS)} ({'; '.join(bad)})")
+        for spec in specs:
+            try:
+                _spec(spec)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise RightsizedError(f"{path}: metric_specs of {domain}: {spec.get('name')!r}: {exc}") from None
     report_by = data.get("report_by", {})
     if not isinstance(report_by, dict):
         raise RightsizedError(f"{path}: report_by must map each domain to a list of case tags")
@@ -250,23 +260,29 @@ def case_samples(spec: MetricSpec, cases: Sequence[dict[str, Any]]) -> dict[str,
     if spec.kind == "ratio":
         return {str(c["case_id"]): (float(part[0]), float(part[1])) for c in cases
                 if (part := (c.get("parts") or {}).get(spec.name)) is not None}
+    if spec.kind == "corpus":
+        return {str(c["case_id"]): check_parts(part) for c in cases
+                if (part := (c.get("parts") or {}).get(spec.name)) is not None}
     return {str(c["case_id"]): float(value) for c in cases
             if (value := (c.get("scores") or {}).get(spec.name)) is not None}
 
 
-def aggregate_samples(kind: str, samples: Sequence[Sample], **options: Any) -> Interval:
+def aggregate_samples(spec: MetricSpec, samples: Sequence[Sample], **options: Any) -> Interval:
     """(point, low, high) of samples as `case_samples` returns them, by the metric's kind."""
-    if kind == "ratio":
+    if spec.kind == "ratio":
         parts = [(float(n), float(d)) for n, d in samples]  # type: ignore[misc]
-        return aggregate(kind, [n / d for n, d in parts if d], parts, **options)
-    return aggregate(kind, [float(v) for v in samples], **options)  # type: ignore[arg-type]
+        return aggregate(spec.kind, [n / d for n, d in parts if d], parts, **options)
+    if spec.kind == "corpus":
+        return aggregate(spec.kind, [], samples, reduce=spec.reduce, **options)  # type: ignore[arg-type]
+    return aggregate(spec.kind, [float(v) for v in samples], **options)  # type: ignore[arg-type]
 
 
 def _summary(spec: MetricSpec, cases: Sequence[dict[str, Any]], primary: str) -> MetricSummary:
     samples = list(case_samples(spec, cases).values())
-    point, low, high = aggregate_samples(spec.kind, samples)
+    point, low, high = aggregate_samples(spec, samples)
     return MetricSummary(point, low, high, n=len(samples), kind=spec.kind,
-                         higher_is_better=spec.higher_is_better, primary=spec.name == primary)
+                         higher_is_better=spec.higher_is_better, primary=spec.name == primary,
+                         threshold=spec.threshold, flagged=spec.flagged(point))
 
 
 def _checked_summary(spec: MetricSpec, cases: Sequence[dict[str, Any]], primary: str,
@@ -382,7 +398,11 @@ def _metric_cell(summary: MetricSummary, cases: int) -> str:
         return "–"
     text = f"{summary.mean:.3f}" if summary.low is None or summary.high is None \
         else f"{summary.mean:.3f} [{summary.low:.3f}, {summary.high:.3f}]"
-    return text if summary.n == cases else f"{text} (n={summary.n})"
+    if summary.n != cases:
+        text += f" (n={summary.n})"
+    if summary.flagged:
+        text += f" ⚠ {'below' if summary.higher_is_better else 'above'} {summary.threshold:g}"
+    return text
 
 
 def _count_cell(total: int | None, unknown: int) -> str:
@@ -553,7 +573,8 @@ def _noise(spec: MetricSpec, best: dict[str, Sample], runner_up: dict[str, Sampl
     shared = sorted(set(best) & set(runner_up))
     if not shared:
         return "cannot be tested: the two tiers share no scored case"
-    result = compare_delta(spec.kind, [best[c] for c in shared], [runner_up[c] for c in shared], paired=True)
+    result = compare_delta(spec.kind, [best[c] for c in shared], [runner_up[c] for c in shared], paired=True,
+                           reduce=spec.reduce)
     verdict = "outside" if result.significant else "within"
     return f"{verdict} the noise ({_evidence(result)}, {len(shared)} shared cases)"
 

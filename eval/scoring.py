@@ -11,21 +11,36 @@ from collections.abc import Mapping
 from typing import Any
 
 from rightsized.domains.base import Score, Task
+from rightsized.eval.metrics.corpus import check_parts, corpus_value
 from rightsized.pipelines.config import PriceConfig
 from rightsized.pipelines.errors import ValidationFailedError
 
 
-def split_scores(task: Task[Any, Any], raw: Mapping[str, Score]) -> tuple[dict[str, float | None], dict[str, list[float]]]:
-    """(scores, parts) for a task's declared metrics, checked against each metric's kind."""
+def split_scores(task: Task[Any, Any], raw: Mapping[str, Score]
+                 ) -> tuple[dict[str, float | None], dict[str, list[float] | dict[str, float]]]:
+    """(scores, parts) for a task's declared metrics, checked against each metric's kind.
+
+    A corpus metric's parts are stored as scored; its per-case score is the reducer applied to
+    this case alone (for reading one case; the run's value is computed over all cases)."""
     declared = {m.name: m for m in task.metrics}
     if unknown := sorted(set(raw) - set(declared)):
         raise ValidationFailedError(f"task '{task.name}' scored undeclared metric(s): {', '.join(unknown)}")
     scores: dict[str, float | None] = {}
-    parts: dict[str, list[float]] = {}
+    parts: dict[str, list[float] | dict[str, float]] = {}
     for name, spec in declared.items():
         value = raw.get(name)
         if value is None:
             scores[name] = None
+        elif spec.kind == "corpus":
+            if not isinstance(value, Mapping):
+                raise ValidationFailedError(f"metric '{name}' is a corpus metric: score it as named parts (a dict)")
+            try:
+                parts[name] = check_parts(value)
+            except ValueError as exc:
+                raise ValidationFailedError(f"metric '{name}': {exc}") from None
+            scores[name] = corpus_value(str(spec.reduce), [parts[name]])
+        elif isinstance(value, Mapping):
+            raise ValidationFailedError(f"metric '{name}' is a {spec.kind}: named parts are for corpus metrics")
         elif spec.kind == "ratio":
             if not isinstance(value, tuple) or len(value) != 2:
                 raise ValidationFailedError(f"metric '{name}' is a ratio: score it as (numerator, denominator)")

@@ -9,6 +9,10 @@ Every metric has one of three KINDS, and each kind needs its own interval:
 - "ratio": a ratio of sums (WAPE = sum|err| / sum|actual|, micro-F1). The aggregate is
   sum(num) / sum(den), not the mean of per-case ratios, so cases are resampled as
   (num, den) pairs and the ratio of sums is recomputed per resample.
+- "corpus": a metric of the whole set of cases (macro-F1 over labels, an impact ratio over
+  groups, the largest value): each case carries named parts, a named reducer
+  (eval.metrics.corpus) computes the metric from all of them, and the percentile bootstrap
+  resamples cases and recomputes it.
 
 Bootstraps use a numpy Generator seeded explicitly: the same inputs and seed give the same
 interval on every machine, which stored runs and `compare` rely on.
@@ -22,7 +26,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-METRIC_KINDS = ("proportion", "mean", "ratio")
+from rightsized.eval.metrics.corpus import Parts, fold, parts_matrix, reducer, value_of
+
+METRIC_KINDS = ("proportion", "mean", "ratio", "corpus")
 _BATCH_CELLS = 1_000_000  # resample in batches so n_resamples x n never needs one huge matrix
 
 Interval = tuple[float | None, float | None, float | None]
@@ -345,6 +351,55 @@ def unpaired_ratio_delta(
     return _ratio_delta(ratio_a - ratio_b, resampled, confidence)
 
 
+def _resampled_corpus(cases: Sequence[Parts], reduce: str) -> tuple[float | None, Callable[[np.ndarray], np.ndarray]]:
+    """(the metric on all cases, statistic over rows of resampled case indices; NaN where a
+    resample leaves the metric undefined, e.g. one group only)."""
+    how = reducer(reduce)
+    keys, matrix = parts_matrix(cases)
+
+    def statistic(idx: np.ndarray) -> np.ndarray:
+        folded = fold(how.combine, matrix[idx])
+        return np.array([np.nan if (v := value_of(keys, row, how)) is None else v for row in folded])
+
+    point = value_of(keys, fold(how.combine, matrix), how) if len(cases) else None
+    return point, statistic
+
+
+def corpus_ci(
+    cases: Sequence[Parts], reduce: str, *, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0,
+) -> Interval:
+    """(metric over all cases, low, high): the named reducer on every case's parts, with a
+    percentile bootstrap over cases. (None, None, None) when the metric is undefined."""
+    _check(confidence, n_resamples)
+    point, statistic = _resampled_corpus(cases, reduce)
+    if point is None:
+        return None, None, None
+    resampled = _bootstrap(statistic, len(cases), n_resamples, np.random.default_rng(seed))
+    return point, *_finite_interval(resampled, confidence)
+
+
+def corpus_delta(
+    cases_a: Sequence[Parts], cases_b: Sequence[Parts], reduce: str, *, paired: bool,
+    confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0,
+) -> DeltaResult:
+    """metric(A) - metric(B). Paired (the same cases in the same order): one draw of case
+    indices feeds both runs; unpaired: each side is resampled on its own."""
+    _check(confidence, n_resamples)
+    if paired:
+        _check_paired(cases_a, cases_b)
+    point_a, stat_a = _resampled_corpus(cases_a, reduce)
+    point_b, stat_b = _resampled_corpus(cases_b, reduce)
+    if point_a is None or point_b is None:
+        return _NO_DELTA
+    rng = np.random.default_rng(seed)
+    if paired:
+        resampled = _bootstrap(lambda idx: stat_a(idx) - stat_b(idx), len(cases_a), n_resamples, rng)
+    else:
+        resampled = (_bootstrap(stat_a, len(cases_a), n_resamples, rng)
+                     - _bootstrap(stat_b, len(cases_b), n_resamples, rng))
+    return _ratio_delta(point_a - point_b, resampled, confidence)
+
+
 # --- dispatch by metric kind ----------------------------------------------------------------
 
 
@@ -352,12 +407,21 @@ def _unknown_kind(kind: str) -> ValueError:
     return ValueError(f"unknown metric kind {kind!r}; expected one of {', '.join(METRIC_KINDS)}")
 
 
+def _reducer_name(reduce: str | None) -> str:
+    if reduce is None:
+        raise ValueError("a corpus metric needs the name of its reducer")
+    return reduce
+
+
 def aggregate(
-    kind: str, values: Sequence[float], parts: Sequence[tuple[float, float]] = (), *,
-    confidence: float = 0.95, seed: int = 0,
+    kind: str, values: Sequence[float], parts: Sequence[tuple[float, float]] | Sequence[Parts] = (), *,
+    reduce: str | None = None, confidence: float = 0.95, seed: int = 0,
 ) -> Interval:
     """(point, low, high) of one run's metric with the interval its kind needs; `parts` is
-    only read for "ratio", `values` only for the other kinds."""
+    only read for "ratio" ((num, den) per case) and "corpus" (named parts per case, folded by
+    the reducer `reduce`), `values` only for the other kinds."""
+    if kind == "corpus":
+        return corpus_ci(parts, _reducer_name(reduce), confidence=confidence, seed=seed)  # type: ignore[arg-type]
     if kind == "proportion":
         return wilson_interval(sum(_binary(values)), len(values), confidence=confidence)
     if kind == "mean":
@@ -395,12 +459,17 @@ _BOOTSTRAP_DELTAS = {  # (kind, paired) -> delta function, method name
 
 
 def compare_delta(
-    kind: str, a: Sequence[float] | Sequence[tuple[float, float]],
-    b: Sequence[float] | Sequence[tuple[float, float]], *, paired: bool, confidence: float = 0.95, seed: int = 0,
+    kind: str, a: Sequence[float] | Sequence[tuple[float, float]] | Sequence[Parts],
+    b: Sequence[float] | Sequence[tuple[float, float]] | Sequence[Parts], *, paired: bool,
+    reduce: str | None = None, confidence: float = 0.95, seed: int = 0,
 ) -> DeltaResult:
     """delta = A - B with the interval and significance test that suit the metric kind. a and b
-    are per-case values, or (num, den) pairs for "ratio"; paired means a[i] and b[i] are the
-    same case."""
+    are per-case values, (num, den) pairs for "ratio", named parts for "corpus" (with the
+    reducer's name); paired means a[i] and b[i] are the same case."""
+    if kind == "corpus":
+        result = corpus_delta(a, b, _reducer_name(reduce), paired=paired,  # type: ignore[arg-type]
+                              confidence=confidence, seed=seed)
+        return replace(result, method=f"{'paired ' if paired else ''}bootstrap of {reduce}")
     if kind == "proportion":
         proportion_delta = _paired_proportion_delta if paired else _unpaired_proportion_delta
         return proportion_delta(a, b, confidence)
