@@ -33,6 +33,7 @@ from rightsized.domains.privacy import ExternalPolicy, Redactor
 from rightsized.domains.results import TaskResult
 from rightsized.eval.metrics.corpus import REDUCERS, reducer
 from rightsized.pipelines.errors import ConfigError
+from rightsized.pipelines.sectioning import Sectioner
 
 if TYPE_CHECKING:
     from rightsized.domains.context import TaskContext
@@ -260,6 +261,11 @@ class Domain(ABC):
     def redactor(self, config: BaseModel | None) -> Redactor | None:
         """What removes identifiers from this domain's text before it is chunked, embedded and
         stored, and before a prompt goes to an external tier; None: nothing is removed."""
+        return None
+
+    def sectioner(self, config: BaseModel | None) -> Sectioner | None:
+        """What splits this domain's loaded text into units a chunk must not cross (a manual's
+        table rows, so each is cited whole); None: pages and records are the only units."""
         return None
 
     def benchmarks(self) -> list[Benchmark]:

@@ -82,6 +82,7 @@ class DocumentIngester:
         # Validated once per run: a domain's settings may load resources (e.g. a sanctions list).
         self.config = domain.configure(workspace.settings.domains.get(domain.name))
         self.redactor = domain.redactor(self.config)
+        self.sectioner = domain.sectioner(self.config)
 
     def ingest(self, tier: str, paths: list[Path]) -> None:
         """Ingest every not-yet-ingested path (grouped by parent folder: one pipeline run each)."""
@@ -93,7 +94,7 @@ class DocumentIngester:
                 pending.setdefault(path.parent, []).append(path)
         for root, group in pending.items():
             namespace = self.namespace or source_namespace(root)
-            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata, self.redactor)
+            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata, self.redactor, self.sectioner)
             report = pipeline.run(group, self.progress, root=root, namespace=namespace)
             self.reports.append(report)
             for path in group:

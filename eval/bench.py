@@ -8,7 +8,7 @@ runs is shared. The model is loaded and warmed before any timing.
 
 With `domain`, the documents are that domain's own sample corpus and the path includes the
 domain's redactor (de-identification, blind screening): its time is reported as documents/s and
-as a share of the whole path, and the raw encode is of the same (redacted) chunks.
+as a share of the whole path, and the raw encode is of the same (redacted, sectioned) chunks.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from rightsized.domains.base import Corpus, Domain
 from rightsized.domains.inputs import file_specs
 from rightsized.ingest.chunking import chunk_document
 from rightsized.ingest.loaders import iter_input_files, load_document
-from rightsized.ingest.pipeline import IngestPipeline, redacted
+from rightsized.ingest.pipeline import IngestPipeline, prepared
 from rightsized.pipelines.config import Settings
 from rightsized.pipelines.embedders import build_embedder
 from rightsized.pipelines.embedders.sentence_transformer import SentenceTransformerEmbedder
@@ -98,7 +98,9 @@ def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800,
     model = embedder.model
     rss_after_load = _peak_rss_mb()
     with tempfile.TemporaryDirectory(prefix="rs-bench-") as tmp:
-        redactor = domain.redactor(domain.configure(settings.domains.get(domain.name))) if domain else None
+        config = domain.configure(settings.domains.get(domain.name)) if domain else None
+        redactor = domain.redactor(config) if domain else None
+        sectioner = domain.sectioner(config) if domain else None
         if domain is None:
             folder = Path(tmp) / "docs"
             folder.mkdir()
@@ -107,7 +109,7 @@ def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800,
             corpus = domain.build_corpus(Path(tmp) / "corpus", n=docs, seed=11)
             folder, paths = corpus.root, _ingested_files(domain, corpus)
         chunks = [c.text for p in paths for c in chunk_document(
-            redacted(load_document(p, folder), redactor), embedder_id=embedder.embedder_id,
+            prepared(load_document(p, folder), redactor, sectioner), embedder_id=embedder.embedder_id,
             chunk_size=settings.ingest.chunk_size, chunk_overlap=settings.ingest.chunk_overlap)]
         if not chunks:  # every rate below divides by the chunk count
             raise ConfigError(f"--docs {docs} --words {words}: no text to chunk; use at least 1 document of 12 words")
@@ -124,7 +126,7 @@ def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800,
         timed = _TimedRedactor(redactor) if redactor is not None else None
         pipeline = IngestPipeline(store, embedder, domain=domain.name if domain else "bench",
                                   chunk_size=settings.ingest.chunk_size,
-                                  chunk_overlap=settings.ingest.chunk_overlap, redactor=timed)
+                                  chunk_overlap=settings.ingest.chunk_overlap, redactor=timed, sectioner=sectioner)
         started = time.perf_counter()
         report = pipeline.run(paths, root=folder)
         path_seconds = time.perf_counter() - started

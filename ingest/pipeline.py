@@ -15,6 +15,9 @@ and it is deleted and written again like a changed file.
 Why redaction happens here, before chunking: a sensitive domain's identifiers must never reach
 the embedder or the store. A document is compared under its loaded text's hash salted with the
 redactor's fingerprint, so unchanged files are not redacted again and a changed policy re-ingests.
+Why a domain may section documents (after redaction, before chunking): chunks never cross a
+section, so a table row the domain makes a section of its own is cited whole; the sectioner's
+fingerprint salts the stored hash like the redactor's.
 Why everything streams: files are loaded a group at a time and chunks embedded a window at a
 time, even inside one file, so memory follows the window, not the file or the batch.
 """
@@ -33,6 +36,7 @@ from rightsized.pipelines.embedders.base import Embedder
 from rightsized.pipelines.errors import IngestError
 from rightsized.pipelines.privacy import Redactor, merge_counts
 from rightsized.pipelines.progress import ProgressCallback
+from rightsized.pipelines.sectioning import Sectioner
 from rightsized.pipelines.runtime import Workspace
 from rightsized.pipelines.stores.base import VectorStore, records_from
 
@@ -113,7 +117,8 @@ class IngestPipeline:
     def __init__(
         self, store: VectorStore, embedder: Embedder, *, domain: str,
         chunk_size: int = 200, chunk_overlap: int = 40, max_file_mb: float = 50.0, ocr: bool = True,
-        metadata_hook: MetadataHook | None = None, redactor: Redactor | None = None, window: int = 2048,
+        metadata_hook: MetadataHook | None = None, redactor: Redactor | None = None,
+        sectioner: Sectioner | None = None, window: int = 2048,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -124,6 +129,7 @@ class IngestPipeline:
         self.ocr = ocr
         self.metadata_hook = metadata_hook
         self.redactor = redactor
+        self.sectioner = sectioner
         self.window = window
 
     def run(self, paths: Iterable[Path], progress: ProgressCallback | None = None, *,
@@ -157,8 +163,8 @@ class IngestPipeline:
                     report.chunks_deleted += self.store.delete_document(document.doc_id)
                 report.files_ingested += 1
                 yield from stream_chunks(
-                    redacted(document, self.redactor, stamp), embedder_id=self.embedder.embedder_id, chunk_size=self.chunk_size,
-                    chunk_overlap=self.chunk_overlap, buffer=self.window,
+                    prepared(document, self.redactor, self.sectioner, stamp), embedder_id=self.embedder.embedder_id,
+                    chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, buffer=self.window,
                 )
 
     def _load(self, paths: Iterable[Path], report: IngestReport, notify: ProgressCallback,
@@ -192,10 +198,12 @@ class IngestPipeline:
         return Document(document.doc_id, document.source, document.sections, metadata)
 
     def _stamp(self, document: Document) -> str:
-        """The hash a document is stored under: its content's, salted with the redactor's rules."""
-        if self.redactor is None:
+        """The hash a document is stored under: its content's, salted with the rules of the
+        redactor and the sectioner that derive the stored text from it."""
+        rules = [hook.fingerprint for hook in (self.redactor, self.sectioner) if hook is not None]
+        if not rules:
             return document.content_hash
-        return hashlib.sha256(f"{document.content_hash}:{self.redactor.fingerprint}".encode()).hexdigest()[:32]
+        return hashlib.sha256(":".join([document.content_hash, *rules]).encode()).hexdigest()[:32]
 
     def _embed_and_upsert(self, chunks: list[Chunk], notify: ProgressCallback) -> int:
         vectors = self.embedder.embed([c.text for c in chunks])
@@ -217,6 +225,28 @@ def redacted(document: Document, redactor: Redactor | None, stamp: str | None = 
         found = merge_counts(found, redaction.found)
     return Document(document.doc_id, document.source, tuple(sections),
                     {**document.metadata, "redacted": found}, derived_hash=stamp)
+
+
+def prepared(document: Document, redactor: Redactor | None, sectioner: Sectioner | None,
+             stamp: str | None = None) -> Document:
+    """The document as it is chunked: redacted, then split into the domain's sections, stored
+    under `stamp` when either changed it."""
+    derived = redacted(document, redactor, stamp)
+    if sectioner is None:
+        return derived
+    sections = tuple(part for section in derived.sections for part in _split(sectioner, section, document))
+    return Document(derived.doc_id, derived.source, sections, derived.metadata,
+                    derived_hash=stamp or derived.derived_hash)
+
+
+def _split(sectioner: Sectioner, section: Section, document: Document) -> list[Section]:
+    """The sectioner's parts of one section; parts that drop or change text (whitespace aside)
+    are a domain bug that would lose evidence silently, so they stop this document."""
+    parts = sectioner.split(section)
+    if "".join(section.text.split()) != "".join("".join(part.text.split()) for part in parts):
+        raise IngestError(Path(document.source), f"the domain's sectioner ({sectioner.fingerprint}) changed the text "
+                          f"of page {section.page}; sections must keep every character in order")
+    return parts
 
 
 def _groups(documents: Iterable[Document]) -> Iterator[list[Document]]:
@@ -241,12 +271,12 @@ def _windows(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
 
 
 def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: MetadataHook | None = None,
-                          redactor: Redactor | None = None) -> IngestPipeline:
+                          redactor: Redactor | None = None, sectioner: Sectioner | None = None) -> IngestPipeline:
     """The ingest pipeline for one tier's store and embedder, with the settings' chunking."""
     ingest = workspace.settings.ingest
     return IngestPipeline(
         workspace.store(tier), workspace.embedder(tier), domain=workspace.domain,
         chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
         max_file_mb=ingest.max_file_mb, ocr=ingest.ocr, metadata_hook=metadata_hook,
-        redactor=redactor,
+        redactor=redactor, sectioner=sectioner,
     )

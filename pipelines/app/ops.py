@@ -27,8 +27,9 @@ def ingest_paths(settings: Settings, domain_name: str, paths: list[Path], tier: 
     domain = get_domain(domain_name)
     workspace = Workspace(settings, domain=domain_name)
     try:
-        redactor = domain.redactor(domain.configure(settings.domains.get(domain_name)))
-        pipeline = build_ingest_pipeline(workspace, tier, domain.metadata, redactor)
+        config = domain.configure(settings.domains.get(domain_name))
+        pipeline = build_ingest_pipeline(workspace, tier, domain.metadata, domain.redactor(config),
+                                         domain.sectioner(config))
         with progress_callback(show_progress, "ingest") as callback:
             return pipeline.run(paths, callback, namespace=namespace)
     finally:
