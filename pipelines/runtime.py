@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rightsized.pipelines.config import MilvusLiteStoreConfig, Settings, TierConfig
@@ -100,16 +102,33 @@ def exposure_warning(settings: Settings, tier: str, *, domain: str, sensitive: b
             "off this machine; choose a tier that is not external unless that is allowed")
 
 
-@dataclass
 class TierRuntime:
-    """Everything a domain task needs to run one tier."""
+    """Everything a domain task needs to run one tier.
 
-    name: str
-    config: TierConfig
-    store: VectorStore
-    embedder: Embedder
-    retriever: Retriever
-    generator: Generator
+    Why the embedder and store load on first use: a task that reads its own files (a resume to
+    parse, a telemetry table) never retrieves, and loading a sentence-transformers model and
+    opening a Milvus collection was most of such a run's time.
+    """
+
+    def __init__(self, name: str, config: TierConfig, generator: Generator,
+                 embedder: Callable[[], Embedder], store: Callable[[], VectorStore]) -> None:
+        self.name = name
+        self.config = config
+        self.generator = generator
+        self._load_embedder = embedder
+        self._load_store = store
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._load_embedder()
+
+    @cached_property
+    def store(self) -> VectorStore:
+        return self._load_store()
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.embedder, self.config.retrieval)
 
 
 @dataclass(frozen=True)
@@ -196,9 +215,8 @@ class Workspace:
         if reason is not None:
             raise TierUnavailableError(name, reason)
         generator.warm_up()
-        embedder = self.embedder(name)
-        store = self.store(name)
-        runtime = TierRuntime(name, config, store, embedder, Retriever(store, embedder, config.retrieval), generator)
+        runtime = TierRuntime(name, config, generator, embedder=lambda: self.embedder(name),
+                              store=lambda: self.store(name))
         self._runtimes[name] = runtime
         return runtime
 
