@@ -19,9 +19,12 @@ from rightsized.domains.context import DocumentScope, IngestProblem, TaskContext
 from rightsized.domains.inputs import FileSpec, file_specs
 from rightsized.domains.results import Provenance, TaskResult, TaskUsage
 from rightsized.ingest.pipeline import IngestReport, build_ingest_pipeline, source_namespace
+from rightsized.pipelines.config import Settings
 from rightsized.pipelines.errors import IngestError, ValidationFailedError
+from rightsized.pipelines.privacy import Redactor
 from rightsized.pipelines.progress import ProgressCallback
 from rightsized.pipelines.runtime import Workspace
+from rightsized.pipelines.sectioning import Sectioner
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,24 @@ def expand_cases(task: Task[Any, Any], inputs: BaseModel) -> list[tuple[str, Bas
     return [(task.case_name(inputs), inputs)]
 
 
+@dataclass(frozen=True)
+class DomainSetup:
+    """A domain's validated settings and the ingest hooks built from them, made once.
+
+    Why once: validating settings may load resources (KYC's sanctions lists), and a redactor may
+    load a model (Presidio's NER); a server builds this at start and reuses it for every request.
+    """
+
+    config: BaseModel | None
+    redactor: Redactor | None
+    sectioner: Sectioner | None
+
+    @classmethod
+    def of(cls, domain: Domain, settings: Settings) -> DomainSetup:
+        config = domain.configure(settings.domains.get(domain.name))
+        return cls(config, domain.redactor(config), domain.sectioner(config))
+
+
 class DocumentIngester:
     """Ingests the document inputs of cases into a workspace's stores, each path once per store.
 
@@ -72,17 +93,14 @@ class DocumentIngester:
     """
 
     def __init__(self, workspace: Workspace, domain: Domain, *, namespace: str | None = None,
-                 progress: ProgressCallback | None = None) -> None:
+                 progress: ProgressCallback | None = None, setup: DomainSetup | None = None) -> None:
         self.workspace = workspace
         self.domain = domain
         self.namespace = namespace
         self.progress = progress
         self.reports: list[IngestReport] = []
         self._done: dict[tuple[str, Path], DocumentScope] = {}
-        # Validated once per run: a domain's settings may load resources (e.g. a sanctions list).
-        self.config = domain.configure(workspace.settings.domains.get(domain.name))
-        self.redactor = domain.redactor(self.config)
-        self.sectioner = domain.sectioner(self.config)
+        self.setup = setup or DomainSetup.of(domain, workspace.settings)
 
     def ingest(self, tier: str, paths: list[Path]) -> None:
         """Ingest every not-yet-ingested path (grouped by parent folder: one pipeline run each)."""
@@ -94,7 +112,8 @@ class DocumentIngester:
                 pending.setdefault(path.parent, []).append(path)
         for root, group in pending.items():
             namespace = self.namespace or source_namespace(root)
-            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata, self.redactor, self.sectioner)
+            pipeline = build_ingest_pipeline(self.workspace, tier, self.domain.metadata, self.setup.redactor,
+                                             self.setup.sectioner)
             report = pipeline.run(group, self.progress, root=root, namespace=namespace)
             self.reports.append(report)
             for path in group:
@@ -120,7 +139,7 @@ def run_case(ingester: DocumentIngester, tier: str, task: Task[Any, Any], name: 
     ctx: TaskContext | None = None
     try:
         domain = ingester.domain
-        ctx = TaskContext(ingester.workspace.tier(tier), config=ingester.config, redactor=ingester.redactor,
+        ctx = TaskContext(ingester.workspace.tier(tier), config=ingester.setup.config, redactor=ingester.setup.redactor,
                           external_policy=domain.external_policy if domain.sensitive else "allow")
         for spec in _ingested(inputs):
             scope = ingester.scope(tier, getattr(inputs, spec.name))

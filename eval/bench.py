@@ -21,6 +21,7 @@ from typing import Any
 
 from rightsized.domains.base import Corpus, Domain
 from rightsized.domains.inputs import file_specs
+from rightsized.domains.runner import DomainSetup
 from rightsized.ingest.chunking import chunk_document
 from rightsized.ingest.loaders import iter_input_files, load_document
 from rightsized.ingest.pipeline import IngestPipeline, prepared
@@ -98,9 +99,8 @@ def bench_ingest(settings: Settings, *, docs: int = 300, words: int = 800,
     model = embedder.model
     rss_after_load = _peak_rss_mb()
     with tempfile.TemporaryDirectory(prefix="rs-bench-") as tmp:
-        config = domain.configure(settings.domains.get(domain.name)) if domain else None
-        redactor = domain.redactor(config) if domain else None
-        sectioner = domain.sectioner(config) if domain else None
+        setup = DomainSetup.of(domain, settings) if domain else DomainSetup(None, None, None)
+        redactor, sectioner = setup.redactor, setup.sectioner
         if domain is None:
             folder = Path(tmp) / "docs"
             folder.mkdir()

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from rightsized.domains.base import Corpus, Domain, GoldCase, SuiteUnavailable, Task
 from rightsized.domains.inputs import build_input, file_specs
 from rightsized.domains.registry import get_domain, load_all
-from rightsized.domains.runner import CaseError, CaseRun, DocumentIngester, run_case
+from rightsized.domains.runner import CaseError, CaseRun, DocumentIngester, DomainSetup, run_case
 from rightsized.pipelines.config import Settings
 from rightsized.pipelines.errors import ConfigError, TierUnavailableError
 from rightsized.pipelines.progress import ProgressCallback
@@ -179,7 +179,8 @@ def _run_grid(settings: Settings, store: RunStore, domains: dict[str, Domain],
         workspace = Workspace(settings, domain=name, prefix=EVAL_PREFIX)
         # A fixed namespace per suite (not one derived from the corpus' absolute path): the same
         # chunk ids on every machine and data dir, so prompts that show them are the same too.
-        ingesters = {suite: DocumentIngester(workspace, domain, namespace=suite) for suite in suites}
+        setup = DomainSetup.of(domain, settings)  # settings validated and hooks built once per domain
+        ingesters = {suite: DocumentIngester(workspace, domain, namespace=suite, setup=setup) for suite in suites}
         try:
             for tier in plan.tiers:
                 try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from rightsized.domains.inputs import build_input, file_specs
 from rightsized.domains.registry import get_domain
-from rightsized.domains.runner import CaseRun, DocumentIngester, expand_cases, run_case
+from rightsized.domains.runner import CaseRun, DocumentIngester, DomainSetup, expand_cases, run_case
 from rightsized.ingest.pipeline import IngestReport, build_ingest_pipeline
 from rightsized.pipelines.app.progress import progress_callback
 from rightsized.pipelines.config import Settings
@@ -27,9 +27,8 @@ def ingest_paths(settings: Settings, domain_name: str, paths: list[Path], tier: 
     domain = get_domain(domain_name)
     workspace = Workspace(settings, domain=domain_name)
     try:
-        config = domain.configure(settings.domains.get(domain_name))
-        pipeline = build_ingest_pipeline(workspace, tier, domain.metadata, domain.redactor(config),
-                                         domain.sectioner(config))
+        setup = DomainSetup.of(domain, settings)
+        pipeline = build_ingest_pipeline(workspace, tier, domain.metadata, setup.redactor, setup.sectioner)
         with progress_callback(show_progress, "ingest") as callback:
             return pipeline.run(paths, callback, namespace=namespace)
     finally:

@@ -12,9 +12,9 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -86,6 +86,11 @@ class ProbeDomain(Domain):
     name = "probe"
     description = "A test-only domain for the HTTP API."
     tasks = (EchoTask(), LinesTask())
+    configured = 0  # how often its settings were validated (KYC loads sanctions lists there)
+
+    def configure(self, raw: Mapping[str, Any] | None) -> BaseModel | None:
+        ProbeDomain.configured += 1
+        return super().configure(raw)
 
     def build_corpus(self, out_dir: Path, *, n: int, seed: int) -> Corpus:
         return Corpus(out_dir)
@@ -149,6 +154,13 @@ def test_a_csv_upload_runs_the_task_as_run_json_would(client: TestClient) -> Non
     assert (body["domain"], result["task"], result["tier"], result["method"], result["forecast"]) == (
         "toy_forecast", "forecast", "baseline", "naive", [13.0, 13.0])
     assert body["ingest"]["files_seen"] == 0 and body["errors"] == []  # read by the task, never embedded
+
+
+def test_a_domain_is_configured_once_at_start_not_per_request(client: TestClient) -> None:
+    before = ProbeDomain.configured
+    for text in ("one", "two"):
+        assert client.post("/v1/probe/echo", json={"text": text}).status_code == 200
+    assert ProbeDomain.configured == before
 
 
 def test_json_parameters_are_validated_against_the_input_model(client: TestClient) -> None:

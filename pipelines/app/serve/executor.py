@@ -20,7 +20,7 @@ from typing import Any
 
 from rightsized.domains.base import Domain
 from rightsized.domains.inputs import FileSpec, build_input, file_specs
-from rightsized.domains.runner import DocumentIngester, expand_cases, run_case
+from rightsized.domains.runner import DocumentIngester, DomainSetup, expand_cases, run_case
 from rightsized.ingest.pipeline import IngestReport
 from rightsized.pipelines.app.ops import TaskRun
 from rightsized.pipelines.app.serve.limits import safe_relative_path
@@ -96,6 +96,7 @@ class TaskExecutor:
         self.requested = list(tiers or settings.tiers)
         self.upload_dir = upload_dir
         self.workspaces: dict[str, Workspace] = {}
+        self.setups: dict[str, DomainSetup] = {}  # per domain: settings validated, redactor loaded, once
         self.ready: list[str] = []  # tiers loaded and servable
         self.unavailable: dict[str, str] = {}  # tier -> reason
         self.probes: dict[str, dict[str, float]] = {}  # domain -> tier -> retrieval p50 ms measured here
@@ -110,6 +111,7 @@ class TaskExecutor:
             workspace = Workspace(self.settings, domain=name, models_from=first)
             first = first or workspace
             self.workspaces[name] = workspace
+            self.setups[name] = DomainSetup.of(self.domains[name], self.settings)
         for tier in self.requested:
             self.settings.tier(tier)  # unknown tier: ConfigError
             try:
@@ -159,7 +161,8 @@ class TaskExecutor:
                                             policy=domain.external_policy):
                 warnings.append(warning)
             cases = expand_cases(task, inputs)
-            ingester = DocumentIngester(workspace, domain, namespace=f"api-{uuid.uuid4().hex[:16]}")
+            ingester = DocumentIngester(workspace, domain, namespace=f"api-{uuid.uuid4().hex[:16]}",
+                                        setup=self.setups[job.domain])
             for spec in specs.values():
                 paths = [getattr(i, spec.name) for _, i in cases if getattr(i, spec.name) is not None]
                 if spec.ingest and paths:
