@@ -12,6 +12,7 @@ value and its bootstrap interval from the run files, without importing the domai
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -57,6 +58,17 @@ def _impact_ratio(totals: Mapping[str, float]) -> float | None:
     return min(rates) / max(rates)
 
 
+def _rmse(totals: Mapping[str, float]) -> float | None:
+    """Root of the summed squared errors over the summed counts: cases with several predictions
+    (a forecast horizon, a fleet) weigh by their count, and the root is taken once, at the end."""
+    count = totals.get("count", 0.0)
+    return math.sqrt(totals.get("squared_error", 0.0) / count) if count else None
+
+
+def _total(totals: Mapping[str, float]) -> float | None:
+    return float(totals["value"]) if "value" in totals else None
+
+
 def _value(totals: Mapping[str, float]) -> float | None:
     return float(totals["value"]) if "value" in totals else None
 
@@ -65,6 +77,8 @@ REDUCERS: dict[str, Reducer] = {
     "macro_f1": Reducer("sum", _macro_f1, "mean over labels of F1 from parts tp:<label>, fp:<label>, fn:<label>"),
     "impact_ratio": Reducer("sum", _impact_ratio,
                             "lowest / highest selection rate over groups from parts selected:<group>, total:<group>"),
+    "rmse": Reducer("sum", _rmse, "root mean squared error from parts squared_error, count"),
+    "sum": Reducer("sum", _total, "the total of part `value` over cases (a challenge score summed over items)"),
     "max": Reducer("max", _value, "the largest part `value` over cases"),
     "min": Reducer("min", _value, "the smallest part `value` over cases"),
 }

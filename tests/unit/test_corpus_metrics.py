@@ -58,6 +58,15 @@ def test_impact_ratio_is_lowest_over_highest_selection_rate_over_all_cases() -> 
     assert corpus_value("impact_ratio", [{"selected:a": 0, "total:a": 2, "selected:b": 0, "total:b": 3}]) is None
 
 
+def test_rmse_weighs_cases_by_their_count_and_sum_adds_up() -> None:
+    # Errors 1, 1, 1 (one case of three) and 4 (one case of one): sqrt((3 + 16) / 4), not the
+    # mean of the two cases' RMSEs (2.5).
+    cases = [{"squared_error": 3.0, "count": 3.0}, {"squared_error": 16.0, "count": 1.0}]
+    assert corpus_value("rmse", cases) == pytest.approx((19 / 4) ** 0.5)
+    assert corpus_value("rmse", [{"squared_error": 0.0, "count": 0.0}]) is None
+    assert corpus_value("sum", [{"value": 2.5}, {"value": 4.0}, {}]) == pytest.approx(6.5)
+
+
 def test_max_and_min_over_cases_and_unknown_reducer() -> None:
     cases = [{"value": 0.01}, {"value": 0.2}, {}, {"value": -0.5}]
     assert corpus_value("max", cases) == pytest.approx(0.2)
