@@ -133,6 +133,9 @@ class RuleRecognizer(EntityRecognizer):
         return results
 
 
+_LETTERS = regex.compile(r"\p{L}+")
+
+
 def _only_known_words(span: str) -> bool:
-    words = [w.title() for w in regex.findall(r"\p{L}+", span)]
+    words = [w.title() for w in _LETTERS.findall(span)]
     return all(w in KNOWN_CAPS for w in words)

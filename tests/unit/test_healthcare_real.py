@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from rightsized.domains.base import SuiteUnavailable
+from rightsized.domains.context import DocumentScope
 from rightsized.domains.healthcare_notes import HealthcareConfig, domain
 from rightsized.domains.healthcare_notes.draft import DraftSectionTask, baseline_draft
-from rightsized.domains.healthcare_notes.search import SearchTask
+from rightsized.domains.healthcare_notes.search import SearchTask, keyword_query
+from rightsized.pipelines.stores.base import SearchHit
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "external" / "healthcare_notes"
 
@@ -43,3 +46,37 @@ def test_search_and_draft_scoring() -> None:
     scores = DraftSectionTask().score({"section_text": "The patient has had a cough for three days."},
                                       {"text": "The patient has had a cough for three days."})
     assert scores["section_rouge_l"] == pytest.approx(1.0) and scores["section_similarity"] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_search_drops_function_words_but_never_clinical_ones() -> None:
+    assert keyword_query("What are the risks of a kidney transplant in a 50-year-old?") == \
+        "risks kidney transplant 50 year old"
+    assert keyword_query("Is there no back pain on the left side after the first dose?") == \
+        "no back pain left side after first dose"
+    assert keyword_query("What is it?") == "What is it?"  # nothing left: the question as asked
+
+
+class _Retrieval:
+    """Stands in for `TaskContext`: records the query and answers with fixed chunk hits."""
+
+    def __init__(self, hits: list[SearchHit]) -> None:
+        self.documents = {"notes": DocumentScope(group="notes")}
+        self.hits = hits
+        self.queries: list[str] = []
+
+    def retrieve(self, query: str, *, scope: DocumentScope, k: int) -> list[SearchHit]:
+        self.queries.append(query)
+        return self.hits[:k]
+
+
+def _hit(chunk_id: str, note: str, score: float) -> SearchHit:
+    return SearchHit(chunk_id, score, "", {"doc_id": f"real/mtsamples/{note}.txt"})
+
+
+def test_search_ranks_each_note_at_its_best_chunk(tmp_path: Path) -> None:
+    ctx = _Retrieval([_hit("c1", "mts007", 0.03), _hit("c2", "mts002", 0.02), _hit("c3", "mts007", 0.01),
+                      _hit("c4", "mts001", 0.005)])
+    inputs = SimpleNamespace(query="What are the indications for a knee arthroscopy?", notes=tmp_path, k=2)
+    result = SearchTask().run(ctx, inputs)  # type: ignore[arg-type]
+    assert ctx.queries == ["indications knee arthroscopy"] and result.searched_for == ctx.queries[0]
+    assert result.notes == ["mts007", "mts002"] and result.citations == ["c1", "c2"]

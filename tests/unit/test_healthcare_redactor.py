@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 from rightsized.domains.healthcare_notes.corpus import patient_notes
+from rightsized.domains.healthcare_notes.ner import Coverage
 from rightsized.domains.healthcare_notes.phi import generalise_age, generalise_zip, shift_days, transform_date
-from rightsized.domains.healthcare_notes.redactor import PhiRedactor
+from rightsized.domains.healthcare_notes.redactor import PhiRedactor, Span
 from rightsized.domains.healthcare_notes.scoring import RedactionTally, tally
 
 
@@ -124,3 +125,27 @@ def test_missing_model_is_a_clear_config_error() -> None:
 
     with pytest.raises(ConfigError, match="no_such_spacy_model.*ner_model to null"):
         PhiRedactor(ner_model="no_such_spacy_model")  # at construction: before any note is ingested
+
+
+def test_neighbouring_spans_of_one_kind_become_one_placeholder(redactor: PhiRedactor) -> None:
+    """Presidio's anonymizer rule, kept when the redactor stopped calling it: first and last name
+    found apart read as one name; other kinds or other separators stay apart."""
+    text = "Seen by Alice Wong and Bob\nLee on 03/14/2024 03/15/2024."
+    spans = [Span("NAME", 8, 13, 0.9), Span("NAME", 14, 18, 0.9), Span("NAME", 23, 26, 0.9),
+             Span("NAME", 27, 30, 0.9), Span("DATE", 34, 44, 0.85), Span("PHONE", 45, 55, 0.7)]
+    out = redactor.apply(text, spans, key="p")
+    assert out.text == "Seen by [NAME] and [NAME]\n[NAME] on " + transform_date(
+        "03/14/2024", shift=shift_days("p", redactor.secret)) + " [PHONE]."
+    assert out.found == {"NAME": 4, "DATE": 1, "PHONE": 1}
+
+
+def test_recurring_names_are_whole_words(redactor: PhiRedactor) -> None:
+    out = redactor.redact("Patient: Ann Lee\nANN called. Anna, Annie and Leeds are unrelated; Lee's sister came.",
+                          key="p").text
+    assert out == "Patient: [NAME]\n[NAME] called. Anna, Annie and Leeds are unrelated; [NAME] sister came."
+
+
+def test_coverage_is_the_union_of_overlapping_spans() -> None:
+    covered = Coverage([(10, 20), (12, 14), (30, 30), (20, 25), (40, 45)])
+    assert [at for at in range(50) if covered(at)] == [*range(10, 25), *range(40, 45)]
+    assert not Coverage([])(0)
