@@ -4,8 +4,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+
 from rightsized.domains.inputs import build_input
 from rightsized.domains.manufacturing_maintenance.models import AskResult, DiagnoseResult
+from rightsized.domains.manufacturing_maintenance.rul import SENSORS
 from rightsized.domains.registry import get_domain
 from rightsized.domains.runner import CaseRun, DocumentIngester, run_case
 from rightsized.pipelines.config import load_settings
@@ -56,4 +59,22 @@ def write_rows(path: Path, rows: list[dict[str, str]], fields: list[str] | None 
         writer = csv.DictWriter(handle, fieldnames=fields or list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    return path
+
+
+def unit_lines(unit: int, life: int, rng: np.random.Generator, upto: int | None = None) -> list[str]:
+    """C-MAPSS-format cycles of a unit that fails at cycle `life` (cut at `upto`): every
+    informative sensor drifts up, faster near the end, with noise."""
+    lines = []
+    for cycle in range(1, (upto or life) + 1):
+        wear = np.exp((cycle - life) / 40.0)
+        values = np.zeros(21)
+        for s in SENSORS:
+            values[s - 1] = 100.0 + s + 5.0 * wear + rng.normal(0.0, 0.2)
+        lines.append(" ".join([str(unit), str(cycle), "0.0", "0.0", "100.0", *(f"{v:.4f}" for v in values)]) + " ")
+    return lines
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
     return path

@@ -4,7 +4,8 @@
 calibrated probabilities, the sensor evidence, and actions citing manual rows and similar past
 work orders; `ask` answers technicians' questions from the manuals and the history with
 citations, or says "not in the manuals"; `similar` finds the past work orders most like a new
-complaint (their labels are its prediction of problem type and part).
+complaint (their labels are its prediction of problem type and part); `remaining_life` predicts
+the cycles a unit has left from its history and a fleet's run-to-failure histories.
 """
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from rightsized.domains.bench import Benchmark
 from rightsized.domains.manufacturing_maintenance.ask import AskTask
 from rightsized.domains.manufacturing_maintenance.diagnose import DiagnoseTask
 from rightsized.domains.manufacturing_maintenance.manuals import model_of_manual
+from rightsized.domains.manufacturing_maintenance.remaining_life import RemainingLifeTask
 from rightsized.domains.manufacturing_maintenance.similar import SimilarTask
 
 
 class ManufacturingConfig(BaseModel):
-    """`data_dir`: the folder holding the public data of the real suite (AI4I 2020, C-MAPSS,
-    the aviation logbooks); the logbook data carries no licence, so it is read from here and
-    never copied into the repo. Default: none (the real suite is skipped with that reason)."""
+    """`data_dir`: the folder holding the public data of the real suite (AI4I 2020, C-MAPSS
+    FD001, the aviation logbooks); the logbook data carries no licence, so it is read from here
+    and never copied into the repo. Default: none (the real suite is skipped with that reason)."""
 
     model_config = ConfigDict(extra="forbid")
     data_dir: Path | None = Field(None, description="../shared/data/external/manufacturing_maintenance or a copy")
@@ -47,7 +49,7 @@ class ManufacturingDomain(Domain):
     doc_types = ("manual", "log")
     config_model = ManufacturingConfig
     report_by = ()
-    tasks = (DiagnoseTask(), AskTask(), SimilarTask())
+    tasks = (DiagnoseTask(), AskTask(), SimilarTask(), RemainingLifeTask())
 
     def build_corpus(self, out_dir: Path, *, n: int = 16, seed: int = 7) -> Corpus:
         from rightsized.domains.manufacturing_maintenance.corpus import build_corpus

@@ -28,7 +28,7 @@ VARIANT_CODE = {"L": 0.0, "M": 1.0, "H": 2.0}
 TRAIN_ROWS = 20_000
 TRAIN_SEED = 2020
 FLAG_THRESHOLD = 0.10  # a mode at or above this probability is listed as likely (a watch item)
-FAILURE_THRESHOLD = 0.50  # a failure is predicted at or above this probability
+FAILURE_THRESHOLD = 0.50  # default: a flagged soft mode at or above this is a failure call (thresholds.py: per site)
 
 
 def features(window: Window) -> np.ndarray:

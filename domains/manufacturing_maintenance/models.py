@@ -88,3 +88,13 @@ class SimilarResult(TaskResult):
     complaint: str
     cases: list[SimilarCase]
     prediction: dict[str, str] = Field(default_factory=dict)  # the top case's labels
+
+
+class RemainingLifeResult(TaskResult):
+    unit: int
+    cycles: int  # the last cycle seen
+    rul: float  # predicted cycles left after it
+    rul_cap: int  # the model cannot tell lives longer than this apart
+    at_cap: bool  # the prediction is at the cap: read "at least rul_cap cycles"
+    training_units: int
+    training_windows: int

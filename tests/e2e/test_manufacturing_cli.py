@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from rightsized.domains.registry import get_domain
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
@@ -19,10 +21,9 @@ def rightsized(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # built in-process: `rightsized corpus` itself is covered by tests/e2e/test_cli.py
     root = tmp_path_factory.mktemp("mm-corpus")
-    done = rightsized("corpus", "manufacturing_maintenance", str(root), "--n", "4")
-    assert done.returncode == 0, done.stderr
-    return root / "documents"
+    return get_domain("manufacturing_maintenance").build_corpus(root, n=4, seed=7).root
 
 
 def test_diagnose_is_the_default_task_and_prints_json(corpus: Path) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rightsized.domains.manufacturing_maintenance.manuals import rows_in
-from tests.manufacturing_support import ManufacturingHarness, read_rows, write_rows
+from tests.manufacturing_support import ManufacturingHarness, read_rows, unit_lines, write_lines, write_rows
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +94,19 @@ def test_ask_about_history_answers_with_a_work_order(harness: ManufacturingHarne
     result = harness.ask("What was done last time a machine tripped on overtemperature?")
     assert result.units and result.units[0].startswith("WO-")
     assert "overtemp" in result.answer.lower() or "o/temp" in result.answer.lower()
+
+
+def test_remaining_life_runs_through_the_runner_and_a_bad_history_fails_its_case(harness: ManufacturingHarness,
+                                                                                tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    fleet = write_lines(tmp_path / "fleet.txt", [line for unit, life in enumerate((150, 180, 210, 240), 1)
+                                                  for line in unit_lines(unit, life, rng)])
+    unit = write_lines(tmp_path / "unit.txt", unit_lines(9, 200, rng, upto=170))
+    done = harness.case("remaining_life", {"history": str(unit), "fleet": str(fleet)})
+    assert done.error is None, done.error
+    result = done.result
+    assert result.unit == 9 and result.cycles == 170 and result.training_units == 4 and not result.at_cap
+    assert 0 <= result.rul < 80 and not result.citations  # 30 cycles left; nothing retrieved, nothing cited
+    bad = write_lines(tmp_path / "two_units.txt", unit_lines(1, 5, rng) + unit_lines(2, 5, rng))
+    failed = harness.case("remaining_life", {"history": str(bad), "fleet": str(fleet)})
+    assert failed.result is None and "two_units.txt: line 6: unit 2 after unit 1" in failed.error.message

@@ -16,6 +16,7 @@ from rightsized.domains.manufacturing_maintenance.manuals import PAGE_WORD_LIMIT
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
 from rightsized.domains.manufacturing_maintenance.scoring import decide
 from rightsized.domains.manufacturing_maintenance.telemetry import TelemetryError, read_telemetry
+from rightsized.domains.manufacturing_maintenance.thresholds import choose_failure_threshold
 from tests.manufacturing_support import write_rows
 
 VMC400 = MACHINE_MODELS["VMC-400"]
@@ -79,6 +80,45 @@ def test_decide_lets_exact_rules_decide_and_ranks_soft_limits_above_none() -> No
     assert soft.ranked[:2] == ["TWF", "none"] and soft.risk == "medium" and not soft.failure
     unavailable = decide(np.zeros(len(MODES)), [], ["vibration_mm_s"])
     assert unavailable.not_evaluated == ["BWF"]
+
+
+def test_the_failure_threshold_decides_soft_alarms_and_never_overrides_a_hard_limit() -> None:
+    p = np.zeros(len(MODES))
+    p[MODES.index("TWF")] = 0.4
+    hits = limit_rules(VMC400, reading(tool_wear_min=230.0), None)
+    lenient, strict = decide(p, hits, [], 0.3), decide(p, hits, [], 0.5)
+    assert lenient.failure and lenient.risk == "high"
+    assert not strict.failure and strict.risk == "medium" and strict.flagged == ["TWF"]
+    assert strict.alarm == 0.4 and not strict.hard_limit
+    power = decide(np.zeros(len(MODES)), limit_rules(VMC400, reading(torque_Nm=60.0), None), [], 1.0)
+    assert power.failure and power.hard_limit and power.alarm == 0.0
+
+
+def test_the_failure_threshold_is_chosen_by_cross_validation() -> None:
+    rng = np.random.default_rng(0)
+    hard, alarm = rng.random(3000) < 0.03, rng.random(3000)
+    # a few alarmed machines fail, 15% of the highest alarms: never worth a failure call, rules only
+    weak = choose_failure_threshold(hard, alarm, hard | ((alarm >= 0.9) & (rng.random(3000) < 0.15)))
+    assert weak.threshold == 1.0 and len(weak.fold_f1) == 5 and weak.rows == 3000
+    # alarms above 0.6 that nearly always fail are: the threshold lands on 0.6
+    strong_actual = hard | ((alarm >= 0.6) & (rng.random(3000) < 0.95))
+    strong = choose_failure_threshold(hard, alarm, strong_actual)
+    assert strong.threshold == 0.6 and strong.cv_f1 > 0.9
+    with pytest.raises(ValueError, match="too few to cross-validate"):
+        choose_failure_threshold(hard[:100] & False, alarm[:100], np.arange(100) < 3)
+
+
+def test_mode_macro_f1_is_scored_as_counts_and_reduced_over_cases() -> None:
+    from rightsized.domains.manufacturing_maintenance.diagnose import DiagnoseTask
+    from rightsized.eval.metrics.corpus import corpus_value
+
+    task = DiagnoseTask()
+    cases = [(["HDF"], ["HDF"]), (["TWF"], []), ([], ["TWF"]), (["OSF", "TWF"], ["OSF"]), ([], [])]
+    parts = [task.score({"modes": actual, "failure": bool(actual)},
+                        {"ranked": [*flagged, "none"], "modes": flagged, "risk": None, "failure": bool(flagged),
+                         "cited_rows": [], "cited_entries": []})["mode_macro_f1"] for actual, flagged in cases]
+    assert parts[3] == {"tp:OSF": 1.0, "fn:TWF": 1.0} and parts[4] == {}
+    assert corpus_value("macro_f1", parts) == pytest.approx((1.0 + 1.0 + 0.0) / 3)
 
 
 def _csv(scenario: str) -> list[dict[str, str]]:
