@@ -39,6 +39,7 @@ NARRATIVE_WORDS = frozenset("patient patients history takes taking treated medic
                             "allergy known drug plan planned follow needs vitals problems has had includes including "
                             "also currently daily".split())
 GROUNDED = 0.5
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 class SummarizeInput(BaseModel):
@@ -74,7 +75,8 @@ def _llm_narrative(ctx: TaskContext, ex: Extraction, sources: dict[str, str]) ->
                       for name, items in ex.items.items() if items)
     prompt = ("Write a two-sentence clinical summary of the patient using only these facts from the notes.\n"
               f"{facts}\nSummary: The patient")
-    text = "The patient " + ctx.generate(prompt, stop=["\n"], max_tokens=min(NARRATIVE_MAX_TOKENS, ctx.runtime.config.max_tokens)).text.strip()
+    drafted = ctx.generate(prompt, stop=["\n"], max_tokens=min(NARRATIVE_MAX_TOKENS, ctx.runtime.config.max_tokens))
+    text = complete_sentences("The patient " + drafted.text.strip())
     problem = narrative_problem(text, facts)
     if problem:
         return None, problem
@@ -84,12 +86,19 @@ def _llm_narrative(ctx: TaskContext, ex: Extraction, sources: dict[str, str]) ->
     return text, ""
 
 
+def complete_sentences(text: str) -> str:
+    """The text up to its last sentence end ("2.5 mg" is not one): a draft cut off by the token
+    limit keeps the sentences it finished, instead of losing them all with the unfinished one."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[:ends[-1]] if ends else ""
+
+
 def narrative_problem(text: str, facts: str) -> str | None:
     """Why a drafted narrative cannot be used, or None. It may only restate the facts: no first
-    person, no number and no content word the facts do not hold, and it must end a sentence (a
-    narrative cut off by the token limit is not kept)."""
+    person, no number and no content word the facts do not hold, and it must hold a finished
+    sentence (`complete_sentences` has cut an unfinished one off)."""
     if not text.rstrip().endswith("."):
-        return "cut off by the token limit"
+        return "no finished sentence within the token limit"
     if re.search(r"\b(?:I|my|me|we|our)\b", text):
         return "written in the first person"
     numbers = set(re.findall(r"\d+(?:[./]\d+)?", text)) - set(re.findall(r"\d+(?:[./]\d+)?", facts))

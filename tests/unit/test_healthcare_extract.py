@@ -120,3 +120,16 @@ def test_corpus_is_deterministic_with_exact_spans(tmp_path: Path) -> None:
                      "ACCOUNT", "HEALTH_PLAN", "DEVICE_ID", "URL", "IP_ADDRESS", "LICENSE_PLATE", "LICENSE"}
     text = " ".join(n.text for n in notes)
     assert "No history of" in text and "denies" in text and " had " in text
+
+
+def test_a_narrative_cut_off_by_the_token_limit_keeps_its_finished_sentences() -> None:
+    """Every small-tier narrative was rejected as 'cut off by the token limit' in the demo (48
+    tokens for two sentences): the finished first sentence was thrown away with the second."""
+    from rightsized.domains.healthcare_notes.summarize import complete_sentences, narrative_problem
+
+    facts = "problems: hypertension\nmedications: metoprolol 2.5 mg PO daily"
+    cut = "The patient has hypertension. The patient takes metoprolol 2.5 mg PO da"
+    assert complete_sentences(cut) == "The patient has hypertension."
+    assert narrative_problem(complete_sentences(cut), facts) is None
+    assert complete_sentences("The patient takes metoprolol 2.5") == ""
+    assert narrative_problem("", facts) == "no finished sentence within the token limit"
