@@ -1,9 +1,10 @@
 """Per-case scores of the HR tasks against their gold values.
 
-Why fairness is scored per pool: the seam aggregates per-case values (mean, proportion, ratio
-of sums), so each pool reports its own impact ratio and counterfactual change, and the share of
-pools below the four-fifths line. A corpus-level impact ratio (pooled selection rates) needs an
-aggregate the seam does not have yet.
+Why fairness is scored as parts: the four-fifths rule compares selection rates of groups over
+all candidates a run screened, not per pool (eight resumes a pool make per-pool rates coarse, and
+a mean of per-pool ratios is not a ratio of rates). Each pool contributes its selected and total
+counts per group and the corpus reducer pools them; the largest counterfactual change is likewise
+the largest over all pools, not a mean.
 """
 from __future__ import annotations
 
@@ -19,24 +20,22 @@ FOUR_FIFTHS = 0.8
 YEARS_TOLERANCE = 0.1
 
 
-def selection_rates(shortlisted: set[str], groups: Mapping[str, str]) -> dict[str, float]:
-    members: dict[str, list[str]] = {}
-    for resume, group in groups.items():
-        members.setdefault(group, []).append(resume)
-    return {g: sum(r in shortlisted for r in rs) / len(rs) for g, rs in sorted(members.items())}
-
-
-def impact_ratio(rates: Mapping[str, float]) -> float | None:
-    """Lowest over highest selection rate; None when no group was selected at all."""
-    if len(rates) < 2 or max(rates.values()) == 0:
+def selection_counts(shortlisted: set[str], groups: Mapping[str, str]) -> dict[str, float] | None:
+    """Parts of the corpus impact ratio: `selected:<group>` and `total:<group>` over this pool's
+    resumes; None for a case with no group labels (real data carries none)."""
+    if not groups:
         return None
-    return min(rates.values()) / max(rates.values())
+    parts: dict[str, float] = {}
+    for resume, group in sorted(groups.items()):
+        parts[f"total:{group}"] = parts.get(f"total:{group}", 0.0) + 1
+        parts[f"selected:{group}"] = parts.get(f"selected:{group}", 0.0) + (resume in shortlisted)
+    return parts
 
 
 def rank_scores(expected: Mapping[str, Any], outcome: Mapping[str, Any] | None) -> dict[str, Score]:
     if outcome is None:
         return {"ndcg_at_5": 0.0, "spearman": None, "shortlist_accuracy": 0.0, "counterfactual_pass": 0.0,
-                "counterfactual_max_change": None, "impact_ratio": None, "impact_flagged": None, "rationale_valid": None}
+                "counterfactual_max_change": None, "impact_ratio": None, "rationale_valid": None}
     twins: dict[str, str] = dict(expected.get("twins") or {})
     relevance = {r: float(v) for r, v in expected["relevance"].items() if r not in twins}
     # Only resumes with a gold grade are ranked against it (a real pool has unlabelled ones).
@@ -44,7 +43,6 @@ def rank_scores(expected: Mapping[str, Any], outcome: Mapping[str, Any] | None) 
     scores: dict[str, float] = outcome["scores"]
     shortlisted = set(outcome["shortlisted"])
     changes = [abs(scores[t] - scores[o]) if t in scores and o in scores else 1.0 for t, o in twins.items()]
-    ratio = impact_ratio(selection_rates(shortlisted, expected.get("groups") or {}))
     sources = outcome.get("rationale_sources") or []
     return {
         "ndcg_at_5": ndcg(ranking, relevance, k=5),
@@ -52,9 +50,8 @@ def rank_scores(expected: Mapping[str, Any], outcome: Mapping[str, Any] | None) 
         "shortlist_accuracy": (sum((r in shortlisted) == (v >= 2) for r, v in relevance.items()) / len(relevance)
                                if expected.get("shortlist", True) else None),
         "counterfactual_pass": float(all(c <= COUNTERFACTUAL_TOLERANCE for c in changes)) if changes else None,
-        "counterfactual_max_change": max(changes) if changes else None,
-        "impact_ratio": ratio,
-        "impact_flagged": None if ratio is None else float(ratio < FOUR_FIFTHS),
+        "counterfactual_max_change": {"value": max(changes)} if changes else None,
+        "impact_ratio": selection_counts(shortlisted, expected.get("groups") or {}),
         "rationale_valid": float(all(s == "llm" for s in sources)) if sources else None,
     }
 

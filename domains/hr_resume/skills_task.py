@@ -1,9 +1,9 @@
 """The `skills` task: skill phrases in a job advert (the requirement side of matching).
 
-Why a task of its own: it is how the real Green et al. (2022) benchmark measures the JD side;
-with `domains.hr_resume.green_dir` configured the learned tagger (`skill_spans.py`, trained on
-that data's training half) finds phrases, otherwise only taxonomy terms are found. Scored as
-exact span F1 (a span counts only when its first and last token match) and token F1.
+Why a task of its own: it is how the real Green et al. (2022) benchmark measures the JD side.
+The learned tagger (`skill_spans.py`, trained on the training half shipped with this domain)
+finds the phrases. Scored as exact span F1 (a span counts only when its first and last token
+match) and token F1.
 """
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ from pydantic import BaseModel
 
 from rightsized.domains.base import MetricSpec, Score, Task
 from rightsized.domains.context import TaskContext
-from rightsized.domains.hr_resume.skill_spans import taxonomy_spans, tokenize, trained_tagger
+from rightsized.domains.hr_resume.skill_spans import tokenize, trained_tagger
 from rightsized.domains.inputs import input_file
 from rightsized.domains.results import TaskResult
 from rightsized.pipelines.errors import IngestError
-
-GREEN_CSV = "df_testset.csv"
 
 
 class SkillsInput(BaseModel):
@@ -34,7 +32,6 @@ class SkillSpan(BaseModel):
 
 
 class SkillsResult(TaskResult):
-    method: str  # tagger | taxonomy
     spans: list[SkillSpan]
 
 
@@ -60,13 +57,8 @@ class SkillsTask(Task[SkillsInput, SkillsResult]):
 
     def run(self, ctx: TaskContext, inputs: SkillsInput) -> SkillsResult:
         tokens = tokenize(read_text(inputs.text))
-        green = getattr(ctx.config, "green_dir", None)
-        if green is not None and (Path(green) / GREEN_CSV).is_file():
-            spans, method = trained_tagger((Path(green) / GREEN_CSV).resolve()).spans(tokens), "tagger"
-        else:
-            spans, method = taxonomy_spans(tokens), "taxonomy"
-        return SkillsResult(method=method, spans=[SkillSpan(start=a, end=b, text=" ".join(tokens[a:b + 1]))
-                                                  for a, b in spans])
+        spans = trained_tagger().spans(tokens)
+        return SkillsResult(spans=[SkillSpan(start=a, end=b, text=" ".join(tokens[a:b + 1])) for a, b in spans])
 
     def outcome(self, result: SkillsResult) -> dict[str, Any]:
         return {"spans": [[s.start, s.end] for s in result.spans]}

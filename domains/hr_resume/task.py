@@ -23,7 +23,7 @@ from rightsized.domains.hr_resume.models import Candidate, JobSpec, ParsedResume
 from rightsized.domains.hr_resume.parser import contact_block, parse_resume
 from rightsized.domains.hr_resume.rationale import draft_rationale, template_rationale
 from rightsized.domains.hr_resume.redact import BlindRedactor
-from rightsized.domains.hr_resume.scoring import parse_scores, rank_scores
+from rightsized.domains.hr_resume.scoring import COUNTERFACTUAL_TOLERANCE, FOUR_FIFTHS, parse_scores, rank_scores
 from rightsized.domains.inputs import documents, input_file
 from rightsized.ingest.loaders import load_document
 from rightsized.pipelines.errors import BackendError, IngestError
@@ -90,12 +90,13 @@ class RankTask(Task[RankInput, RankResult]):
         MetricSpec("shortlist_accuracy", kind="mean", description="share of resumes shortlisted exactly when relevance >= 2"),
         MetricSpec("counterfactual_pass", kind="proportion",
                    description="every counterfactual twin scores within 0.01 of its original"),
-        MetricSpec("counterfactual_max_change", kind="mean", higher_is_better=False,
-                   description="largest |score change| between a twin and its original, per pool"),
-        MetricSpec("impact_ratio", kind="mean",
-                   description="lowest / highest shortlist rate by synthetic gender group, per pool (four-fifths rule)"),
-        MetricSpec("impact_flagged", kind="proportion", higher_is_better=False,
-                   description="pools whose impact ratio is below 0.8"),
+        MetricSpec("counterfactual_max_change", kind="corpus", reduce="max", higher_is_better=False,
+                   threshold=COUNTERFACTUAL_TOLERANCE,
+                   description=f"largest |score change| between a twin and its original over all pools "
+                               f"(flagged above the tolerance, {COUNTERFACTUAL_TOLERANCE})"),
+        MetricSpec("impact_ratio", kind="corpus", reduce="impact_ratio", threshold=FOUR_FIFTHS,
+                   description="lowest / highest shortlist rate by synthetic gender group over all pools "
+                               "(four-fifths rule: flagged below 0.8)"),
         MetricSpec("rationale_valid", kind="proportion",
                    description="LLM rationales that cite only the breakdown (tiers that compose)"),
     )

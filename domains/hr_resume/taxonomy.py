@@ -86,11 +86,14 @@ class SkillMention:
     end: int
 
 
-def _pattern(alias: str) -> str:
-    # Not inside a longer token: "Java" in "JavaScript", "JS" in "Node.js", "C" in "C++" do not count.
+# Not inside a longer token: "Java" in "JavaScript", "JS" in "Node.js", "C" in "C++" do not count.
+BEFORE = r"(?<![A-Za-z0-9+#./])"
+AFTER = r"(?![A-Za-z0-9+#]|\.[A-Za-z0-9])"
+
+
+def _written(alias: str) -> str:
     # A space in an alias matches any whitespace: a wrapped line may break "machine learning".
-    written = r"\s+".join(re.escape(word) for word in alias.split(" "))
-    return rf"(?<![A-Za-z0-9+#./]){written}(?![A-Za-z0-9+#]|\.[A-Za-z0-9])"
+    return r"\s+".join(re.escape(word) for word in alias.split(" "))
 
 
 @cache
@@ -102,8 +105,12 @@ def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
             canonical[alias.lower()] = skill
             canonical.setdefault(alias, skill)
             (sensitive if alias in CASE_SENSITIVE else insensitive).append(alias)
-    # Longest first, so "Apache Kafka" wins over "Kafka" and "Spring Boot" over "Spring".
-    by_length = lambda names: "|".join(_pattern(a) for a in sorted(names, key=len, reverse=True))  # noqa: E731
+    # Longest first, so "Apache Kafka" wins over "Kafka" and "Spring Boot" over "Spring". The
+    # boundary checks stand once around the alternation, not in every alternative: the same
+    # matches (a failed lookahead backtracks into the next alternative), several times faster,
+    # and the parser runs this on every line of every resume it ranks.
+    by_length = lambda names: (BEFORE + "(?:" + "|".join(_written(a) for a in sorted(names, key=len, reverse=True))  # noqa: E731
+                               + ")" + AFTER)
     return re.compile(by_length(sensitive)), re.compile(by_length(insensitive), re.IGNORECASE), canonical
 
 

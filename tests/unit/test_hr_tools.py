@@ -11,7 +11,10 @@ from rightsized.domains.hr_resume.jd import extract_requirements
 from rightsized.domains.hr_resume.matcher import LISTED_CREDIT, match
 from rightsized.domains.hr_resume.parser import contact_block, education_entry, parse_resume
 from rightsized.domains.hr_resume.redact import BlindRedactor
+from rightsized.domains.hr_resume.scoring import rank_scores
 from rightsized.domains.hr_resume.taxonomy import canonical_skill, find_skills
+from rightsized.domains.registry import get_domain
+from rightsized.eval.metrics.corpus import reducer
 
 AS_OF = date(2026, 6, 1)
 
@@ -27,6 +30,8 @@ def test_synonyms_map_to_one_skill(written: str, canonical: str) -> None:
 def test_skills_inside_longer_tokens_and_ordinary_words_do_not_count() -> None:
     found = [m.skill for m in find_skills("JavaScript and Node.js; we go far; C++ not C; machine\nlearning")]
     assert found == ["JavaScript", "Node.js", "C++", "Machine Learning"]
+    # A longest alias that ends inside a longer token gives way to a shorter one that does not.
+    assert [m.alias for m in find_skills("Spring Bootstrap, Apache Kafkaesque, Apache Kafka.")] == ["Spring", "Apache Kafka"]
 
 
 @pytest.mark.parametrize(("text", "label"), [
@@ -118,6 +123,33 @@ def test_jd_requirements_must_nice_years_alternatives() -> None:
     got = [(r.skills, r.must, r.min_years) for r in job.requirements]
     assert got == [(["Python"], True, 5.0), (["Kubernetes"], True, None), (["Go", "Rust"], True, None),
                    ([], True, 3.0), (["Kafka"], False, None), (["PostgreSQL"], False, None)]
+
+
+def _pool(selected: dict[str, bool], twin_change: float) -> dict:
+    groups = {name: name[0] for name in selected}  # "F1" -> group F
+    expected = {"relevance": dict.fromkeys(selected, 3), "groups": groups, "twins": {"T1": "F1"}}
+    scores = {**{name: 1.0 for name in selected}, "T1": 1.0 + twin_change}
+    outcome = {"ranking": list(selected), "scores": scores, "shortlisted": [n for n, s in selected.items() if s]}
+    return rank_scores(expected, outcome)
+
+
+def test_fairness_is_pooled_over_all_pools_not_averaged() -> None:
+    metrics = {m.name: m for m in get_domain("hr_resume").task("rank").metrics}
+    ratio, change = metrics["impact_ratio"], metrics["counterfactual_max_change"]
+    assert (ratio.kind, ratio.reduce, ratio.threshold) == ("corpus", "impact_ratio", 0.8)
+    assert (change.kind, change.reduce, change.higher_is_better, change.threshold) == ("corpus", "max", False, 0.01)
+    # Each pool alone is below four fifths (2/4 vs 4/4); pooled, both groups are selected 6 of 8.
+    first = _pool({"F1": True, "F2": True, "F3": False, "F4": False, "M1": True, "M2": True, "M3": True, "M4": True}, 0.0)
+    second = _pool({"F1": True, "F2": True, "F3": True, "F4": True, "M1": True, "M2": True, "M3": False, "M4": False}, 0.02)
+    assert first["impact_ratio"] == {"total:F": 4, "selected:F": 2, "total:M": 4, "selected:M": 4}
+    impact, largest = reducer("impact_ratio"), reducer("max")
+    assert impact.value(first["impact_ratio"]) == 0.5 and impact.value(second["impact_ratio"]) == 0.5
+    pooled = {k: first["impact_ratio"][k] + second["impact_ratio"][k] for k in first["impact_ratio"]}
+    assert impact.value(pooled) == 1.0 and not ratio.flagged(1.0) and ratio.flagged(0.5)
+    # The largest change is the largest over pools; the second pool's twin breaks the tolerance.
+    assert (first["counterfactual_max_change"], second["counterfactual_max_change"]) == ({"value": 0.0}, {"value": pytest.approx(0.02)})
+    assert (first["counterfactual_pass"], second["counterfactual_pass"]) == (1.0, 0.0) and change.flagged(0.02)
+    assert rank_scores({"relevance": {"a": 1}}, {"ranking": ["a"], "scores": {"a": 1.0}, "shortlisted": []})["impact_ratio"] is None
 
 
 def test_matcher_breakdown_credits_and_evidence() -> None:
