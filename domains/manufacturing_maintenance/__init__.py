@@ -20,6 +20,7 @@ from rightsized.domains.manufacturing_maintenance.ask import AskTask
 from rightsized.domains.manufacturing_maintenance.diagnose import DiagnoseTask
 from rightsized.domains.manufacturing_maintenance.manuals import model_of_manual
 from rightsized.domains.manufacturing_maintenance.remaining_life import RemainingLifeTask
+from rightsized.domains.manufacturing_maintenance.sections import ManualSectioner
 from rightsized.domains.manufacturing_maintenance.similar import SimilarTask
 
 
@@ -64,6 +65,10 @@ class ManufacturingDomain(Domain):
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
         kind = classify_document(path)
         return {"doc_type": kind, "machine_model": (model_of_manual(path) or "") if kind == "manual" else ""}
+
+    def sectioner(self, config: BaseModel | None) -> ManualSectioner:
+        """Each manual table row its own section, so a row is chunked, stored and cited whole."""
+        return ManualSectioner()
 
     def benchmarks(self) -> list[Benchmark]:
         from rightsized.domains.manufacturing_maintenance.bench import fleet_benchmark

@@ -1,12 +1,12 @@
 """Equipment manuals: their tables (limits, maintenance intervals, troubleshooting) as data, as PDFs,
 and read back from retrieved chunks one row at a time.
 
-Why every row carries its own id and labelled cells on one block ("VMC400-TS-02 | Code: HDF |
-Symptom: ... | Probable cause: ... | Remedy: ..."): a technician is told "do what row TS-02
-says", so a row must be cited whole and found again in whatever chunk holds it. The shared
-chunker cuts 200-word chunks within a PDF page; each manual page is written to stay under
-that (at most `ROWS_PER_PAGE` rows), so a page is one chunk and no row is ever split
-(`tests/unit/test_manufacturing_manuals.py` checks every row of every manual).
+Why every row carries its own id and labelled cells ("VMC400-TS-02 | Code: HDF | Symptom: ... |
+Probable cause: ... | Remedy: ..."): a technician is told "do what row TS-02 says", so a row must
+be cited whole and found again in whatever chunk holds it. A manual prints each table whole, as
+manuals do (the troubleshooting table fills a page), its header repeated on a continuation page;
+the domain's sectioner (`sections.py`) makes every row a section of its own at ingest, so the
+200-word chunker never cuts a row or repeats it in two chunks.
 """
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from fpdf import FPDF
 
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MachineModel
 
-ROWS_PER_PAGE = 3
-PAGE_WORD_LIMIT = 190  # under the shared chunker's 200 words: one page, one chunk
 _ROW_ID = re.compile(r"\b([A-Z0-9]{4,8}-(?:LIM|INT|TS)-\d{2})\b")
 
 
@@ -101,6 +99,27 @@ def manual_rows(model: MachineModel) -> list[ManualRow]:
          "Replace the hose (p/n HOSE-19), tighten clamps."),
         ("", "Axis servo alarm on rapid moves.", "Way lubrication low or axis encoder cable damaged.",
          "Refill way lube, inspect the encoder cable."),
+        ("", "Chip conveyor stops or jams.", "Chips wrapped around the conveyor hinge belt; overload relay tripped.",
+         "Clear the chips, reset the conveyor overload relay, check the conveyor motor current."),
+        ("", "Automatic tool changer stops mid-cycle with an ATC alarm.",
+         "Magazine pocket out of position or pocket sensor dirty.",
+         "Run the magazine reference routine, clean the pocket sensor, check the changer air supply."),
+        ("", "Door interlock alarm: the cycle will not start.", "Door switch actuator misaligned or switch cable damaged.",
+         "Align the door switch actuator, inspect the switch cable; never bridge the interlock."),
+        ("", "Low air pressure alarm.", "Shop air supply below 5.5 bar or a leaking push-in fitting.",
+         "Check the shop air supply and the regulator, replace leaking push-in fittings (p/n PF-08)."),
+        ("", "Way lube pump alarm at power-on.", "Lube reservoir empty or pump suction filter clogged.",
+         "Refill the lube reservoir with slideway lubricant SL-68, clean the suction filter."),
+        ("", "Spindle orientation alarm after a tool change.", "Orientation sensor gap wrong or encoder signal noise.",
+         "Set the orientation sensor gap to 0.5 mm, check the encoder cable shield is grounded."),
+        ("", "Part dimensions drift during the first hour.", "Warm-up growth of the spindle and ball screws.",
+         "Run the warm-up program for 15 minutes before precision work, re-check the work offset."),
+        ("", "Coolant foams or smells.", "Concentration out of range or bacterial growth in the sump.",
+         "Check the concentration (6-8 %), skim the sump surface, change the coolant (p/n CL-EMU-20) if it smells."),
+        ("", "Control screen blank at power-on.", "Control power supply fuse blown or 24 V supply fault.",
+         "Check the 24 V supply and fuse F3, replace the fuse with the same rating."),
+        ("", "Emergency stop will not reset.", "Emergency stop button latched or safety relay fault.",
+         "Release every emergency stop button, check the safety relay indicator lamps, call service if it stays red."),
     ]
     rows = [ManualRow(f"{p}-LIM-{i:02d}", "limits", (("Parameter", a), ("Limit", b), ("Note", c)))
             for i, (a, b, c) in enumerate(limits, start=1)]
@@ -114,34 +133,41 @@ def manual_rows(model: MachineModel) -> list[ManualRow]:
 
 SECTION_TITLES = {"limits": "1 Operating limits", "intervals": "2 Maintenance intervals",
                   "troubleshooting": "3 Troubleshooting (symptom - probable cause - remedy)"}
-
-
-def pages(model: MachineModel) -> list[tuple[str, list[ManualRow]]]:
-    """(heading, rows) per page: each section starts a page, at most ROWS_PER_PAGE rows a page."""
-    out: list[tuple[str, list[ManualRow]]] = []
-    rows = manual_rows(model)
-    for section, title in SECTION_TITLES.items():
-        in_section = [r for r in rows if r.section == section]
-        for start in range(0, len(in_section), ROWS_PER_PAGE):
-            part = " (continued)" if start else ""
-            out.append((f"{model.title} - {title}{part}", in_section[start:start + ROWS_PER_PAGE]))
-    return out
+HEADERS = {"limits": "Row | Parameter | Limit | Note", "intervals": "Row | Item | Interval | Parts",
+           "troubleshooting": "Row | Code | Symptom | Probable cause | Remedy"}
+NEW_PAGE = {"limits": True, "intervals": False, "troubleshooting": True}  # intervals follow the limits
 
 
 def write_manual(model: MachineModel, path: Path) -> Path:
-    """The model's manual as a real PDF: one bordered block per table row, labelled cells."""
+    """The model's manual as a real PDF: each table printed whole under its column header, one
+    bordered block per row (wrapped over lines), a row never split across pages: a row that
+    does not fit starts a continuation page that repeats the heading and the header."""
     pdf = FPDF(format="A4")
     pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=timezone.utc))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    for heading, rows in pages(model):
-        pdf.add_page()
-        pdf.set_font("Helvetica", "B", 13)
-        pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
-        pdf.set_font("Helvetica", size=10)
-        for row in rows:
-            pdf.multi_cell(0, 6, row.text, border=1, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    rows = manual_rows(model)
+
+    def heading(section: str, continued: bool) -> None:
+        pdf.set_font("Helvetica", "B", 11)
+        title = f"{model.title} - {SECTION_TITLES[section]}" if NEW_PAGE[section] or continued else SECTION_TITLES[section]
+        pdf.multi_cell(0, 6, title + (" (continued)" if continued else ""), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.multi_cell(0, 5, HEADERS[section], border=1, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=8)
+
+    for section in SECTION_TITLES:
+        if NEW_PAGE[section]:
+            pdf.add_page()
+        else:
+            pdf.ln(4)
+        heading(section, continued=False)
+        for row in (r for r in rows if r.section == section):
+            lines = len(pdf.multi_cell(0, 4, row.text, dry_run=True, output="LINES"))
+            if pdf.will_page_break(lines * 4 + 1):
+                pdf.add_page()
+                heading(section, continued=True)
+            pdf.multi_cell(0, 4, row.text, border=1, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
     return path

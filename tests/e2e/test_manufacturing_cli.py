@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return get_domain("manufacturing_maintenance").build_corpus(root, n=4, seed=7).root
 
 
-def test_diagnose_is_the_default_task_and_prints_json(corpus: Path) -> None:
+def test_diagnose_is_the_default_task_and_prints_json(corpus: Path, tmp_path: Path) -> None:
+    # M02 is a VMC-600: its manual and the log are the library (the other manuals would only add ingest time)
+    library = tmp_path / "library"
+    shutil.copytree(corpus / "library" / "logs", library / "logs")
+    (library / "manuals").mkdir()
+    shutil.copy(corpus / "library" / "manuals" / "manual_VMC-600.pdf", library / "manuals")
     done = rightsized("run", "manufacturing_maintenance", "--input", f"telemetry={corpus / 'telemetry' / 'M02.csv'}",
-                      "--input", f"library={corpus / 'library'}", "--tier", "baseline", "--json")
+                      "--input", f"library={library}", "--tier", "baseline", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["task"] == "diagnose" and not report["errors"]

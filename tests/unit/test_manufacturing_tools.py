@@ -12,7 +12,7 @@ from rightsized.domains.manufacturing_maintenance.anomaly import detect
 from rightsized.domains.manufacturing_maintenance.classifier import default_classifier, features, training_set
 from rightsized.domains.manufacturing_maintenance.corpus import Machine, telemetry
 from rightsized.domains.manufacturing_maintenance.logs import normalise, similarity
-from rightsized.domains.manufacturing_maintenance.manuals import PAGE_WORD_LIMIT, manual_rows, pages, rows_in
+from rightsized.domains.manufacturing_maintenance.manuals import manual_rows, rows_in
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
 from rightsized.domains.manufacturing_maintenance.scoring import decide
 from rightsized.domains.manufacturing_maintenance.telemetry import TelemetryError, read_telemetry
@@ -153,16 +153,6 @@ def test_similarity_prefers_the_same_repair_written_differently() -> None:
     query = "spindle bearing vibration noise drive end alignment"
     assert similarity(query, "spndl brg noisy DE side, vib 6.1. repl brg, chk align") > \
         similarity(query, "drv o/load alarm, pwr hi. reduced feed") + 30
-
-
-def test_every_manual_page_is_one_chunk_and_every_row_parses_whole() -> None:
-    for model in MACHINE_MODELS.values():
-        rows = {r.row_id: r for r in manual_rows(model)}
-        for heading, page_rows in pages(model):
-            text = heading + "\n" + "\n".join(r.text for r in page_rows)
-            assert len(text.split()) <= PAGE_WORD_LIMIT, heading
-            assert rows_in(text) == page_rows
-        assert {r.code for r in rows.values() if r.code} == {"TWF", "HDF", "PWF", "OSF", "BWF"}
 
 
 def test_a_row_cut_off_by_its_chunk_is_not_cited() -> None:
