@@ -16,9 +16,11 @@ from rightsized.domains.retail_pricing.policy import (
 )
 from rightsized.pipelines.stores.base import SearchHit
 
+# Prices are written with cents: a record cut by a chunk boundary inside its list price ("list price
+# 9" of 9.52, seen on the Iowa price list) does not match, and the overlapping chunk's whole record is read.
 RECORD = re.compile(
     r"(?P<id>[A-Za-z0-9][\w-]*)\s+(?P<name>[^|\n]+?)\s*\|\s*category\s+(?P<category>[^|]+?)\s*\|\s*pack size\s+(?P<pack_size>[^|]+?)"
-    r"\s*\|\s*supplier\s+(?P<supplier>[^|]+?)\s*\|\s*cost\s+(?P<cost>\d+(?:\.\d+)?)\s*\|\s*list price\s+(?P<list_price>\d+(?:\.\d+)?)")
+    r"\s*\|\s*supplier\s+(?P<supplier>[^|]+?)\s*\|\s*cost\s+(?P<cost>\d+\.\d\d)\s*\|\s*list price\s+(?P<list_price>\d+\.\d\d)(?!\d)")
 _ITEM_ID = re.compile(r"\b([A-Z]{3}-\d{3})\b|\bitem\s+(?:number\s+)?#?(\d{3,})\b", re.I)
 FIELDS = {  # question wording -> record field, most specific first
     "list price": "list_price", "retail price": "list_price", "price": "list_price", "cost": "cost",

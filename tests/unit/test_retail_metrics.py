@@ -8,12 +8,13 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from rightsized.domains.retail_pricing import explain
-from rightsized.domains.retail_pricing.answers import same_answer
+from rightsized.domains.retail_pricing.answers import Answer, catalogue_answer, same_answer
 from rightsized.domains.retail_pricing.elasticity import design, estimate_elasticity
 from rightsized.domains.retail_pricing.forecasting import backtest, cross_validate, impute_stockouts, usable_season
 from rightsized.domains.retail_pricing.tables import Series
 from rightsized.domains.retail_pricing.tasks import AskTask, ForecastTask, PriceTask
 from rightsized.eval.metrics import mase, wape
+from rightsized.pipelines.stores.base import SearchHit
 
 
 def test_forecast_scores_match_the_shared_metrics() -> None:
@@ -52,6 +53,15 @@ def test_ask_scores_compare_numbers_by_value_and_text_by_words() -> None:
         "qa_accuracy": 1.0, "answer_supported": 1.0}
     assert AskTask().score({"answer": "12"}, {"answer": None, "supported": False}) == {
         "qa_accuracy": 0.0, "answer_supported": None}
+
+
+def test_a_record_cut_inside_its_price_by_a_chunk_boundary_is_not_read() -> None:
+    record = "89496 Margaritaville Gold Tequila 750 ml | category TEQUILA | pack size 12 | supplier Gemini Spirits | cost 6.01 | list price "
+    cut = SearchHit("c1", 1.0, "... " + record + "9", {})
+    whole = SearchHit("c2", 0.9, record + "9.52\n\n89497 Other", {})
+    question = "What is the list price of item 89496?"
+    assert catalogue_answer(question, [cut]) is None
+    assert catalogue_answer(question, [cut, whole]) == Answer("9.52", "c2", "catalogue")
 
 
 def _series(rng: np.random.Generator, store: str, elasticity: float, weeks: int = 120) -> Series:
