@@ -6,6 +6,8 @@ suite's per-product cases go through the same function.
 """
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,19 +15,23 @@ from datetime import date, timedelta
 import numpy as np
 
 from rightsized.domains.retail_pricing.forecasting import (
-    LEVEL, SeriesBacktest, SeriesForecast, backtest, candidate_names, forecast, impute_stockouts, usable_season,
+    COMBINED, GLOBAL, LEVEL, SeriesBacktest, SeriesForecast, backtest, candidate_names, forecast, global_usable,
+    impute_stockouts, pooled_choice, usable_season,
 )
 from rightsized.domains.retail_pricing.tables import Series
 from rightsized.pipelines.errors import ConfigError
 
 SEASON = {7: 52, 1: 7}  # weekly tables: yearly season; daily tables: weekly season
+_BACKTESTS: OrderedDict[tuple[object, ...], dict[str, SeriesBacktest]] = OrderedDict()
 
 
 @dataclass(frozen=True)
 class SeriesOutcome:
     periods: list[date]
     season: int
-    backtest: SeriesBacktest
+    backtest: SeriesBacktest  # this series' own backtest
+    pooled_wape: dict[str, float | None]  # every candidate's WAPE over the panel: what chose the model
+    panel_series: int
     forecast: SeriesForecast
     imputed: int
     warnings: tuple[str, ...]
@@ -33,9 +39,13 @@ class SeriesOutcome:
 
 
 def forecast_series(series: Series, step_days: int, *, horizon: int, origins: int,
-                    models: Sequence[str] | None = None) -> SeriesOutcome:
-    """`models`: candidate families by plain name ("SeasonalNaive", "AutoETS", "AutoARIMA"); with a
-    season over 24 the STL variants of those are used. Default: every candidate."""
+                    models: Sequence[str] | None = None, peers: Sequence[Series] = ()) -> SeriesOutcome:
+    """`models`: candidate families by plain name ("SeasonalNaive", "AutoETS", "AutoARIMA",
+    "LightGBM", "Combination"); with a season over 24 the STL variants of the statistical ones are
+    used. Default: every candidate. `peers`: the table's other series; those covering the same
+    periods (and are not out of stock throughout) form the panel with this one (stock-outs imputed
+    the same way): the global model learns
+    from the panel and the model is chosen by the WAPE pooled over the panel's backtest."""
     values, imputed = impute_stockouts(series.units, series.stockout)
     if len(values) < horizon * origins + 4:
         raise ConfigError(f"{series.key}: {len(values)} periods of history cannot back-test {origins} origin(s) "
@@ -48,13 +58,38 @@ def forecast_series(series: Series, step_days: int, *, horizon: int, origins: in
                         "models run without seasonality")
     if imputed:
         warnings.append(f"{series.key}: {imputed} stock-out period(s) imputed (zero sales that are not zero demand)")
+    names = [n for n in candidate_names(season) if models is None or n.split("+")[0] in models]
+    if (GLOBAL in names or COMBINED in names) and not global_usable(len(values), season=season, horizon=horizon,
+                                                                       origins=origins):
+        names = [n for n in names if n not in (GLOBAL, COMBINED)]
+        warnings.append(f"{series.key}: {len(values)} periods leave the global model too little history before the "
+                        f"first backtest origin; {GLOBAL} and {COMBINED} not tried")
     uid = series.key
-    names = None if models is None else [n for n in candidate_names(season) if n.split("+")[0] in models]
-    tested = backtest({uid: values}, season=season, horizon=horizon, origins=origins, models=names)[uid]
-    predicted = forecast({uid: values}, {uid: tested.chosen}, season=season, horizon=horizon)[uid]
+    panel = {uid: values} | {p.key: impute_stockouts(p.units, p.stockout)[0] for p in peers
+                             if p.key != uid and p.periods == series.periods and (p.stockout == 0).any()}
+    tested = panel_backtest(panel, season=season, horizon=horizon, origins=origins, models=names)
+    model, pooled = pooled_choice(tested)
+    predicted = forecast({uid: values}, {uid: model}, season=season, horizon=horizon, backtests=tested,
+                         panel=panel)[uid]
     last = series.periods[-1]
     periods = [last + timedelta(days=step_days * (i + 1)) for i in range(horizon)]
-    return SeriesOutcome(periods, season, tested, predicted, imputed, tuple(warnings))
+    return SeriesOutcome(periods, season, tested[uid], pooled, len(panel), predicted, imputed, tuple(warnings))
+
+
+def panel_backtest(panel: dict[str, np.ndarray], *, season: int, horizon: int, origins: int,
+                   models: Sequence[str]) -> dict[str, SeriesBacktest]:
+    """`forecasting.backtest` of every series in the panel, cached by content: the forecast cases of
+    one table (811 in UCI's real suite) share one table-wide backtest and model choice."""
+    digest = hashlib.sha1()
+    for uid, values in panel.items():
+        digest.update(uid.encode() + b"\0" + np.ascontiguousarray(values, dtype=float).tobytes())
+    key = (digest.hexdigest(), season, horizon, origins, tuple(models))
+    if key not in _BACKTESTS:
+        _BACKTESTS[key] = backtest(panel, season=season, horizon=horizon, origins=origins, models=models)
+        if len(_BACKTESTS) > 8:
+            _BACKTESTS.popitem(last=False)
+    _BACKTESTS.move_to_end(key)
+    return _BACKTESTS[key]
 
 
 def latest(values: np.ndarray) -> float | None:

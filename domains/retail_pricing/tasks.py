@@ -57,13 +57,18 @@ class ForecastResult(TaskResult):
     model: str
     level: int
     forecasts: list[PeriodForecast]
-    backtest_wape: dict[str, float | None] = Field(description="WAPE of every candidate over the backtest origins.")
+    backtest_wape: dict[str, float | None] = Field(description="WAPE of every candidate on this series over the backtest origins.")
+    choice_wape: dict[str, float | None] = Field(
+        description="WAPE of every candidate pooled over the backtests of the table's series with these periods: the model "
+                    "with the lowest is chosen.")
+    choice_series: int = Field(description="Series whose backtests chose the model (this one and its peers).")
     stockouts_imputed: int
 
 
 class ForecastTask(Task[ForecastInput, ForecastResult]):
     name = "forecast"
-    description = "Forecast one store x SKU with intervals; the model is chosen by a rolling-origin backtest."
+    description = ("Forecast one store x SKU with intervals; the model is chosen by a rolling-origin backtest "
+                   "pooled over the table's series.")
     input_model = ForecastInput
     result_model = ForecastResult
     metrics = (
@@ -80,7 +85,8 @@ class ForecastTask(Task[ForecastInput, ForecastResult]):
     def run(self, ctx: TaskContext, inputs: ForecastInput) -> ForecastResult:
         table = read_sales(inputs.sales)
         series = table.get(inputs.store, inputs.sku)
-        done = forecast_series(series, table.step_days, horizon=inputs.horizon, origins=inputs.origins)
+        done = forecast_series(series, table.step_days, horizon=inputs.horizon, origins=inputs.origins,
+                               peers=list(table.series.values()))
         fc = done.forecast
         return ForecastResult(
             store=inputs.store, sku=inputs.sku, frequency=table.frequency, season=done.season, model=fc.model,
@@ -89,6 +95,8 @@ class ForecastTask(Task[ForecastInput, ForecastResult]):
                        for p, m, lo, hi in zip(done.periods, fc.mean, fc.lower, fc.upper, strict=True)],
             backtest_wape={m: (None if w is None else round(w, 4))
                            for m in done.backtest.errors for w in [done.backtest.wape(m)]},
+            choice_wape={m: (None if w is None else round(w, 4)) for m, w in done.pooled_wape.items()},
+            choice_series=done.panel_series,
         )
 
     def outcome(self, result: ForecastResult) -> dict[str, Any]:

@@ -50,8 +50,9 @@ def test_forecast_beats_nothing_silently_and_reports_its_choice(harness: RetailH
     result = harness.run(case)
     assert result.model in result.backtest_wape and len(result.forecasts) == case.input["horizon"]
     assert all(f.lower <= f.point <= f.upper for f in result.forecasts)
-    chosen = result.backtest_wape[result.model]
-    assert all(w is None or chosen <= w + 1e-9 for w in result.backtest_wape.values())
+    assert set(result.choice_wape) == set(result.backtest_wape) and result.choice_series == 24  # 3 stores x 8 SKUs
+    chosen = result.choice_wape[result.model]
+    assert all(w is None or chosen <= w + 1e-9 for w in result.choice_wape.values())
     numerator, denominator = harness.scores(case, result)["forecast_wape"]
     assert numerator / denominator < 0.35
 

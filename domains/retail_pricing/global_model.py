@@ -1,0 +1,85 @@
+"""A global LightGBM forecaster: one model learned across every series of a table.
+
+Why a global model: a single product's 44 weeks are too few to learn much from, but 811 products
+share shapes (decay after a launch, intermittent weeks, level shifts). One gradient-boosted model
+on each series' recent lags, scaled by the series' own mean so that big and small sellers look
+alike, learns from all of them; on UCI (last 8 weeks held out) it scored WAPE 0.265 against
+AutoARIMA's 0.271 (measured). Why direct multi-horizon: the horizon is a feature and every
+forecast comes from observed lags only, so errors do not compound step by step.
+Why the L1 objective: WAPE is an absolute-error measure and 22% of UCI weeks are zero; the
+median-seeking L1 fit scored better than L2 (0.265 vs 0.267) and its backtest errors were lower
+at every origin.
+
+A fit is cached by the panel's content, season, horizon and cutoff: the real suite forecasts 811
+products one case at a time from the same table, and each case needs the same global fits.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+
+import numpy as np
+
+from rightsized.pipelines.errors import ConfigError
+
+LAGS = 12
+SEED = 2026
+_CACHE: OrderedDict[tuple[str, int, int, int], np.ndarray] = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def min_history(season: int) -> int:
+    """Periods a cutoff needs behind it: the lags plus, with a season, the same period a season ago."""
+    return LAGS + 1 + (season if season > 1 else 0)
+
+
+def _features(window: np.ndarray, cut: int, step: int, scale: np.ndarray, season: int) -> np.ndarray:
+    """Features at cutoff `cut` (the last observed index is cut - 1) for `step` periods ahead."""
+    lags = window[:, cut - LAGS:cut] / scale[:, None]
+    columns = [lags, lags[:, -4:].mean(axis=1), lags[:, -8:].mean(axis=1), lags.mean(axis=1),
+               (lags[:, -8:] == 0).mean(axis=1), np.full(len(window), float(step))]
+    if season > 1:  # the target period whole seasons earlier, the latest observed (the same week last year)
+        back = season * -(-step // season)
+        columns.append(window[:, cut + step - 1 - back] / scale)
+    return np.column_stack(columns)
+
+
+def _fit_predict(panel: np.ndarray, cut: int, horizon: int, season: int) -> np.ndarray:
+    import lightgbm
+
+    seen = panel[:, :cut]
+    scale = seen.mean(axis=1)
+    scale[scale == 0] = 1.0
+    rows, targets = [], []
+    for origin in range(min_history(season) - 1, cut):
+        for step in range(1, horizon + 1):
+            if origin + step - 1 < cut:
+                rows.append(_features(seen, origin, step, scale, season))
+                targets.append(seen[:, origin + step - 1] / scale)
+    model = lightgbm.LGBMRegressor(
+        objective="l1", n_estimators=100, learning_rate=0.05, num_leaves=31, min_child_samples=50,
+        subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=SEED, n_jobs=1, verbose=-1)
+    model.fit(np.vstack(rows), np.concatenate(targets))
+    predicted = np.column_stack([model.predict(_features(seen, cut, step, scale, season))
+                                 for step in range(1, horizon + 1)])
+    return np.clip(predicted, 0.0, None) * scale[:, None]
+
+
+def clear_cache() -> None:
+    """Forget every fit (a benchmark times fits, not cache look-ups)."""
+    _CACHE.clear()
+
+
+def global_forecast(panel: np.ndarray, cut: int, horizon: int, season: int) -> np.ndarray:
+    """Forecasts (series x horizon) for the `horizon` periods after `cut`, from a model trained only on
+    periods before `cut`. `panel`: series x periods, equal lengths."""
+    if cut < min_history(season) + 1:
+        raise ConfigError(f"a global model needs {min_history(season) + 1} periods before its cutoff, got {cut}")
+    panel = np.ascontiguousarray(panel, dtype=float)
+    key = (hashlib.sha1(panel.tobytes() + str(panel.shape).encode()).hexdigest(), season, horizon, cut)
+    if key not in _CACHE:
+        _CACHE[key] = _fit_predict(panel, cut, horizon, season)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    _CACHE.move_to_end(key)
+    return _CACHE[key].copy()

@@ -1,0 +1,129 @@
+"""The global LightGBM candidate, the forecast combination and their intervals, checked against
+statsforecast's own cross-validation and hand computations on small seeded panels."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from rightsized.domains.retail_pricing.analysis import forecast_series
+from rightsized.domains.retail_pricing.forecasting import (
+    COMBINED, GLOBAL, LEVEL, SeriesBacktest, backtest, backtest_cutoffs, candidate_names, combination_members, cross_validate,
+    forecast, global_usable, panel_frame, pooled_choice,
+)
+from rightsized.domains.retail_pricing.global_model import clear_cache, global_forecast
+from rightsized.domains.retail_pricing.tables import Series
+from rightsized.pipelines.errors import ConfigError
+
+
+def _panel(n: int = 24, length: int = 40, seed: int = 3) -> dict[str, np.ndarray]:
+    """Series sharing one shape (high, low, high, low ...) at different scales, with noise."""
+    rng = np.random.default_rng(seed)
+    shape = np.where(np.arange(length) % 2 == 0, 1.5, 0.5)
+    return {f"P{i}": np.round(rng.uniform(5, 50) * shape * rng.uniform(0.9, 1.1, length)) for i in range(n)}
+
+
+def test_the_global_model_learns_the_shared_shape_from_history_before_its_cutoff_only() -> None:
+    panel = np.vstack(list(_panel().values()))
+    clear_cache()
+    predicted = global_forecast(panel, 30, 4, 1)
+    high, low = predicted[:, 0::2], predicted[:, 1::2]  # period 30 is even: a "high" week
+    assert (high > low).mean() > 0.9  # naive/ETS forecasts are flat: they cannot do this
+    future_changed = panel.copy()
+    future_changed[:, 30:] = 0.0
+    assert np.array_equal(global_forecast(future_changed, 30, 4, 1), predicted)
+    with pytest.raises(ConfigError, match="periods before its cutoff"):
+        global_forecast(panel, 10, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def small_panel() -> tuple[dict[str, np.ndarray], dict[str, SeriesBacktest]]:
+    series = _panel(n=6, length=32)
+    return series, backtest(series, season=1, horizon=4, origins=2)
+
+
+def test_the_combination_is_the_mean_of_its_members_and_is_chosen_by_backtest_wape(
+        small_panel: tuple[dict[str, np.ndarray], dict[str, SeriesBacktest]]) -> None:
+    series, tested = small_panel
+    names = candidate_names(1)
+    assert names[-2:] == [GLOBAL, COMBINED] and combination_members(1) == ["AutoETS", "AutoARIMA", GLOBAL]
+    cv = cross_validate(panel_frame(series), season=1, horizon=4, origins=2)
+    matrix = np.vstack(list(series.values()))
+    by_cut = [global_forecast(matrix, cut, 4, 1) for cut in backtest_cutoffs(32, horizon=4, origins=2)]
+    for row, (uid, result) in enumerate(series.items()):
+        part = cv[cv["unique_id"] == uid].sort_values(["cutoff", "ds"])
+        lgbm = np.concatenate([f[row] for f in by_cut])
+        combo = (part["AutoETS"].to_numpy() + part["AutoARIMA"].to_numpy() + lgbm) / 3
+        expected = {n: np.abs(part["y"] - part[n]).sum() for n in names[:3]}
+        expected |= {GLOBAL: np.abs(part["y"].to_numpy() - lgbm).sum(), COMBINED: np.abs(part["y"].to_numpy() - combo).sum()}
+        got = tested[uid]
+        assert {n: got.errors[n][0] for n in names} == pytest.approx(expected)
+        assert got.chosen == min(names, key=lambda n: (expected[n], names.index(n)))
+
+
+def test_global_and_combined_intervals_are_the_backtest_error_quantiles(
+        small_panel: tuple[dict[str, np.ndarray], dict[str, SeriesBacktest]]) -> None:
+    series, tested = small_panel
+    chosen = {uid: (GLOBAL if i % 2 else COMBINED) for i, uid in enumerate(series)}
+    done = forecast(series, chosen, season=1, horizon=4, backtests=tested)
+    for uid, model in chosen.items():
+        point = np.array(done[uid].mean)
+        low, high = np.quantile(tested[uid].residuals[model], [(100 - LEVEL) / 200, 1 - (100 - LEVEL) / 200])
+        assert done[uid].model == model
+        assert done[uid].lower == pytest.approx(np.maximum(point + min(low, 0), 0), abs=2e-3)
+        assert done[uid].upper == pytest.approx(np.maximum(point + max(high, 0), 0), abs=2e-3)
+    with pytest.raises(ConfigError, match="backtest errors"):
+        forecast(series, chosen, season=1, horizon=4)
+    with pytest.raises(ConfigError, match="panel lacks"):
+        backtest({"other": series["P0"]}, season=1, horizon=4, origins=2, models=[GLOBAL], panel=series)
+
+
+def _series(key: str, values: np.ndarray, start: date = date(2024, 1, 1)) -> Series:
+    n = len(values)
+    nan = np.full(n, np.nan)
+    return Series("S1", key, [start + timedelta(weeks=i) for i in range(n)], values.astype(float), nan,
+                  np.zeros(n, int), np.zeros(n, int), np.zeros(n, int), nan)
+
+
+def test_a_series_is_forecast_with_its_peers_and_without_the_global_model_when_history_is_short() -> None:
+    panel = _panel(n=6, length=32)
+    target, *others = [_series(uid, v) for uid, v in panel.items()]
+    shifted = _series("late", panel["P1"], start=date(2024, 1, 8))  # other periods: not a peer
+    sold_out = _series("sold_out", np.zeros(32))
+    sold_out.stockout[:] = 1  # no demand to learn from: not a peer (and no error for this series)
+    models = ("SeasonalNaive", GLOBAL)  # the panel matters to the global model only
+    done = forecast_series(target, 7, horizon=4, origins=2, models=models, peers=[*others, shifted, sold_out])
+    assert set(done.backtest.errors) == {"SeasonalNaive", GLOBAL} and not any("global model" in w for w in done.warnings)
+    assert done.panel_series == 6 and done.forecast.model == min(done.pooled_wape, key=done.pooled_wape.get)
+    without_shifted = forecast_series(target, 7, horizon=4, origins=2, models=models, peers=others)
+    assert without_shifted.backtest.errors == done.backtest.errors
+    alone = forecast_series(target, 7, horizon=4, origins=2, models=models)
+    assert alone.backtest.errors[GLOBAL] != done.backtest.errors[GLOBAL]  # trained on one series, not six
+    assert global_usable(32, season=1, horizon=4, origins=2) and not global_usable(20, season=1, horizon=4, origins=2)
+    short = forecast_series(_series("short", panel["P0"][:20]), 7, horizon=4, origins=2, models=models)
+    assert GLOBAL not in short.backtest.errors and any("global model" in w for w in short.warnings)
+
+
+def test_the_model_is_chosen_by_wape_pooled_over_the_panel_not_by_each_series_alone() -> None:
+    def tested(errors: dict[str, float], volume: float) -> SeriesBacktest:
+        return SeriesBacktest({n: (e, volume) for n, e in errors.items()}, min(errors, key=errors.get), {})
+
+    lucky = tested({"SeasonalNaive": 9.0, COMBINED: 10.0}, 20.0)  # naive wins one short, noisy series
+    steady = tested({"SeasonalNaive": 30.0, COMBINED: 12.0}, 60.0)
+    model, pooled = pooled_choice({"a": lucky, "b": steady})
+    assert lucky.chosen == "SeasonalNaive" and model == COMBINED
+    assert pooled == pytest.approx({"SeasonalNaive": 39 / 80, COMBINED: 22 / 80})
+    tie, _ = pooled_choice({"a": tested({"SeasonalNaive": 5.0, COMBINED: 5.0}, 10.0)})
+    assert tie == "SeasonalNaive"  # ties go to the simpler candidate
+
+
+def test_the_seasonal_feature_reaches_back_whole_seasons_so_horizons_may_exceed_the_season() -> None:
+    rng = np.random.default_rng(1)
+    t = np.arange(120)
+    panel = np.vstack([rng.uniform(10, 40) * (1.5 + np.sin(2 * np.pi * t / 7)) + rng.normal(0, 1, 120) for _ in range(10)])
+    predicted = global_forecast(panel, 100, 14, 7)  # two weeks ahead of a weekly season
+    assert np.abs(predicted - panel[:, 100:114]).sum() / panel[:, 100:114].sum() < 0.1
+    future_changed = panel.copy()
+    future_changed[:, 100:] = 0.0
+    assert np.array_equal(global_forecast(future_changed, 100, 14, 7), predicted)
