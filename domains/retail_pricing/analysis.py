@@ -67,6 +67,8 @@ def forecast_series(series: Series, step_days: int, *, horizon: int, origins: in
     uid = series.key
     panel = {uid: values} | {p.key: impute_stockouts(p.units, p.stockout)[0] for p in peers
                              if p.key != uid and p.periods == series.periods and (p.stockout == 0).any()}
+    # One order for every case of a table, so they share one cached backtest and global fit.
+    panel = dict(sorted(panel.items()))
     tested = panel_backtest(panel, season=season, horizon=horizon, origins=origins, models=names)
     model, pooled = pooled_choice(tested)
     predicted = forecast({uid: values}, {uid: model}, season=season, horizon=horizon, backtests=tested,
