@@ -50,7 +50,8 @@ def test_tasks_lists_the_plugin_and_the_broken_one_with_its_error(env: dict[str,
                                   "required": True, "description": "A CSV with one column `value`, oldest first."}]
     assert forecast["params"][0]["name"] == "horizon" and forecast["params"][0]["type"] == "integer"
     assert forecast["metrics"][0] == {"name": "wape", "kind": "ratio", "higher_is_better": False, "primary": True,
-                                      "description": "sum |error| / sum actual", "task": "forecast"}
+                                      "description": "sum |error| / sum actual", "task": "forecast",
+                                      "reduce": None, "threshold": None}
 
 
 def test_run_reads_the_table_itself_and_embeds_nothing(env: dict[str, str], tmp_path: Path) -> None:
