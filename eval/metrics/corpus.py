@@ -65,10 +65,6 @@ def _rmse(totals: Mapping[str, float]) -> float | None:
     return math.sqrt(totals.get("squared_error", 0.0) / count) if count else None
 
 
-def _total(totals: Mapping[str, float]) -> float | None:
-    return float(totals["value"]) if "value" in totals else None
-
-
 def _value(totals: Mapping[str, float]) -> float | None:
     return float(totals["value"]) if "value" in totals else None
 
@@ -78,7 +74,7 @@ REDUCERS: dict[str, Reducer] = {
     "impact_ratio": Reducer("sum", _impact_ratio,
                             "lowest / highest selection rate over groups from parts selected:<group>, total:<group>"),
     "rmse": Reducer("sum", _rmse, "root mean squared error from parts squared_error, count"),
-    "sum": Reducer("sum", _total, "the total of part `value` over cases (a challenge score summed over items)"),
+    "sum": Reducer("sum", _value, "the total of part `value` over cases (a challenge score summed over items)"),
     "max": Reducer("max", _value, "the largest part `value` over cases"),
     "min": Reducer("min", _value, "the smallest part `value` over cases"),
 }
