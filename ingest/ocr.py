@@ -24,6 +24,7 @@ naming the limit, before any page is read.
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -176,29 +177,50 @@ def flatten(image: Image) -> Image:
 
 
 def deskew(image: Image) -> Image:
-    """`image` (grayscale) rotated upright, within `MAX_SKEW_DEGREES`.
+    """`image` (grayscale) rotated upright, within `MAX_SKEW_DEGREES` (`skew_angle`)."""
+    from PIL import Image as PILImage
 
-    The skew is the angle at which the rows of a binarised, downscaled copy are sharpest (text
-    lines and the gaps between them make the row sums jump): 0.5-degree steps, then 0.1 around the
-    best. Measured on noisy scans rotated by -1.7 to +2.0 degrees: found within 0.1 degree.
+    angle = skew_angle(image)
+    if abs(angle) < 0.05:
+        return image
+    return image.rotate(angle, resample=PILImage.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def skew_angle(image: Image) -> float:
+    """The angle (degrees, PIL's `rotate` convention) that turns `image`'s text lines level.
+
+    It is the angle at which the rows of a binarised, downscaled copy are sharpest (text lines and
+    the gaps between them make the row sums jump): 0.5-degree steps, then 0.1 around the best.
+    Why the ink is projected instead of the copy rotated: each candidate angle maps the dark
+    pixels' coordinates straight to their rotated rows (split linearly between the two nearest
+    rows, as a bilinear rotation would), 20x less CPU than rotating a page image 30 times, which
+    had cost more than Tesseract itself. Measured on noisy scans rotated by -1.7 to +2.0 degrees:
+    found within 0.1 degree.
     """
     import numpy as np
     from PIL import Image as PILImage
 
     small = image.resize((_SKEW_WIDTH, max(1, round(image.height * _SKEW_WIDTH / image.width))),
                          PILImage.Resampling.BILINEAR)
-    ink = small.point(lambda value: 255 if value < 128 else 0)
+    ys, xs = np.nonzero(np.asarray(small) < 128)
+    dx, dy = xs - small.width / 2, ys - small.height / 2
 
     def sharpness(angle: float) -> float:
-        rows = np.asarray(ink.rotate(angle, resample=PILImage.Resampling.BILINEAR), dtype=np.float64).sum(axis=1)
-        return float(np.square(np.diff(rows)).sum())
+        theta = np.radians(angle)
+        rows = dy * np.cos(theta) - dx * np.sin(theta) + small.height / 2
+        columns = dx * np.cos(theta) + dy * np.sin(theta) + small.width / 2
+        inside = (rows >= 0) & (rows < small.height - 1) & (columns >= 0) & (columns < small.width)
+        low = np.floor(rows[inside]).astype(np.int64)
+        upper = rows[inside] - low
+        sums = (np.bincount(low, weights=1.0 - upper, minlength=small.height)
+                + np.bincount(low + 1, weights=upper, minlength=small.height))
+        return float(np.square(np.diff(sums)).sum())
 
+    if not len(xs):
+        return 0.0
     coarse = max((step / 2 for step in range(-int(2 * MAX_SKEW_DEGREES), int(2 * MAX_SKEW_DEGREES) + 1)),
                  key=sharpness)
-    angle = max((coarse + step / 10 for step in range(-4, 5)), key=sharpness)
-    if abs(angle) < 0.05:
-        return image
-    return image.rotate(angle, resample=PILImage.Resampling.BICUBIC, expand=True, fillcolor=255)
+    return max((coarse + step / 10 for step in range(-4, 5)), key=sharpness)
 
 
 @dataclass(frozen=True)
@@ -283,7 +305,14 @@ def _tesseract(function: str, image: Image, config: str, path: Path, number: int
     pytesseract.pytesseract.environ = {"OMP_THREAD_LIMIT": "1", **os.environ}
     options: dict[str, Any] = {"output_type": pytesseract.Output.DICT} if function == "image_to_data" else {}
     try:
-        return getattr(pytesseract, function)(image, lang="eng", config=config, timeout=OCR_TIMEOUT_S, **options)
+        with tempfile.TemporaryDirectory(prefix="rightsized-ocr-") as folder:
+            # Handed over as an uncompressed PNG: pytesseract writes a compressed one, which took
+            # more CPU than Tesseract's reading of it. Still a PNG, not a bitmap: a BMP carries a
+            # resolution (96 dpi) that changes how Tesseract reads the page.
+            page = Path(folder) / "page.png"
+            image.save(page, format="PNG", compress_level=0)
+            return getattr(pytesseract, function)(str(page), lang="eng", config=config, timeout=OCR_TIMEOUT_S,
+                                                  **options)
     except pytesseract.TesseractNotFoundError as exc:
         raise IngestError(path, f"OCR needs Tesseract, which is not installed (no "
                           f"'{pytesseract.pytesseract.tesseract_cmd}' on PATH): {INSTALL_HINT}") from exc

@@ -171,6 +171,20 @@ def test_a_tesseract_timeout_is_this_files_error(tmp_path: Path, passport: Image
         load_document(tmp_path / "passport.png", tmp_path)
 
 
+@pytest.mark.parametrize("angle", [-4.4, -1.7, 0.0, 0.8, 2.0, 3.3])
+def test_the_skew_is_found_within_a_tenth_of_a_degree(angle: float) -> None:
+    """`skew_angle` projects the ink instead of rotating the page 30 times; it must still find the
+    angle that undoes a known rotation of a noisy, blurred page."""
+    page = ocr.flatten(scan(LABELS, TD3, angle=angle, seed=3))
+    assert ocr.skew_angle(page) == pytest.approx(-angle, abs=0.1)
+
+
+def test_a_blank_page_has_no_skew() -> None:
+    from PIL import Image as PILImage
+
+    assert ocr.skew_angle(PILImage.new("L", (1240, 700), 255)) == 0.0
+
+
 def test_tesseract_runs_single_threaded_unless_the_user_set_otherwise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pytesseract
 
