@@ -11,33 +11,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from rightsized.domains.base import Corpus, Domain, Resource
 from rightsized.domains.bench import Benchmark
 from rightsized.domains.healthcare_notes.ask import AskTask
 from rightsized.domains.healthcare_notes.deidentify import DeidentifyTask
 from rightsized.domains.healthcare_notes.draft import DraftSectionTask
-from rightsized.domains.healthcare_notes.ner import DEFAULT_MODEL
 from rightsized.domains.healthcare_notes.notes import NOTE_KINDS
 from rightsized.domains.healthcare_notes.search import SearchTask
+from rightsized.domains.healthcare_notes.settings import HealthcareConfig
 from rightsized.domains.healthcare_notes.summarize import SummarizeTask
 from rightsized.domains.privacy import Redactor
-
-
-class HealthcareConfig(BaseModel):
-    """`domains.healthcare_notes.*` settings; the defaults are the safe ones."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    ner_model: str | None = Field(DEFAULT_MODEL, description="spaCy NER model for names without context; "
-                                  "null: rules only")
-    date_mode: Literal["shift", "year"] = Field("shift", description="dates shifted per patient, or kept as the year")
-    shift_secret_env: str = Field("RIGHTSIZED_DEID_SECRET",
-                                  description="environment variable holding the date-shift secret")
-    mtsamples_dir: Path | None = Field(None, description="MTSamples retrieval set (not redistributable): "
-                                       "the folder holding mtsamples_500.jsonl and queries")
-    mts_dialog_dir: Path | None = Field(None, description="MTS-Dialog (CC BY 4.0) folder")
 
 
 @cache

@@ -17,7 +17,7 @@ from rightsized.domains.base import MetricSpec, Score, Task
 from rightsized.domains.context import TaskContext
 from rightsized.domains.healthcare_notes.leaks import count_leaks
 from rightsized.domains.healthcare_notes.models import Deidentified, PhiSpan
-from rightsized.domains.healthcare_notes.redactor import PhiRedactor, Span
+from rightsized.domains.healthcare_notes.spans import Span
 from rightsized.domains.healthcare_notes.scoring import tally
 from rightsized.domains.inputs import input_file
 from rightsized.ingest.loaders import load_document
@@ -43,6 +43,8 @@ class DeidentifyTask(Task[DeidentifyInput, Deidentified]):
     )
 
     def run(self, ctx: TaskContext, inputs: DeidentifyInput) -> Deidentified:
+        from rightsized.domains.healthcare_notes.redactor import PhiRedactor  # Presidio: only when run
+
         if not isinstance(ctx.redactor, PhiRedactor):
             raise ConfigError("deidentify needs the healthcare redactor")
         document = load_document(inputs.note, inputs.note.parent)

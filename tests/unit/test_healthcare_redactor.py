@@ -149,3 +149,17 @@ def test_coverage_is_the_union_of_overlapping_spans() -> None:
     covered = Coverage([(10, 20), (12, 14), (30, 30), (20, 25), (40, 45)])
     assert [at for at in range(50) if covered(at)] == [*range(10, 25), *range(40, 45)]
     assert not Coverage([])(0)
+
+
+def test_the_domain_loads_without_presidio() -> None:
+    """Listing tasks, building a corpus or scoring a run must not pay Presidio's import (it pulls in
+    transformers' pipelines: ~10 s of CPU in every `rightsized` process that touched the domain)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from rightsized.domains.healthcare_notes import domain; "
+             "from rightsized.domains.healthcare_notes import scoring, spans; "
+             "assert domain.tasks and domain.config_model().ner_model; print('presidio_analyzer' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
