@@ -98,3 +98,31 @@ def test_rank_benchmark_reuses_the_index_on_a_second_ranking(harness: HrHarness)
     assert figures["second_ranking_documents_embedded"] == 0  # unchanged documents: nothing embedded again
     assert figures["ratio_end_to_end_over_raw_encode"] > 0 and figures["ratio_cpu_this_process"] > 0
     assert figures["top_candidate_score"] == 1.0
+
+
+def test_skills_task_tags_an_advert_and_refuses_bad_text_naming_it(harness: HrHarness, tmp_path: Path,
+                                                                   make_bad_files) -> None:
+    """The `skills` task through the runner, on an advert made of two sentences of the shipped
+    training half (the tagger has seen them, so it must recover most of their gold spans), with
+    spans numbered over the whole advert."""
+    from rightsized.domains.hr_resume.skill_spans import TRAIN_CSV, read_green, tokenize
+
+    first, second = [s for s in read_green(TRAIN_CSV) if s.tokens[-1] == "." and len(s.spans) >= 2][:2]
+    tokens = [*first.tokens, *second.tokens]
+    advert = tmp_path / "advert.txt"
+    advert.write_text(" ".join(tokens) + "\n", encoding="utf-8")
+    assert tokenize(advert.read_text(encoding="utf-8")) == tokens
+    done = harness.run_request("skills", {"text": str(advert)})
+    assert done.error is None, done.error
+    assert all(span.text == " ".join(tokens[span.start:span.end + 1]) for span in done.result.spans)
+    gold = [*first.spans, *[(a + len(first.tokens), b + len(first.tokens)) for a, b in second.spans]]
+    task = harness.domain.task("skills")
+    twice_tp, total = task.score({"spans": gold}, task.outcome(done.result))["skill_span_f1"]
+    assert twice_tp / total >= 0.5, done.result.spans
+
+    expected = make_bad_files(tmp_path / "bad")
+    for name in ("empty.txt", "latin1.txt", "blank.md"):
+        failed = harness.run_request("skills", {"text": str(tmp_path / "bad" / name)})
+        assert failed.result is None and failed.error is not None
+        assert failed.error.type == "IngestError" and name in failed.error.message
+        assert expected[name] in failed.error.message

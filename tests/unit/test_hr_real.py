@@ -53,21 +53,48 @@ def test_segments_cut_after_sentence_ends_and_at_the_encoder_window() -> None:
 
 
 @needs_data
-def test_skill_tagger_learns_from_the_training_half_only() -> None:
-    from rightsized.domains.hr_resume.skill_spans import TRAIN_CSV, read_green, split, trained_tagger
+def test_the_test_half_is_the_even_ids_and_the_shipped_file_the_odd_half() -> None:
+    from rightsized.domains.hr_resume.skill_spans import TRAIN_CSV, read_green, split
 
     train, test = split(read_green(GREEN / "df_testset.csv"))
-    assert {s.sentence_id % 2 for s in test} == {0}
+    assert {s.sentence_id % 2 for s in test} == {0} and len(test) == 168
     assert read_green(TRAIN_CSV) == train  # the shipped file is exactly the odd half
-    tagger = trained_tagger()
-    tp = predicted = gold = 0
-    for sentence in test:
-        found, truth = set(tagger.spans(list(sentence.tokens))), set(sentence.spans)
-        tp, predicted, gold = tp + len(found & truth), predicted + len(found), gold + len(truth)
-    f1 = 2 * tp / (predicted + gold)
-    assert f1 > 0.3  # measured 0.336 (README): above the 0.145 dictionary and the old tagger's 0.264
+
+
+def _span_f1(pairs: list[tuple[set[tuple[int, int]], set[tuple[int, int]]]]) -> float:
+    tp = sum(len(gold & found) for gold, found in pairs)
+    return 2 * tp / sum(len(gold) + len(found) for gold, found in pairs)
+
+
+def _dictionary_spans(tokens: tuple[str, ...], phrases: set[tuple[str, ...]]) -> set[tuple[int, int]]:
+    """Longest known gold phrase first, left to right: the baseline a learned tagger must beat."""
+    longest, found, index = max(map(len, phrases)), set(), 0
+    lowered = tuple(t.lower() for t in tokens)
+    while index < len(tokens):
+        size = next((n for n in range(longest, 0, -1) if lowered[index:index + n] in phrases), 0)
+        if size:
+            found.add((index, index + size - 1))
+        index += max(size, 1)
+    return found
+
+
+def test_skill_tagger_beats_the_gold_dictionary_on_a_held_out_fold() -> None:
+    """Trained on three of the four cross-validation folds of the shipped training half (folds by
+    `(id // 2) % 4`, as the settings were chosen) and scored on the fourth: the test half is never
+    used here. Measured 0.297 span F1 on this fold (the weakest of the four; 0.36 over all four)
+    against the dictionary's 0.138."""
+    from rightsized.domains.hr_resume.skill_spans import TRAIN_CSV, SkillTagger, TokenVectors, read_green
+
+    sentences = read_green(TRAIN_CSV)
+    held_out = [s for s in sentences if (s.sentence_id // 2) % 4 == 0]
+    rest = [s for s in sentences if (s.sentence_id // 2) % 4 != 0]
+    tagger = SkillTagger.train(rest, TokenVectors())
+    phrases = {tuple(t.lower() for t in s.tokens[a:b + 1]) for s in rest for a, b in s.spans}
+    tagged = _span_f1([(set(s.spans), set(tagger.spans(list(s.tokens)))) for s in held_out])
+    dictionary = _span_f1([(set(s.spans), _dictionary_spans(s.tokens, phrases)) for s in held_out])
+    assert tagged > 0.25 and tagged > dictionary + 0.1, (tagged, dictionary)
     # A whole advert is tagged segment by segment, with spans in the advert's token numbering.
-    first, second = [s for s in test if s.tokens[-1] == "."][:2]
+    first, second = [s for s in held_out if s.tokens[-1] == "."][:2]
     joined = tagger.spans([*first.tokens, *second.tokens])
     shifted = [(a + len(first.tokens), b + len(first.tokens)) for a, b in tagger.spans(list(second.tokens))]
     assert joined == tagger.spans(list(first.tokens)) + shifted
