@@ -28,7 +28,7 @@ import numpy as np
 from rightsized.domains.bench import Benchmark
 from rightsized.domains.base import SuiteUnavailable
 from rightsized.domains.retail_pricing.forecasting import (
-    backtest, backtest_cutoffs, candidate_names, cross_validate, panel_frame, pooled_choice, statistical_names,
+    ARIMA_SEARCH, backtest, backtest_cutoffs, candidate_names, cross_validate, panel_frame, pooled_choice, statistical_names,
 )
 from rightsized.domains.retail_pricing.global_model import clear_cache, global_forecast
 from rightsized.domains.retail_pricing.real import UCI
@@ -80,7 +80,7 @@ def run_uci_backtest(workspace: Workspace, tier: str) -> dict[str, Any]:
     chosen_error = sum(b.errors[b.chosen][0] for b in ours.values())
     return {
         "series": len(history), "weeks": int(matrix.shape[1]), "origins": ORIGINS, "horizon": HORIZON,
-        "candidates": names, "workers": WORKERS, "cpu_count": os.cpu_count(),
+        "candidates": names, "arima_search": ARIMA_SEARCH, "workers": WORKERS, "cpu_count": os.cpu_count(),
         "load_average_1_5_15_before": [round(x, 2) for x in load_before],
         "load_average_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
         "raw_cross_validation_s": round(raw, 2), "raw_cross_validation_cpu_s": round(raw_cpu, 2),

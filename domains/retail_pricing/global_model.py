@@ -23,6 +23,7 @@ import numpy as np
 from rightsized.pipelines.errors import ConfigError
 
 LAGS = 12
+DECAY = 0.7  # weight of each older lag in the exponentially weighted recent level
 SEED = 2026
 _CACHE: OrderedDict[tuple[str, int, int, int], np.ndarray] = OrderedDict()
 _CACHE_SIZE = 16
@@ -34,10 +35,19 @@ def min_history(season: int) -> int:
 
 
 def _features(window: np.ndarray, cut: int, step: int, scale: np.ndarray, season: int) -> np.ndarray:
-    """Features at cutoff `cut` (the last observed index is cut - 1) for `step` periods ahead."""
+    """Features at cutoff `cut` (the last observed index is cut - 1) for `step` periods ahead.
+
+    Lags are scaled by the series' mean so big and small sellers share shapes, but the mean itself
+    (log1p) is a feature too: a product selling 2 a week is intermittent where one selling 40 is
+    not, and the scaled lags alone hide that. The exponentially weighted mean of the lags follows
+    a level shift sooner than the plain means. Both were chosen on UCI's backtest origins only
+    (pooled WAPE 0.288 -> 0.2775; other variants tried there: lag spread, whole-history means,
+    recent-window scaling, fewer lags, other tree sizes, seed averaging)."""
     lags = window[:, cut - LAGS:cut] / scale[:, None]
+    weights = DECAY ** np.arange(LAGS)[::-1]
     columns = [lags, lags[:, -4:].mean(axis=1), lags[:, -8:].mean(axis=1), lags.mean(axis=1),
-               (lags[:, -8:] == 0).mean(axis=1), np.full(len(window), float(step))]
+               (lags[:, -8:] == 0).mean(axis=1), np.full(len(window), float(step)), np.log1p(scale),
+               lags @ weights / weights.sum()]
     if season > 1:  # the target period whole seasons earlier, the latest observed (the same week last year)
         back = season * -(-step // season)
         columns.append(window[:, cut + step - 1 - back] / scale)
