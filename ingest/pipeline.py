@@ -275,7 +275,7 @@ def build_ingest_pipeline(workspace: Workspace, tier: str, metadata_hook: Metada
     """The ingest pipeline for one tier's store and embedder, with the settings' chunking."""
     ingest = workspace.settings.ingest
     return IngestPipeline(
-        workspace.store(tier), workspace.embedder(tier), domain=workspace.domain,
+        workspace.store(tier), workspace.embedder(tier, load=False), domain=workspace.domain,
         chunk_size=ingest.chunk_size, chunk_overlap=ingest.chunk_overlap,
         max_file_mb=ingest.max_file_mb, ocr=ingest.ocr, metadata_hook=metadata_hook,
         redactor=redactor, sectioner=sectioner,

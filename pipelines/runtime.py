@@ -170,17 +170,21 @@ class Workspace:
     def statuses(self) -> list[TierStatus]:
         return [self.status(name) for name in self.settings.tiers]
 
-    def embedder(self, name: str) -> Embedder:
+    def embedder(self, name: str, *, load: bool = True) -> Embedder:
+        """The tier's embedder, shared by every tier that configures the same one; loaded unless
+        `load` is False (it then loads at its first `embed`: deleting or re-ingesting unchanged
+        files needs only its id and dimension)."""
         config = self.settings.tier(name).embedder
         key = config.model_dump_json()
         if key not in self._embedders:
-            embedder = build_embedder(config)
+            self._embedders[key] = build_embedder(config)
+        embedder = self._embedders[key]
+        if load:
             embedder.warm_up()
-            self._embedders[key] = embedder
-        return self._embedders[key]
+        return embedder
 
     def store(self, name: str) -> VectorStore:
-        embedder = self.embedder(name)
+        embedder = self.embedder(name, load=False)
         collection = collection_name(self.domain, embedder.embedder_id, self.prefix)
         if collection not in self._stores:
             ensure_data_dir(self.settings)

@@ -1,6 +1,7 @@
 """sentence-transformers models, loaded from disk only (offline by design)."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +63,11 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
+        """The vector size; read from the saved model's files when they declare it, so opening a
+        store (to delete, or to find every file unchanged) does not pay sentence-transformers'
+        import (~11 s of CPU on 2 idle cores) and the model load."""
+        if self._model is None and (declared := declared_dimension(Path(resolve_model_path(self.config.model)))):
+            return declared
         model = self.model
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
@@ -74,3 +80,25 @@ class SentenceTransformerEmbedder:
             normalize_embeddings=False, show_progress_bar=False,
         )
         return normalise(vectors)
+
+
+# Modules that keep the vector size of what they receive.
+_SIZE_KEEPING = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Normalize")
+
+
+def declared_dimension(folder: Path) -> int | None:
+    """The output size a saved model declares, read without loading it; None unless the pipeline is
+    the plain shape whose size the files fix: a Transformer, one Pooling mode (its
+    `word_embedding_dimension`), optionally Normalize. Anything else (Dense layers, several pooling
+    modes, custom modules) is left to the loaded model to say."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        pooling = [m for m in modules if m.get("type") == "sentence_transformers.models.Pooling"]
+        if len(pooling) != 1 or any(m.get("type") not in (*_SIZE_KEEPING, pooling[0]["type"]) for m in modules):
+            return None
+        config = json.loads((folder / pooling[0]["path"] / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    modes = [key for key, on in config.items() if key.startswith("pooling_mode_") and on is True]
+    size = config.get("word_embedding_dimension")
+    return size if len(modes) == 1 and isinstance(size, int) and size > 0 else None
