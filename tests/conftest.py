@@ -200,3 +200,31 @@ def milvus_container() -> Iterator[str]:
         yield container.get_connection_url()
     finally:
         container.stop()
+
+
+def _files_using_the_milvus_server() -> frozenset[str]:
+    """Test files (as pytest names them, relative to the repository) that ask for `milvus_server`."""
+    return frozenset(path.relative_to(REPO).as_posix() for path in (REPO / "tests").rglob("test_*.py")
+                     if "milvus_server" in path.read_text(encoding="utf-8"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Place tests on pytest-xdist workers (scripts/test runs one worker per core).
+
+    A file stays on one worker, so its module fixtures (corpora, ingested stores) are built once.
+    Every file that asks for the Milvus 2.3.5 server shares one worker and so one server: its
+    embedded etcd takes port 2380, and a second server on the machine cannot start. (Why not
+    `--dist loadgroup` and marks: with pytest 9, xdist 3.8's group suffix on node ids is lost and
+    every test is scheduled on its own.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    server_files = _files_using_the_milvus_server()
+
+    class FileOrServerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "milvus-2.3.5" if path in server_files else path
+
+    return FileOrServerScheduling(config, log)
