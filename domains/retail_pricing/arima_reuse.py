@@ -63,11 +63,16 @@ class SeriesArimaBacktest:
     searched_again: tuple[int, ...]
 
 
-def _searching(season: int) -> object:
+def searching_arima(season: int, alias: str | None = None) -> object:
+    """AutoARIMA with the bounded search (`ARIMA_SEARCH`); for a season > 1, the trend forecaster of
+    an STL decomposition. One definition for the candidate list and this backtest, so the order the
+    backtest searches is the one the forecast searches."""
     from statsforecast.models import MSTL, AutoARIMA
 
-    search = AutoARIMA(**ARIMA_SEARCH)
-    return search if season == 1 else MSTL(season_length=season, trend_forecaster=search)
+    named = {} if alias is None else {"alias": alias}
+    if season <= 1:
+        return AutoARIMA(season_length=1, **ARIMA_SEARCH, **named)
+    return MSTL(season_length=season, trend_forecaster=AutoARIMA(**ARIMA_SEARCH), **named)
 
 
 def _fixed(season: int, spec: ArimaSpec) -> object:
@@ -97,7 +102,7 @@ def series_backtest(values: np.ndarray, cuts: Sequence[int], *, horizon: int, se
     history = np.asarray(values, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ARIMA's "possible convergence problem" per fit: not actionable
-        first, spec = _fit_predict(_searching(season), history[:cuts[0]], horizon, season)
+        first, spec = _fit_predict(searching_arima(season), history[:cuts[0]], horizon, season)
         points, specs, again = [first], [spec], []
         for k, cut in enumerate(cuts[1:], start=1):
             try:
@@ -105,7 +110,7 @@ def series_backtest(values: np.ndarray, cuts: Sequence[int], *, horizon: int, se
             except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
                 point = np.full(horizon, np.nan)
             if not np.isfinite(point).all():
-                point, used = _fit_predict(_searching(season), history[:cut], horizon, season)
+                point, used = _fit_predict(searching_arima(season), history[:cut], horizon, season)
                 again.append(k)
             points.append(point)
             specs.append(used)

@@ -31,8 +31,9 @@ import numpy as np
 
 from rightsized.domains.bench import Benchmark
 from rightsized.domains.base import SuiteUnavailable
+from rightsized.domains.retail_pricing.arima_reuse import ARIMA_SEARCH
 from rightsized.domains.retail_pricing.forecasting import (
-    ARIMA_SEARCH, backtest, backtest_cutoffs, candidate_names, cross_validate, panel_frame, pooled_choice, statistical_names,
+    backtest, backtest_cutoffs, candidate_names, cross_validate, panel_frame, pooled_choice, statistical_names,
 )
 from rightsized.domains.retail_pricing.global_model import clear_cache, global_forecast
 from rightsized.domains.retail_pricing.real import UCI

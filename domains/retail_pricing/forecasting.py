@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rightsized.domains.retail_pricing.arima_reuse import ARIMA_SEARCH, REUSED, reused_order_backtest
+from rightsized.domains.retail_pricing.arima_reuse import REUSED, reused_order_backtest, searching_arima
 from rightsized.domains.retail_pricing.global_model import global_forecast, min_history
 from rightsized.pipelines.errors import ConfigError
 
@@ -38,19 +38,19 @@ COMBINED = "Combination"
 
 
 def _models(season: int, names: Sequence[str] | None = None) -> list[object]:
-    from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
+    from statsforecast.models import MSTL, AutoETS, SeasonalNaive
 
     if season > 1:
         built = {
             BASELINE: lambda: SeasonalNaive(season_length=season, alias=BASELINE),
             "AutoETS+STL": lambda: MSTL(season_length=season, trend_forecaster=AutoETS(model="ZZN"), alias="AutoETS+STL"),
-            "AutoARIMA+STL": lambda: MSTL(season_length=season, trend_forecaster=AutoARIMA(**ARIMA_SEARCH), alias="AutoARIMA+STL"),
+            "AutoARIMA+STL": lambda: searching_arima(season, "AutoARIMA+STL"),
         }
     else:
         built = {
             BASELINE: lambda: SeasonalNaive(season_length=season, alias=BASELINE),
             "AutoETS": lambda: AutoETS(season_length=season, alias="AutoETS"),
-            "AutoARIMA": lambda: AutoARIMA(season_length=season, alias="AutoARIMA", **ARIMA_SEARCH),
+            "AutoARIMA": lambda: searching_arima(season, "AutoARIMA"),
         }
     chosen = list(built) if names is None else list(names)
     unknown = [n for n in chosen if n not in built]

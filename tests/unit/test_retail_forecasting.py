@@ -177,11 +177,11 @@ def test_arima_searches_the_bounded_orders_in_our_path_and_in_the_raw_comparison
     """The default search (p, q <= 5) was 97% of the UCI backtest's CPU for no measured accuracy;
     the benchmark's raw call and our backtest search the same bounded orders (ours at the first
     origin only, re-estimating that order later: test_retail_arima_reuse compares the two fit by fit)."""
-    from rightsized.domains.retail_pricing.arima_reuse import _searching
-    from rightsized.domains.retail_pricing.forecasting import ARIMA_SEARCH, _models
+    from rightsized.domains.retail_pricing.arima_reuse import ARIMA_SEARCH, searching_arima
+    from rightsized.domains.retail_pricing.forecasting import _models
 
     plain = _models(1, ["AutoARIMA"])[0]
     seasonal = _models(52, ["AutoARIMA+STL"])[0].trend_forecaster
-    for arima in (plain, seasonal, _searching(1), _searching(52).trend_forecaster):
+    for arima in (plain, seasonal, searching_arima(1), searching_arima(52).trend_forecaster):
         assert (arima.max_p, arima.max_q, arima.start_p, arima.start_q) == (2, 2, 1, 1)
     assert ARIMA_SEARCH == {"max_p": 2, "max_q": 2, "start_p": 1, "start_q": 1}
