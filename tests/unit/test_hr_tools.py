@@ -176,6 +176,42 @@ def test_redactor_removes_protected_attributes_and_says_what() -> None:
                                "nationality": 1, "photo": 1}
 
 
+@pytest.mark.parametrize("header, name", [
+    ("José García\nSoftware Engineer\n", "José García"),
+    ("Zoë Ng\nData Scientist\n", "Zoë Ng"),
+    ("Łukasz Wiśniewski\nBackend developer\n", "Łukasz Wiśniewski"),
+    ("SØREN KIERKEGAARD\nPlatform engineer\n", "SØREN KIERKEGAARD"),
+    ("Nguyễn Thị Minh Khai\nQA Engineer\n", "Nguyễn Thị Minh Khai"),
+    ("Mary-Jane Watson, PhD\nResearcher\n", "Mary-Jane Watson"),
+    ("Priya Raghunathan | priya.r@example.com | +44 20 7946 0958\n", "Priya Raghunathan"),
+    ("Curriculum Vitae\nWei Zhang\nEngineer\n", "Wei Zhang"),
+])
+def test_redactor_finds_names_in_any_script_and_header_layout(header: str, name: str) -> None:
+    """Non-ASCII names, a credential or contact details after the name, and a title line above it
+    used to pass through blind screening untouched."""
+    text = header + f"\nEXPERIENCE\nEngineer | Acme | 2019 - present\n- Reviewed by {name.split()[-1]}'s team lead\n"
+    redaction = BlindRedactor().redact(text, key="case")
+    for part in name.split():
+        assert part not in redaction.text, part
+    assert redaction.found["name"] >= 2
+    assert "Engineer | Acme | 2019 - present" in redaction.text
+
+
+@pytest.mark.parametrize("first_line", ["Registered Nurse", "Product Owner | Agile Coach", "London, UK"])
+def test_a_headline_on_the_first_line_is_not_taken_for_a_name(first_line: str) -> None:
+    text = f"{first_line}\nSUMMARY\nRegistered Nurse and Product Owner in London.\n"
+    redaction = BlindRedactor().redact(text, key="case")
+    assert "name" not in redaction.found
+    assert "Registered Nurse and Product Owner in London." in redaction.text
+
+
+def test_redactor_removes_age_and_graduation_year_in_running_text() -> None:
+    redaction = BlindRedactor().redact("Aged 45, I graduated 2017 and joined the Class of 2012 reunion.\n", key="c")
+    for secret in ("45", "2017", "2012"):
+        assert secret not in redaction.text, secret
+    assert redaction.found == {"age": 3}
+
+
 def test_counterfactual_resumes_are_identical_once_blind() -> None:
     from dataclasses import replace
     import random
