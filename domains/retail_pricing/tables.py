@@ -90,20 +90,22 @@ class Product:
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) for every data row; the header is checked for required columns."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        handle = path.open(newline="", encoding="utf-8-sig")  # "-sig": Excel starts its UTF-8 CSVs with a BOM
     except OSError as exc:
         raise IngestError(path, f"cannot open: {exc.strerror or exc}") from exc
     with handle:
         reader = csv.reader(handle)
         try:
-            header = [h.strip() for h in next(reader)]
+            header = [h.strip().lower() for h in next(reader)]  # "Week,Store,SKU" is the same table
         except StopIteration:
             raise IngestError(path, "empty file (no header row)") from None
         except UnicodeDecodeError as exc:
             raise IngestError(path, f"line 1: not valid UTF-8 ({exc.reason})") from exc
         missing = [c for c in required if c not in header]
         if missing:
-            raise IngestError(path, f"line 1: missing column(s) {', '.join(missing)}; header is {', '.join(header)}")
+            hint = next((f" (the file looks {name}-separated: save it with commas)" for mark, name in
+                         ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")) if len(header) == 1 and mark in header[0]), "")
+            raise IngestError(path, f"line 1: missing column(s) {', '.join(missing)}; header is {', '.join(header)}{hint}")
         try:
             for values in reader:
                 line = reader.line_num
@@ -147,8 +149,8 @@ def _date(path: Path, line: int, column: str, text: str) -> date:
 def read_sales(path: Path) -> SalesTable:
     """The whole sales table, validated; see the module docstring for the format and errors."""
     path = Path(path)
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        header = next(csv.reader(handle), [])
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        header = [h.strip().lower() for h in next(csv.reader(handle), [])]
     period_col = "week" if "week" in header else "date"
     rows: dict[tuple[str, str], list[tuple[date, int, dict[str, str]]]] = {}
     for line, row in _rows(path, (period_col, *SALES_REQUIRED)):

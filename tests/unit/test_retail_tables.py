@@ -63,6 +63,22 @@ def test_missing_columns_and_empty_files_are_named(tmp_path: Path) -> None:
         read_sales(empty)
 
 
+def test_an_excel_export_with_a_bom_and_capitalised_header_reads(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfWeek,Store,SKU,Units,Price\r\n2025-01-06,S01,A,3,1.99\r\n2025-01-13,S01,A,4,1.99\r\n")
+    assert read_sales(path).get("S01", "A").units.tolist() == [3, 4]
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_bytes(b"\xef\xbb\xbfSKU,Name,Category,Cost,List_Price,Pack_Size,Supplier\r\nA,Cola,beverages,1.0,1.99,6,Acme\r\n")
+    assert read_catalogue(catalogue)["A"].list_price == 1.99
+
+
+def test_a_semicolon_separated_table_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text("week;store;sku;units\n2025-01-06;S01;A;3\n")
+    with pytest.raises(IngestError, match=r"semi.csv: line 1: missing column\(s\).*semicolon-separated"):
+        read_sales(path)
+
+
 def test_unknown_series_and_missing_prices_are_explained(tmp_path: Path) -> None:
     table = read_sales(_table(tmp_path, GOOD))
     with pytest.raises(IngestError, match="no rows for store 'S09', SKU 'BEV-001'.*S01/BEV-001"):
