@@ -26,6 +26,15 @@ _PARTICLE = r"(?:van|von|der|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|d
 NAME = rf"{_NT}(?:[ \t]+(?:\p{{Lu}}\.|{_PARTICLE}[ \t]+{_NT}|{_NT})){{0,3}}"
 _UNT = r"\p{Lu}[\p{Lu}'’-]+"
 LAST_FIRST = rf"(?:{_UNT},[ \t]*{_UNT}(?:[ \t]+\p{{Lu}}\.?)?|{_NT},[ \t]*{_NT}(?:[ \t]+\p{{Lu}}\.)?)"
+# First name first in capitals, as record headers print it ("PATIENT NAME: GRETCHEN HOLLOWAY"): only
+# after a label that always introduces a person. "CC:" (chief complaint), "To:" or "Consultant:"
+# are followed by capitals that are not names ("CC: CHEST PAIN", "CONSULTANT: CARDIOLOGY SERVICE").
+UPPER_NAME = rf"{_UNT}(?:[ \t]+(?:\p{{Lu}}\.|{_UNT})){{1,3}}(?![\p{{Ll}}])"
+_PERSON_LABELS = ("patient|patient name|name|attending|attending physician|physician|pcp|primary care physician|"
+                  "primary care provider|referring physician|referring provider|resident|radiologist|surgeon|"
+                  "dictated by|signed by|electronically signed by|transcribed by|reviewed by|emergency contact|"
+                  "next of kin|guarantor|subscriber|caregiver|interpreter")
+_GROUPS = r"(?:TEAM|SERVICE|SERVICES|STAFF|UNIT|CLINIC|DEPARTMENT|DEPT|GROUP|CENTER|CENTRE|HOSPITAL|ON FILE|UNKNOWN)"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+"
 _LABELS = ("patient|patient name|name|attending|attending physician|physician|provider|pcp|primary care physician|"
            "primary care provider|referring physician|referring provider|consultant|resident|radiologist|surgeon|"
@@ -63,6 +72,8 @@ RULES: tuple[Rule, ...] = (
     # Names with context: titles, labels, relations, credentials, salutations, "X is a 67-year-old".
     Rule("NAME", rf"\b{_TITLE}(?P<v>{NAME})", 0.9),
     Rule("NAME", rf"\b(?i:{_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?P<v>{LAST_FIRST}|{NAME})", 0.9),
+    Rule("NAME", rf"\b(?i:{_PERSON_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?!(?:{_UNT}[ \t]+)*{_GROUPS}\b)"
+                 rf"(?P<v>{UPPER_NAME})", 0.9),
     Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*,|[ \t]*\()?[ \t]+(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
     Rule("NAME", rf"(?P<v>{NAME}),?[ \t]+{_CREDENTIALS}", 0.9),
     Rule("NAME", rf"\bDear[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.9, triggers=("dear",)),

@@ -43,6 +43,8 @@ def redactor() -> PhiRedactor:
     ("12 Oak Street, Springfield, MA 01103", "CITY", "Springfield"),
     ("Attending: Dr. Alice Wong", "NAME", "Alice Wong"),
     ("Patient Name: OKAFOR, GRACE", "NAME", "OKAFOR, GRACE"),
+    ("PATIENT NAME: GRETCHEN HOLLOWAY", "NAME", "GRETCHEN HOLLOWAY"),
+    ("ATTENDING PHYSICIAN: SAMUEL T. ADEYEMI\nDATE OF SERVICE", "NAME", "SAMUEL T. ADEYEMI"),
     ("accompanied by her daughter, Maria Lopez.", "NAME", "Maria Lopez"),
     ("Signed: Kwame Osei, NP", "NAME", "Kwame Osei"),
     ("Yesterday Dmitri Sokolov called the clinic about refills.", "NAME", "Dmitri Sokolov"),
@@ -62,6 +64,12 @@ def test_a_found_name_is_redacted_wherever_it_recurs(redactor: PhiRedactor) -> N
 def test_eponyms_and_clinical_words_are_kept(redactor: PhiRedactor) -> None:
     text = ("History of Parkinson disease and Crohn disease. Foley catheter removed. Murphy sign negative. "
             "Negative Babinski sign. Graves disease on methimazole. Started Lasix and Eliquis.")
+    assert redactor.redact(text, key="p").text == text
+
+
+@pytest.mark.parametrize("text", ["CC: CHEST PAIN", "CC: SHORTNESS OF BREATH", "TO: ALL STAFF",
+                                  "CONSULTANT: CARDIOLOGY SERVICE", "ATTENDING: CARDIOLOGY TEAM"])
+def test_capitals_after_a_label_are_a_name_only_where_the_label_means_a_person(redactor: PhiRedactor, text: str) -> None:
     assert redactor.redact(text, key="p").text == text
 
 
