@@ -125,6 +125,44 @@ def test_jd_requirements_must_nice_years_alternatives() -> None:
                    ([], True, 3.0), (["Kafka"], False, None), (["PostgreSQL"], False, None)]
 
 
+MARKDOWN_JOB = """# Senior Backend Engineer
+
+## About the role
+You will build APIs.
+
+## What we're looking for
+- Minimum of five (5) years of experience with Python
+- Docker and Kubernetes (k8s)
+
+## Bonus points
+* Terraform
+"""
+PORTAL_JOB = """Software Development Engineer
+BASIC QUALIFICATIONS
+- 3+ years of non-internship professional software development experience
+- Experience programming with at least one language such as Java, C++ or Python
+**Preferred qualifications:**
+- Experience with React
+"""
+
+
+def test_jd_headings_as_written_on_job_boards() -> None:
+    """Markdown, bold and capitalised headings, "five (5) years", and a choice of languages: each
+    was read wrong (nice-to-haves as musts, a must section skipped, one language required each)."""
+    markdown = extract_requirements(MARKDOWN_JOB)
+    assert markdown.title == "Senior Backend Engineer"
+    assert [(r.skills, r.must, r.min_years) for r in markdown.requirements] == [
+        (["Python"], True, 5.0), (["Docker"], True, None), (["Kubernetes"], True, None), (["Terraform"], False, None)]
+    portal = extract_requirements(PORTAL_JOB)
+    assert [(r.skills, r.must, r.min_years) for r in portal.requirements] == [
+        ([], True, 3.0), (["Java", "C++", "Python"], True, None), (["React"], False, None)]
+
+
+def test_a_skill_line_in_capitals_or_with_a_colon_is_not_a_heading() -> None:
+    job = extract_requirements("Engineer\nRequirements\nSQL\nAWS:\nNice to have\nGo\n")
+    assert [(r.skills, r.must) for r in job.requirements] == [(["SQL"], True), (["AWS"], True), (["Go"], False)]
+
+
 def _pool(selected: dict[str, bool], twin_change: float) -> dict:
     groups = {name: name[0] for name in selected}  # "F1" -> group F
     expected = {"relevance": dict.fromkeys(selected, 3), "groups": groups, "twins": {"T1": "F1"}}
