@@ -41,8 +41,15 @@ def generalise_zip(zip_code: str) -> str:
     return ("000" if prefix in RESTRICTED_ZIP3 else prefix) + "**"
 
 
+# An age over 89 in words ("ninety-one", "one hundred and two").
+SPELLED_AGE = (r"(?:ninety|(?:one|a)[ -]hundred(?:[ -]and)?(?:[ -](?:ten|eleven|twelve|thirteen|fourteen|fifteen|"
+               r"sixteen|seventeen|eighteen|nineteen))?)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?")
+
+
 def generalise_age(age_text: str) -> str:
     """An age over 89 is written '90+'; younger ages are not identifiers and stay."""
+    if re.fullmatch(SPELLED_AGE, age_text.strip(), re.IGNORECASE):
+        return "90+"
     digits = re.sub(r"\D", "", age_text)
     return "90+" if digits and int(digits) > 89 else age_text
 

@@ -19,7 +19,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from rightsized.domains.healthcare_notes.lexicon import KNOWN_CAPS
-from rightsized.domains.healthcare_notes.phi import DATE_PATTERNS
+from rightsized.domains.healthcare_notes.phi import DATE_PATTERNS, SPELLED_AGE
 
 _NT = r"(?:\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{L}\p{Ll}+)?)"
 _PARTICLE = r"(?:van|von|der|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
@@ -74,7 +74,7 @@ RULES: tuple[Rule, ...] = (
     Rule("NAME", rf"\b(?i:{_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?P<v>{LAST_FIRST}|{NAME})", 0.9),
     Rule("NAME", rf"\b(?i:{_PERSON_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?!(?:{_UNT}[ \t]+)*{_GROUPS}\b)"
                  rf"(?P<v>{UPPER_NAME})", 0.9),
-    Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*,|[ \t]*\()?[ \t]+(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
+    Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*,[ \t]*|[ \t]*\([ \t]*|[ \t]+)(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
     Rule("NAME", rf"(?P<v>{NAME}),?[ \t]+{_CREDENTIALS}", 0.9),
     Rule("NAME", rf"\bDear[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.9, triggers=("dear",)),
     Rule("NAME", rf"(?P<v>{NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|month)", 0.85, triggers=(" is a",)),
@@ -92,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("IP_ADDRESS", r"(?<![\w:])(?P<v>(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])", 0.85),
     Rule("MRN", rf"(?i:MRN|MR[ \t]?#|medical[ \t]+record(?:[ \t]+{_NUM})?|med[ \t]+rec(?:[ \t]+{_NUM})?|chart[ \t]+{_NUM}|hospital[ \t]+{_NUM}|unit[ \t]+{_NUM})[ \t]*[:#]?[ \t]*(?P<v>[A-Z]{{0,3}}-?\d[\d-]{{4,12}}\d)\b", 0.95, triggers=("mrn", "mr", "medical record", "med rec", "chart", "hospital", "unit")),
     Rule("ACCOUNT", rf"(?i:account|acct|billing|encounter|visit|FIN|CSN|invoice|claim)[ \t]*(?:{_NUM})?[ \t]*[:#]?[ \t]*(?P<v>[A-Z]{{0,4}}-?\d[\d-]{{4,16}}\d)\b", 0.9, triggers=("account", "acct", "billing", "encounter", "visit", "fin", "csn", "invoice", "claim")),
-    Rule("HEALTH_PLAN", rf"(?i:member[ \t]+id|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI)[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi")),
+    Rule("HEALTH_PLAN", rf"(?i:member(?:[ \t]+{_NUM})?|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI)[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi")),
     Rule("HEALTH_PLAN", r"\b(?P<v>[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2})\b", 0.8),
     Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial))[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
     Rule("DEVICE_ID", r"(?P<v>\(01\)\d{14}(?:\(\d{2}\)[A-Z0-9]+)+)", 0.95, triggers=("(01)",)),
@@ -101,13 +101,14 @@ RULES: tuple[Rule, ...] = (
     # Geography below the state: street, city, ZIP.
     Rule("ADDRESS", rf"\b(?P<v>\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?{_UNIT})", 0.85),
     Rule("ADDRESS", r"\b(?P<v>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)", 0.9, triggers=("box",)),
-    Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),[ \t]*(?:{_STATES})\.?[ \t]+\d{{5}}", 0.85),
+    Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),?[ \t]+(?:{_STATES})\.?[ \t]+\d{{5}}", 0.85),
     Rule("CITY", r"\b(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew up|city)[ \t]*(?i:in|at|to|of|:)[ \t]+(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})", 0.75, triggers=("live", "living", "resid", "moved", "relocated", "born", "raised", "grew up", "city")),
     Rule("ZIP", rf"(?<=\b(?:{_STATES})\.?,?[ \t]{{1,2}})(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.9),
     Rule("ZIP", r"(?i:zip(?:[ \t]+code)?|postal[ \t]+code)[ \t]*[:#]?[ \t]*(?P<v>\d{5}(?:-\d{4})?)\b", 0.95, triggers=("zip", "postal")),
     # Ages over 89 (younger ages are not identifiers).
     Rule("AGE", r"\b(?P<v>9\d|1[01]\d)(?=(?:-|[ \t])?(?:years?|yrs?|y/?o|y\.o\.|yo)\b|-year)", 0.9, triggers=("year", "yr", "y/o", "y.o", "yo")),
     Rule("AGE", r"\b(?i:age|aged)[ \t]*:?[ \t]*(?P<v>9\d|1[01]\d)\b", 0.9, triggers=("age",)),
+    Rule("AGE", rf"(?i:\b(?P<v>{SPELLED_AGE})(?=[- ]years?\b|[- ]yrs?\b))", 0.9, triggers=("ninety", "hundred")),
     # Dates in every form the notes use (see phi.DATE_PATTERNS; shifted or reduced later).
     *(Rule("DATE", pattern, 0.85, 0 if name.startswith(("month", "d_month")) else regex.I,
            triggers=_MONTHS if "month" in name else ())

@@ -46,6 +46,9 @@ def redactor() -> PhiRedactor:
     ("PATIENT NAME: GRETCHEN HOLLOWAY", "NAME", "GRETCHEN HOLLOWAY"),
     ("ATTENDING PHYSICIAN: SAMUEL T. ADEYEMI\nDATE OF SERVICE", "NAME", "SAMUEL T. ADEYEMI"),
     ("accompanied by her daughter, Maria Lopez.", "NAME", "Maria Lopez"),
+    ("Daughter (Tamika) at bedside", "NAME", "Tamika"),
+    ("BCBS member 998877665", "HEALTH_PLAN", "998877665"),
+    ("PO Box 1234, Keene NH 03431", "CITY", "Keene"),
     ("Signed: Kwame Osei, NP", "NAME", "Kwame Osei"),
     ("Yesterday Dmitri Sokolov called the clinic about refills.", "NAME", "Dmitri Sokolov"),
 ])
@@ -105,6 +108,15 @@ def test_safe_harbor_transforms() -> None:
 def test_ages_over_89_only(redactor: PhiRedactor) -> None:
     out = redactor.redact("A 93-year-old woman, her husband is 95 y/o; age 91. Sister 89-year-old.", key="p").text
     assert out == "A 90+-year-old woman, her husband is 90+ y/o; age 90+. Sister 89-year-old."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A ninety-one year old woman", "A 90+ year old woman"),
+    ("One hundred and two year old man", "90+ year old man"),
+    ("the ninety minute visit", "the ninety minute visit"),
+])
+def test_ages_over_89_in_words(redactor: PhiRedactor, text: str, expected: str) -> None:
+    assert redactor.redact(text, key="p").text == expected
 
 
 def test_vitals_and_doses_are_not_dates_or_phones(redactor: PhiRedactor) -> None:
