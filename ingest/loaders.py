@@ -27,9 +27,10 @@ from rightsized.pipelines.documents import Document, Section
 
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+WORD_SUFFIXES = {".docx"}
 RECORD_SUFFIXES = {".csv", ".json", ".jsonl"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | RECORD_SUFFIXES | IMAGE_SUFFIXES
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | WORD_SUFFIXES | RECORD_SUFFIXES | IMAGE_SUFFIXES
 
 # Fewer extractable characters than this in the whole PDF means it is (almost) only images: a scan.
 _MIN_CHARS_PER_PDF = 20
@@ -110,6 +111,8 @@ def load_document(path: Path, root: Path, *, max_file_mb: float = 50.0, namespac
         sections = _ocr_sections(path, "image", ocr)
     elif suffix in TEXT_SUFFIXES:
         sections = (Section(_read_text(path)),)
+    elif suffix in WORD_SUFFIXES:
+        sections = (Section(_docx_text(path)),)
     else:
         sections = _load_records(path, suffix)
     if not any(s.text.strip() for s in sections):
@@ -224,6 +227,54 @@ def _decode(path: Path, raw: bytes) -> str:
             path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
             "re-save the file as UTF-8"
         ) from exc
+
+
+_MARKUP_COMPATIBILITY = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: what Word writes when a .docx is encrypted
+
+
+def _docx_text(path: Path) -> str:
+    """The text of a Word document in reading order: the page header first (resumes often put the
+    name and contact line there), then every paragraph of the body, including those inside tables
+    and text boxes (two-column layouts), one per line.
+
+    Why every `w:p` element rather than python-docx's `Document.paragraphs`: that list skips
+    tables and text boxes, where a two-column resume keeps half of its content."""
+    import zipfile
+
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _OLE_MAGIC:
+        raise IngestError(path, "password-protected (encrypted) Word file; save a copy without a password")
+    if not zipfile.is_zipfile(path):
+        raise IngestError(path, "not a Word .docx file (not a ZIP package); an old .doc must be saved as .docx")
+    import docx
+    from docx.oxml.ns import qn
+
+    try:
+        document = docx.Document(str(path))
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise IngestError(path, f"damaged Word file: {exc}") from exc
+    parts, seen = [], set()
+    for section in document.sections:
+        header = section.header
+        if not header.is_linked_to_previous and id(header.part) not in seen:
+            seen.add(id(header.part))
+            parts.append(header._element)
+    parts.append(document.element.body)
+    paragraph_tag, fallback = qn("w:p"), f"{{{_MARKUP_COMPATIBILITY}}}Fallback"
+    lines = []
+    for part in parts:
+        for paragraph in part.iter(paragraph_tag):
+            if any(a.tag == fallback for a in paragraph.iterancestors()):
+                continue  # the VML copy of a text box whose DrawingML copy is read already
+            pieces = []
+            for node in paragraph.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")):
+                if next(node.iterancestors(paragraph_tag)) is not paragraph:
+                    continue  # a text box's paragraph inside this one: read on its own line
+                pieces.append("\t" if node.tag == qn("w:tab") else "\n" if node.tag != qn("w:t") else node.text or "")
+            lines.append("".join(pieces))
+    return "\n".join(lines)
 
 
 def _load_records(path: Path, suffix: str) -> tuple[Section, ...]:

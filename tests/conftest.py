@@ -76,7 +76,7 @@ def make_bad_files():  # noqa: ANN201 - returns a builder
         (folder / "latin1.txt").write_bytes("Stra\xdfe caf\xe9".encode("latin-1"))
         (folder / "blank.md").write_text("   \n\n  ")
         (folder / "broken.jsonl").write_text('{"a": 1}\n{"b": \n')
-        (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+        (folder / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # legacy Word: not read
         return {
             "corrupt.pdf": "corrupt or unreadable PDF",
             "encrypted.pdf": "encrypted PDF (password required)",
@@ -86,7 +86,7 @@ def make_bad_files():  # noqa: ANN201 - returns a builder
             "latin1.txt": "not valid UTF-8",
             "blank.md": "no text content",
             "broken.jsonl": "malformed JSON at line 2",
-            "notes.docx": "unsupported file type '.docx'",
+            "notes.doc": "unsupported file type '.doc'",
         }
 
     return build

@@ -35,14 +35,14 @@ LONG_RESUME_PAGES = 10
 
 
 class RankInput(BaseModel):
-    job: Path = input_file("The job description (PDF, TXT or MD): must-have and nice-to-have requirements.")
-    resumes: Path = documents("A folder of resumes (PDF, TXT, MD).", kind="folder")
+    job: Path = input_file("The job description (PDF, DOCX, TXT or MD): must-have and nice-to-have requirements.")
+    resumes: Path = documents("A folder of resumes (PDF, DOCX, TXT, MD).", kind="folder")
     as_of: date | None = Field(None, description="Date open-ended ranges ('2019-present') end at (default: today).")
     top: int = Field(10, ge=1, le=1000, description="How many candidates the result lists.")
 
 
 class ParseInput(BaseModel):
-    resume: Path = input_file("One resume (PDF, TXT or MD).")
+    resume: Path = input_file("One resume (PDF, DOCX, TXT or MD).")
     as_of: date | None = Field(None, description="Date open-ended ranges end at (default: today).")
 
 

@@ -69,6 +69,27 @@ def test_parse_a_real_pdf(harness: HrHarness) -> None:
     assert done.result.protected_found
 
 
+def test_parse_a_word_resume_blind(harness: HrHarness, tmp_path: Path) -> None:
+    """A .docx resume with its name in the page header and its jobs in a table: read, blind, parsed."""
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Łukasz Wiśniewski | lukasz.w@example.com"
+    document.add_paragraph("EXPERIENCE")
+    table = document.add_table(rows=2, cols=1)
+    table.rows[0].cells[0].text = "Platform Engineer | Acme | Jan 2019 - Dec 2023"
+    table.rows[1].cells[0].text = "- Ran Kubernetes clusters and wrote services in Go"
+    document.add_paragraph("Reviewed by Wiśniewski's manager.")
+    path = tmp_path / "cv.docx"
+    document.save(str(path))
+    done = harness.run_request("parse", {"resume": str(path)})
+    assert done.error is None, done.error
+    skills = {s.skill: s for s in done.result.parsed.skills}
+    assert skills["Kubernetes"].experience_backed and skills["Kubernetes"].years == pytest.approx(5.0, abs=0.1)
+    assert done.result.protected_found.get("name", 0) >= 2
+    assert "Wiśniewski" not in done.result.model_dump_json() and "Łukasz" not in done.result.model_dump_json()
+
+
 def test_parse_refuses_a_bad_file_naming_it(harness: HrHarness, tmp_path: Path, make_bad_files) -> None:
     expected = make_bad_files(tmp_path)
     for name in ("encrypted.pdf", "empty.txt", "scanned.pdf"):

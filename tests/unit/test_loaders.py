@@ -87,3 +87,59 @@ def test_scans_are_refused_naming_the_setting_when_ocr_is_off(tmp_path: Path, te
         load_document(tmp_path / "scan.pdf", tmp_path, ocr=False)
     with pytest.raises(IngestError, match=r"an image file and OCR is off \(ingest.ocr=false\)"):
         load_document(tmp_path / "photo.jpg", tmp_path, ocr=False)
+
+
+_TEXT_BOX = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+  xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+  xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>
+  <mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>
+    <w:p><w:r><w:t>SKILLS</w:t></w:r></w:p><w:p><w:r><w:t>Kubernetes, Go</w:t></w:r></w:p>
+  </w:txbxContent></wps:txbx></w:drawing></mc:Choice>
+  <mc:Fallback><w:pict><v:textbox><w:txbxContent>
+    <w:p><w:r><w:t>SKILLS</w:t></w:r></w:p><w:p><w:r><w:t>Kubernetes, Go</w:t></w:r></w:p>
+  </w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>"""
+
+
+def test_docx_reads_header_body_tables_and_text_boxes_once(tmp_path: Path) -> None:
+    """A Word resume: the name in the page header, a table of jobs, a side column in a text box
+    (written twice by Word: DrawingML and its VML fallback). All of it is read, in order, once."""
+    import docx
+    from lxml import etree
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Ana Souza | ana@example.com"
+    document.add_paragraph("EXPERIENCE")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Engineer, Acme"
+    table.rows[0].cells[1].text = "2019 - present"
+    anchor = document.add_paragraph("Profile\twith a tab")
+    anchor._p.append(etree.fromstring(_TEXT_BOX))
+    path = tmp_path / "resume.docx"
+    document.save(str(path))
+    text = load_document(path, tmp_path).text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines == ["Ana Souza | ana@example.com", "EXPERIENCE", "Engineer, Acme", "2019 - present",
+                     "Profile\twith a tab", "SKILLS", "Kubernetes, Go"]
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "password-protected (encrypted) Word file"),
+    (b"{\\rtf1 renamed rich text}", "not a Word .docx file (not a ZIP package)"),
+])
+def test_bad_docx_files_are_named_with_the_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "cv.docx"
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=r"cv\.docx") as caught:
+        load_document(path, tmp_path)
+    assert reason in str(caught.value)
+
+
+def test_a_zip_that_is_not_a_word_document_is_named(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "cv.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not word")
+    with pytest.raises(IngestError, match=r"cv\.docx: damaged Word file"):
+        load_document(path, tmp_path)
