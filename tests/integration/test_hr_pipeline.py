@@ -10,6 +10,7 @@ from rightsized.domains.hr_resume.corpus import make_pool
 from rightsized.domains.hr_resume.models import RankResult
 from rightsized.domains.hr_resume.rationale import check_rationale
 from rightsized.eval.metrics.corpus import reducer
+from tests.docx_support import word_resume
 from tests.hr_support import HrHarness
 
 pytestmark = [pytest.mark.integration]
@@ -71,14 +72,9 @@ def test_parse_a_real_pdf(harness: HrHarness) -> None:
 
 def test_parse_a_word_resume_blind(harness: HrHarness, tmp_path: Path) -> None:
     """A .docx resume with its name in the page header and its jobs in a table: read, blind, parsed."""
-    import docx
-
-    document = docx.Document()
-    document.sections[0].header.paragraphs[0].text = "Łukasz Wiśniewski | lukasz.w@example.com"
-    document.add_paragraph("EXPERIENCE")
-    table = document.add_table(rows=2, cols=1)
-    table.rows[0].cells[0].text = "Platform Engineer | Acme | Jan 2019 - Dec 2023"
-    table.rows[1].cells[0].text = "- Ran Kubernetes clusters and wrote services in Go"
+    document = word_resume("Łukasz Wiśniewski | lukasz.w@example.com",
+                           [["Platform Engineer | Acme | Jan 2019 - Dec 2023"],
+                            ["- Ran Kubernetes clusters and wrote services in Go"]])
     document.add_paragraph("Reviewed by Wiśniewski's manager.")
     path = tmp_path / "cv.docx"
     document.save(str(path))

@@ -8,6 +8,7 @@ import pytest
 from rightsized.ingest.chunking import chunk_document
 from rightsized.ingest.loaders import iter_input_files, load_document
 from rightsized.pipelines.errors import IngestError
+from tests.docx_support import word_resume
 
 
 def test_each_bad_file_fails_alone_with_its_file_and_reason(tmp_path: Path, make_bad_files) -> None:
@@ -104,15 +105,9 @@ _TEXT_BOX = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/
 def test_docx_reads_header_body_tables_and_text_boxes_once(tmp_path: Path) -> None:
     """A Word resume: the name in the page header, a table of jobs, a side column in a text box
     (written twice by Word: DrawingML and its VML fallback). All of it is read, in order, once."""
-    import docx
     from lxml import etree
 
-    document = docx.Document()
-    document.sections[0].header.paragraphs[0].text = "Ana Souza | ana@example.com"
-    document.add_paragraph("EXPERIENCE")
-    table = document.add_table(rows=1, cols=2)
-    table.rows[0].cells[0].text = "Engineer, Acme"
-    table.rows[0].cells[1].text = "2019 - present"
+    document = word_resume("Ana Souza | ana@example.com", [["Engineer, Acme", "2019 - present"]])
     anchor = document.add_paragraph("Profile\twith a tab")
     anchor._p.append(etree.fromstring(_TEXT_BOX))
     path = tmp_path / "resume.docx"
