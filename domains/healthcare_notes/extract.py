@@ -38,6 +38,13 @@ _VITALS = {
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z /-]{1,40}:")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
 _NKDA = re.compile(r"\b(?:NKDA|no known (?:drug )?allergies)\b", re.I)
+# SOAP notes label their parts with letters: the assessment lists problems, the plan the steps;
+# "A/P" lines pair a problem with its step ("1. Hypertension - increase lisinopril"): read as steps.
+_SOAP = re.compile(r"^(?P<h>S|O|A|P|A/P|A&P)[ \t]*:[ \t]*")
+SOAP_SECTIONS: dict[str, str | None] = {"S": None, "O": None, "A": "problems", "P": "plan", "A/P": "plan", "A&P": "plan"}
+# A follow-up written as a sentence rather than under a heading ("Follow-up in 3 months.").
+_FOLLOW_UP = re.compile(r"\b(?:follow[- ]?up|f/u|return to clinic|RTC)\b[^.;]*?\b(?:in|within)[ \t]+\d+(?:[ \t]*-[ \t]*\d+)?"
+                        r"[ \t]*(?:days?|weeks?|wks?|months?|mos?|years?)\b", re.I)
 SECTIONS = {
     "allergies": ("ALLERG",),
     "medications": ("MEDICATION", "MEDS"),
@@ -123,25 +130,37 @@ def extract(hits: Sequence[SearchHit]) -> Extraction:
     for doc, chunk_id, line in _ordered_lines(hits):
         heading = _HEADING.match(line.strip())
         text = line.strip()
-        if heading:
+        label = _LABEL.match(text)
+        soap = _SOAP.match(text)
+        if soap:
+            section[doc] = SOAP_SECTIONS[soap.group("h")]
+            text = text[soap.end():].strip()
+        elif heading:
             section[doc] = _section_of(heading.group("h"))
             text = heading.group("rest").strip()
-        elif _LABEL.match(text):  # "Dictated by: ...", "cc: ...": a field of its own ends the section
+        elif label and (named := _section_of(label.group(0)[:-1].upper())) is not None:
+            section[doc] = named  # "Allergies: ...", "Medications:": many EHRs write headings in title case
+            text = text[label.end():].strip()
+        elif label:  # "Dictated by: ...", "cc: ...": a field of its own ends the section
             section[doc] = None
         for name, regex in _VITALS.items():
             for found in regex.finditer(line):
                 out.add("vitals", f"{name} {found.group(1)}", line, chunk_id)
         current = section.get(doc)
+        if current != "follow_up":
+            for found in _FOLLOW_UP.finditer(text):
+                out.add("follow_up", found.group(0)[0].lower() + found.group(0)[1:], text, chunk_id)
         if not text or current is None:
             continue
         if current == "problems":
             for item in _problem_items(text):
                 out.add("problems", item, text, chunk_id)
         elif current == "medications":
-            med = _MEDICATION.match(_BULLET.sub("", text))
-            if med:
-                value = f"{med['name'].strip()} {med['dose']} {med['route']} {med['freq'].strip()}"
-                out.add("medications", value.lower(), text, chunk_id)
+            for part in _BULLET.sub("", text).split(";"):  # one per line, or inline: "A 5 mg PO BID; B 10 mg PO daily"
+                med = _MEDICATION.match(part.strip())
+                if med:
+                    value = f"{med['name'].strip()} {med['dose']} {med['route']} {med['freq'].strip()}"
+                    out.add("medications", value.lower(), text, chunk_id)
         elif current == "allergies":
             section[doc] = None  # one line: what follows is another section's
             if _NKDA.search(text):

@@ -55,6 +55,40 @@ def test_medications_allergies_vitals_plan_follow_up_with_citations() -> None:
     assert ex.items["follow_up"]["primary care clinic in 2 weeks"].chunk_ids == ["c1"]
 
 
+TITLE_CASE_NOTE = """Progress note
+Allergies: Penicillin (hives).
+Medications: Metformin 500 mg PO BID; Lisinopril 10 mg PO daily.
+Family history: Mother had breast cancer.
+Assessment: Hypertension; type 2 diabetes. No history of stroke.
+Plan: Increase lisinopril to 20 mg daily.
+Follow-up: In 3 months.
+Dictated by: [NAME], MD"""
+
+
+def test_headings_in_title_case_and_inline_medication_lists() -> None:
+    """An EHR writes "Allergies:" and lists medications on one line: both used to be read as nothing."""
+    ex = extract(_hits(TITLE_CASE_NOTE))
+    assert set(ex.items["allergies"]) == {"penicillin"}
+    assert set(ex.items["medications"]) == {"metformin 500 mg po bid", "lisinopril 10 mg po daily"}
+    assert set(ex.items["problems"]) == {"hypertension", "type 2 diabetes"}
+    assert set(ex.items["plan"]) == {"increase lisinopril to 20 mg daily"}
+    assert set(ex.items["follow_up"]) == {"in 3 months"}
+
+
+SOAP_NOTE = """S: 68-year-old woman here for follow-up. Denies chest pain.
+O: BP 142/88, HR 76.
+A: Hypertension.
+P: Increase lisinopril to 20 mg daily. Follow-up in 3 months. Call with questions."""
+
+
+def test_soap_letters_and_a_follow_up_sentence() -> None:
+    ex = extract(_hits(SOAP_NOTE))
+    assert set(ex.items["problems"]) == {"hypertension"}
+    assert set(ex.items["vitals"]) == {"bp 142/88", "hr 76"}
+    assert "follow-up in 3 months" in ex.items["follow_up"] and len(ex.items["follow_up"]) == 1
+    assert ex.items["plan"]
+
+
 def test_a_section_split_across_chunks_is_stitched_by_position() -> None:
     first, second = NOTE.split("- albuterol")
     hits = [SearchHit("b", 1.0, "- albuterol" + second, {"doc_id": "d", "position": 1}),
