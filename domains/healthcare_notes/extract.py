@@ -25,9 +25,13 @@ _NEGATION = re.compile(r"\b(?:no|denies|denied|without|negative for|ruled out|ru
 _EXPERIENCER = re.compile(r"\b(?:mother|father|sister|brother|son|daughter|aunt|uncle|grandmother|grandfather|"
                           r"family history|relative)\b", re.I)
 _PENDING = re.compile(r"^(?:evaluate for|evaluation for|rule out|r/o|possible|suspected|concern for)\b", re.I)
+_DOSE = r"\d[\d/.,]*\s*(?:mg|mcg|g|units|mL|%)"
+# Route and frequency are optional: "aspirin 81 mg daily" and "Aspirin 81 mg." are medications too.
 _MEDICATION = re.compile(
-    r"^(?P<name>[A-Za-z][A-Za-z -]*?)\s+(?P<dose>\d[\d/.,]*\s*(?:mg|mcg|g|units|mL|%))\s+"
-    r"(?P<route>PO|IV|IM|SC|SQ|SL|PR|inhaled|topical|transdermal)\s+(?P<freq>[^.]+?)\.?$", re.I)
+    rf"^(?P<name>[A-Za-z][A-Za-z -]*?)\s+(?P<dose>{_DOSE})(?:\s+(?P<route>PO|IV|IM|SC|SQ|SL|PR|inhaled|topical|"
+    r"transdermal)\b)?(?:\s*(?P<freq>[^.]+?))?\.?$", re.I)
+# Several medications on one line: "; " between them, or ", " before the next name and dose.
+_MEDICATION_SPLIT = re.compile(rf";|,\s*(?=[A-Za-z][A-Za-z -]*\s+{_DOSE})", re.I)
 _VITALS = {
     "bp": re.compile(r"\bBP:?\s*(\d{2,3}/\d{2,3})"),
     "hr": re.compile(r"\b(?:HR|pulse):?\s*(\d{2,3})\b", re.I),
@@ -156,10 +160,9 @@ def extract(hits: Sequence[SearchHit]) -> Extraction:
             for item in _problem_items(text):
                 out.add("problems", item, text, chunk_id)
         elif current == "medications":
-            for part in _BULLET.sub("", text).split(";"):  # one per line, or inline: "A 5 mg PO BID; B 10 mg PO daily"
-                med = _MEDICATION.match(part.strip())
-                if med:
-                    value = f"{med['name'].strip()} {med['dose']} {med['route']} {med['freq'].strip()}"
+            for part in _MEDICATION_SPLIT.split(_BULLET.sub("", text)):  # one per line, or several inline
+                if med := _MEDICATION.match(part.strip()):
+                    value = " ".join(m.strip() for m in (med["name"], med["dose"], med["route"], med["freq"]) if m)
                     out.add("medications", value.lower(), text, chunk_id)
         elif current == "allergies":
             section[doc] = None  # one line: what follows is another section's

@@ -81,6 +81,12 @@ A: Hypertension.
 P: Increase lisinopril to 20 mg daily. Follow-up in 3 months. Call with questions."""
 
 
+def test_medications_without_route_or_frequency_and_comma_lists() -> None:
+    ex = extract(_hits("MEDICATIONS: Aspirin 81 mg daily, metformin 500mg twice a day, atorvastatin 40 mg.\n"
+                       "She takes them as prescribed."))
+    assert set(ex.items["medications"]) == {"aspirin 81 mg daily", "metformin 500mg twice a day", "atorvastatin 40 mg"}
+
+
 def test_soap_letters_and_a_follow_up_sentence() -> None:
     ex = extract(_hits(SOAP_NOTE))
     assert set(ex.items["problems"]) == {"hypertension"}
