@@ -6,9 +6,11 @@ considers is checked against every rule (`allows`), so a recommended price that 
 retrieved rule cannot be produced. Each rule keeps its clause id, the chunk it was read from
 and the sentence, so a result names the clause that bound it and cites the chunk.
 
-Clauses are written one per paragraph as `Clause <ID> — <title>: <sentence>`; the title says
-the kind (and the category it is limited to, after a comma). A clause whose title is known but
-whose sentence cannot be read (cut by a chunk boundary, reworded) is reported, never guessed.
+Clauses are written one per paragraph as `Clause <ID> — <title>: <sentence>` ("Section" or "Rule"
+for "Clause", and "3" or "4.2" for an id like "PP-3" work too); the title says the kind, in one of
+the names of `KIND_NAMES` ("Minimum margin", "Margin floor", ...), and the category it is limited
+to after a comma or in parentheses. A clause whose title is known but whose sentence cannot be
+read (cut by a chunk boundary, reworded) is reported, never guessed.
 """
 from __future__ import annotations
 
@@ -21,7 +23,20 @@ from rightsized.pipelines.stores.base import SearchHit
 
 EPS = 1e-9
 
-_HEAD = re.compile(r"Clause\s+(?P<id>[A-Z]{2}-\d+(?:\.\d+)?)\s*[\u2014\u2013-]+\s*(?P<title>[^:\n]+?):")
+_HEAD = re.compile(r"(?:Clause|Section|Rule)\s+(?P<id>(?:[A-Z]{1,4}-)?\d+(?:\.\d+)*)\s*(?:[\u2014\u2013-]+|\.)?\s*"
+                   r"(?P<title>[A-Za-z][^:\n]*?):")
+# The kinds of rule, each under the names policies give it (matched case-insensitively).
+KIND_NAMES: dict[str, tuple[str, ...]] = {
+    "minimum margin": ("minimum margin", "min margin", "minimum gross margin", "margin floor"),
+    "maximum discount": ("maximum discount", "max discount", "discount limit", "discount cap", "maximum markdown"),
+    "list price ceiling": ("list price ceiling", "price ceiling", "list price cap"),
+    "competitor price matching": ("competitor price matching", "competitor price match", "competitor matching",
+                                  "price matching"),
+    "price endings": ("price endings", "price ending", "price ending conventions", "price-ending conventions"),
+    "blackout period": ("blackout period", "blackout periods", "blackout", "promotion blackout", "discount blackout"),
+}
+_KIND_OF = {name: kind for kind, names in KIND_NAMES.items() for name in names}
+_TITLE = re.compile(r"^(?P<kind>[^,(]+?)\s*(?:,\s*(?P<after_comma>[^()]+?)|\((?P<in_brackets>[^)]+)\))?\s*$")
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")  # not the dot of ".99" or "2.5"
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -169,10 +184,14 @@ class Unreadable:
     reason: str
 
 
-def _category(title: str) -> str | None:
-    _, sep, rest = title.partition(",")
-    rest = rest.strip()
-    return rest if sep and rest and rest.lower() not in ("all categories", "all") else None
+def _kind_and_category(title: str) -> tuple[str | None, str | None]:
+    """("minimum margin", "Snacks") from "Minimum margin, Snacks" or "Margin floor (Snacks)"."""
+    found = _TITLE.match(" ".join(title.split()))
+    if not found:
+        return None, None
+    category = (found["after_comma"] or found["in_brackets"] or "").strip()
+    kind = _KIND_OF.get(found["kind"].strip().lower())
+    return kind, category if category and category.lower() not in ("all categories", "all") else None
 
 
 def _share(body: str) -> float | None:
@@ -182,15 +201,15 @@ def _share(body: str) -> float | None:
 
 def parse_clause(clause: str, title: str, body: str, chunk_id: str) -> Rule | Unreadable | None:
     """One clause -> a typed rule; None when the title names no rule kind (scope, ownership)."""
-    kind = title.split(",")[0].strip().lower()
+    kind, category = _kind_and_category(title)
     text = " ".join(f"Clause {clause} — {title}: {body}".split())
     body = " ".join(body.split())
     share = _share(body)
     if kind == "minimum margin":
-        return MinMargin(clause, chunk_id, text, share, _category(title)) if share is not None and "margin" in body \
+        return MinMargin(clause, chunk_id, text, share, category) if share is not None and "margin" in body \
             else Unreadable(clause, chunk_id, "no margin percentage in the clause")
     if kind == "maximum discount":
-        return MaxDiscount(clause, chunk_id, text, share, _category(title)) if share is not None and "below" in body \
+        return MaxDiscount(clause, chunk_id, text, share, category) if share is not None and "below" in body \
             else Unreadable(clause, chunk_id, "no discount percentage in the clause")
     if kind == "list price ceiling":
         return ListCeiling(clause, chunk_id, text) if "exceed" in body and "list price" in body \
@@ -200,7 +219,7 @@ def parse_clause(clause: str, title: str, body: str, chunk_id: str) -> Rule | Un
             else Unreadable(clause, chunk_id, "no percentage over the competitor price in the clause")
     if kind == "price endings":
         endings = tuple(sorted({int(e) for e in _ENDING.findall(body)}))
-        return PriceEnding(clause, chunk_id, text, endings, _category(title)) if endings and body.rstrip().endswith(".") \
+        return PriceEnding(clause, chunk_id, text, endings, category) if endings and body.rstrip().endswith(".") \
             else Unreadable(clause, chunk_id, "no price ending in the clause")
     if kind == "blackout period":
         dates = _DATE.findall(body)

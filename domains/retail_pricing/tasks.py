@@ -22,7 +22,7 @@ from rightsized.domains.results import TaskResult
 from rightsized.domains.retail_pricing import answers, explain
 from rightsized.domains.retail_pricing.analysis import forecast_series, latest, regular_price
 from rightsized.domains.retail_pricing.elasticity import estimate_elasticity
-from rightsized.domains.retail_pricing.policy import PriceContext, Rule, parse_policy
+from rightsized.domains.retail_pricing.policy import KIND_NAMES, PriceContext, Rule, parse_policy
 from rightsized.domains.retail_pricing.recommend import DemandModel, Infeasible, recommend
 from rightsized.domains.retail_pricing.tables import read_catalogue, read_sales
 from rightsized.pipelines.errors import ConfigError
@@ -212,7 +212,9 @@ class PriceTask(Task[PriceInput, PriceResult]):
         reading = parse_policy(hits)
         warnings += [f"policy clause {u.clause} retrieved but not read: {u.reason}" for u in reading.unreadable]
         if not reading.rules:
-            raise ConfigError(f"{inputs.policy}: no pricing rule could be read from the retrieved policy text")
+            raise ConfigError(f"{inputs.policy}: no pricing rule could be read from the retrieved policy text; clauses "
+                              "are read as 'Clause <id> — <kind>[, <category>]: <sentence>' with <kind> one of "
+                              + ", ".join(KIND_NAMES) + " (or a listed synonym: see the retail README)")
         done = forecast_series(series, table.step_days, horizon=inputs.horizon, origins=2, models=PRICE_MODELS)
         warnings += list(done.warnings)
         elasticity = estimate_elasticity(table.for_sku(inputs.sku), table.step_days)

@@ -71,6 +71,20 @@ def test_each_clause_kind_parses_to_its_typed_rule(title: str, body: str, expect
     assert _key(parsed) == _key(expected)
 
 
+def test_a_policy_in_its_own_words_reads_to_the_same_rules() -> None:
+    """Another company's numbering and names for the same rules: "Section 4.2", "Margin floor
+    (Snacks)", "Max discount", "Rule 7. Price ending conventions"."""
+    text = ("Section 4.2 \u2013 Margin floor (Snacks): the gross margin of every Snacks item must be at least 35% of the shelf price.\n\n"
+            "Clause 5 - Max discount: no price may be more than 25 per cent below the list price.\n\n"
+            "Rule 7. Price ending conventions, all categories: shelf prices must end in .99.\n\n"
+            "Section 8 \u2014 Scope: this policy applies to all stores.")
+    reading = parse_policy([SearchHit("c", 1.0, text, {})])
+    assert [_key(r) for r in reading.rules] == [_key(MinMargin("4.2", "c", "", 0.35, "Snacks")),
+                                                _key(MaxDiscount("5", "c", "", 0.25)),
+                                                _key(PriceEnding("7", "c", "", (99,)))]
+    assert reading.unreadable == ()
+
+
 def test_unreadable_and_unknown_clauses_are_reported_not_guessed() -> None:
     text = ("Clause PP-9.1 \u2014 Minimum margin, Toys: the gross margin of every Toys item must be at least\n\n"
             "Clause PP-9.2 \u2014 Scope: this policy applies to all stores.\n\n"
