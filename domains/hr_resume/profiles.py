@@ -16,6 +16,7 @@ a counterfactual twin is the same resume with those swapped.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -40,13 +41,13 @@ ROLES = {
 # The job-side and resume-side spelling a naive matcher misses.
 PREFERRED_ALIASES = {"JavaScript": "JS", "Kubernetes": "k8s", "Machine Learning": "ML", "PostgreSQL": "Postgres",
                      "Go": "Golang", "Node.js": "NodeJS", "CI/CD": "GitHub Actions", "scikit-learn": "sklearn"}
-FEMALE = ["Anna", "Sofia", "Chloe", "Amara", "Ingrid", "Priya", "Elena", "Yara", "Leila", "Noemi", "Zofia", "Aisha",
-          "Mei", "Fatima", "Olga", "Lucia"]
-MALE = ["Lukas", "Mateo", "Oliver", "Kenji", "Rafael", "Tomasz", "Samuel", "Jonas", "Hugo", "Daniel", "Marco",
-        "Felix", "Arjun", "Kwame", "Omar", "Pavel"]
-SURNAMES = ["Eriksson", "Moreau", "Bianchi", "Kowalski", "Okafor", "Tanaka", "Lindqvist", "Fernandes", "Novak",
-            "Brennan", "Haddad", "Schmidt", "Costa", "Nakamura", "Dubois", "Petrov", "Osei", "Jansen", "Morales",
-            "Keller", "Rossi", "Mensah", "Horvath", "Sato"]
+FEMALE = ["Anna", "Sofia", "Chloe", "Amara", "Ingrid", "Priya", "Elena", "Yara", "Leila", "Noemi", "Zoë", "Aisha",
+          "Mei", "Fatima", "Olga", "Lucía"]
+MALE = ["Lukas", "José", "Oliver", "Kenji", "Rafael", "Tomasz", "Samuel", "Søren", "Hugo", "Daniel", "Marco",
+        "Jürgen", "Arjun", "Kwame", "Omar", "Pavel"]
+SURNAMES = ["Eriksson", "Moreau", "Bianchi", "Kowalski", "Okafor", "Tanaka", "Sjöberg", "Gonçalves", "Novak",
+            "Brennan", "Haddad", "Müller", "Costa", "Nakamura", "Dubois", "Petrov", "Osei", "Jansen", "Morales",
+            "Keller", "Rossi", "Mensah", "Horváth", "Sato"]
 NATIONALITIES = ["Swedish", "French", "Italian", "Polish", "Nigerian", "Japanese", "Brazilian", "Indian", "Ghanaian",
                  "Irish", "Lebanese", "German", "Portuguese", "Dutch", "Mexican", "Hungarian"]
 MARITAL = ["Married", "Single", "Married, two children", "Divorced"]
@@ -82,7 +83,12 @@ class Person:
 
     @property
     def email(self) -> str:
-        return f"{self.given.lower()}.{self.surname.lower()}@example.com"
+        return f"{ascii_fold(self.given)}.{ascii_fold(self.surname)}@example.com"
+
+    @property
+    def handle(self) -> str:
+        """The profile-link handle, ASCII like the e-mail ("jose-goncalves")."""
+        return f"{ascii_fold(self.given)}-{ascii_fold(self.surname)}"
 
     @property
     def age_band(self) -> str:
@@ -140,6 +146,11 @@ class JobPosting:
     second_min: tuple[str, int] | None = None
     overall_years: int | None = None
     style: int = 0
+
+
+def ascii_fold(name: str) -> str:
+    """"Müller" -> "muller": how an e-mail address or a profile link spells an accented name."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
 def make_person(rng: random.Random, gender: str) -> Person:

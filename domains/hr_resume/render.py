@@ -101,7 +101,7 @@ def resume_sections(profile: Profile, *, dash: str = "-") -> tuple[list[str], li
     terse = profile.layout == "terse"
     header = [p.name, f"{p.email} | {profile.phone}"]
     if profile.style % 3 == 0:
-        header.append(f"linkedin.com/in/{p.given.lower()}-{p.surname.lower()}")
+        header.append(f"linkedin.com/in/{p.handle}")
     experience = [line for job in profile.jobs for line in job_lines(job, style, dash, terse)]
     listed = ", ".join(_skills_text(profile.listed, style))
     skills = [listed] if terse else textwrap.wrap(listed, 60)
