@@ -229,6 +229,9 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from exc
 
 
+# A Word package's parts are read into memory whole: bound what they expand to (the largest real
+# resumes and reports with images expand to a few tens of MB).
+MAX_DOCX_EXPANDED_MB = 200
 _MARKUP_COMPATIBILITY = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: what Word writes when a .docx is encrypted
 
@@ -248,13 +251,27 @@ def _docx_text(path: Path) -> str:
         raise IngestError(path, "password-protected (encrypted) Word file; save a copy without a password")
     if not zipfile.is_zipfile(path):
         raise IngestError(path, "not a Word .docx file (not a ZIP package); an old .doc must be saved as .docx")
+    try:
+        with zipfile.ZipFile(path) as package:
+            expanded = sum(member.file_size for member in package.infolist())
+        if expanded > MAX_DOCX_EXPANDED_MB * 1024 * 1024:
+            raise IngestError(path, f"expands to {expanded / 1024 / 1024:,.0f} MB, over the limit of "
+                              f"{MAX_DOCX_EXPANDED_MB} MB for a Word file (a ZIP bomb, or not a document)")
+        return "\n".join(_docx_lines(path))
+    except IngestError:
+        raise
+    except Exception as exc:
+        # python-docx, zipfile, zlib and lxml raise many types on a damaged package (BadZipFile,
+        # KeyError for a missing part, XMLSyntaxError, InvalidXmlError, OSError on a bad offset,
+        # ...): each means this file cannot be read, never that the batch should stop.
+        raise IngestError(path, f"damaged Word file ({type(exc).__name__}: {exc})") from exc
+
+
+def _docx_lines(path: Path) -> list[str]:
     import docx
     from docx.oxml.ns import qn
 
-    try:
-        document = docx.Document(str(path))
-    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise IngestError(path, f"damaged Word file: {exc}") from exc
+    document = docx.Document(str(path))
     parts, seen = [], set()
     for section in document.sections:
         header = section.header
@@ -263,7 +280,7 @@ def _docx_text(path: Path) -> str:
             parts.append(header._element)
     parts.append(document.element.body)
     paragraph_tag, fallback = qn("w:p"), f"{{{_MARKUP_COMPATIBILITY}}}Fallback"
-    lines = []
+    lines: list[str] = []
     for part in parts:
         for paragraph in part.iter(paragraph_tag):
             if any(a.tag == fallback for a in paragraph.iterancestors()):
@@ -274,7 +291,7 @@ def _docx_text(path: Path) -> str:
                     continue  # a text box's paragraph inside this one: read on its own line
                 pieces.append("\t" if node.tag == qn("w:tab") else "\n" if node.tag != qn("w:t") else node.text or "")
             lines.append("".join(pieces))
-    return "\n".join(lines)
+    return lines
 
 
 def _load_records(path: Path, suffix: str) -> tuple[Section, ...]:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import tempfile
+import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -33,12 +34,13 @@ from rightsized.domains.bfsi_kyc.mrz import (
 from rightsized.ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from rightsized.pipelines.app.views import printable
 from rightsized.pipelines.errors import IngestError
+from tests.docx_support import word_resume
 
 # Hypothesis caches under ./.hypothesis (the repository) unless told otherwise, and its pytest plugin
 # writes that cache while collecting, before any fixture runs: hence at import.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rightsized-hypothesis")
 FUZZ = settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SUFFIXES = (".pdf", ".txt", ".md", ".csv", ".json", ".jsonl", ".png", ".jpg")
+SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".csv", ".json", ".jsonl", ".png", ".jpg")
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +144,35 @@ def test_a_damaged_real_pdf_loads_or_fails_with_an_ingest_error(folder: Path, va
     """Random bytes rarely get past pypdf's header check; a real PDF with a few edits reaches the
     xref, object and content-stream parsers."""
     _loads_or_names_the_file(folder, ".pdf", _edited(valid_pdf, edits))
+
+
+@pytest.fixture(scope="module")
+def valid_docx(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("docx") / "resume.docx"
+    word_resume("Ana Souza | ana@example.com", [["Engineer, Acme", "2019 - present"]]).save(str(path))
+    return path.read_bytes()
+
+
+@settings(FUZZ, max_examples=300)
+@given(edits=_EDITS)
+def test_a_damaged_real_docx_loads_or_fails_with_an_ingest_error(folder: Path, valid_docx: bytes,
+                                                                  edits: list[tuple[str, float, bytes]]) -> None:
+    _loads_or_names_the_file(folder, ".docx", _edited(valid_docx, edits))
+
+
+@settings(FUZZ, max_examples=300)
+@given(member=st.sampled_from(["word/document.xml", "[Content_Types].xml", "word/_rels/document.xml.rels"]),
+       edits=_EDITS)
+def test_a_docx_with_a_damaged_part_loads_or_fails_with_an_ingest_error(folder: Path, valid_docx: bytes, member: str,
+                                                                         edits: list[tuple[str, float, bytes]]) -> None:
+    """Byte edits of the package mostly break a CRC; edits of one part, re-zipped, reach the XML
+    and package-relationship parsers."""
+    source, out = zipfile.ZipFile(io.BytesIO(valid_docx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, _edited(data, edits) if info.filename == member else data)
+    _loads_or_names_the_file(folder, ".docx", out.getvalue())
 
 
 @settings(FUZZ, max_examples=200)

@@ -138,3 +138,17 @@ def test_a_zip_that_is_not_a_word_document_is_named(tmp_path: Path) -> None:
         archive.writestr("hello.txt", "not word")
     with pytest.raises(IngestError, match=r"cv\.docx: damaged Word file"):
         load_document(path, tmp_path)
+
+
+def test_a_docx_that_expands_beyond_the_bound_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
+    import zipfile
+
+    from rightsized.ingest import loaders
+
+    monkeypatch.setattr(loaders, "MAX_DOCX_EXPANDED_MB", 1)
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" * (2 * 1024 * 1024))  # 2 MB of one byte: a few KB packed
+    assert path.stat().st_size < 64 * 1024
+    with pytest.raises(IngestError, match=r"bomb\.docx: expands to 2 MB, over the limit of 1 MB"):
+        load_document(path, tmp_path)
