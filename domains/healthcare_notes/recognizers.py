@@ -85,6 +85,10 @@ RULES: tuple[Rule, ...] = (
     Rule("FAX", rf"(?i:fax|facsimile)[ \t]*(?:{_NUM})?[ \t]*[:#]?[ \t]*(?P<v>{_PHONE})", 0.95, triggers=("fax", "facsimile")),
     Rule("PHONE", rf"(?<![\d-])(?P<v>{_PHONE})\b", 0.7),
     Rule("PHONE", r"(?i:phone|tel|telephone|cell|mobile|pager)[ \t]*(?:number|no\.?|#)?[ \t]*[:#]?[ \t]*(?P<v>\d{10})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager")),
+    # Ten bare digits with no label ("reach her daughter on 6175550142"): no vital, dose or lab value
+    # has ten digits, so it is a phone (or another identifier) either way; a labelled rule above
+    # names it when there is a label.
+    Rule("PHONE", r"(?<![\d.,/-])(?P<v>\d{10})(?![\d.,/-])", 0.5),
     Rule("EMAIL", r"\b(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b", 0.95, triggers=("@",)),
     Rule("URL", r"(?P<v>\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:])", 0.9, triggers=("http", "www.")),
     Rule("URL", r"\b(?P<v>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|health|io|us|info)(?:/[^\s<>\"')\]]*[^\s<>\"')\].,;:])?)\b", 0.6, triggers=(".com", ".org", ".net", ".edu", ".gov", ".health", ".io", ".us", ".info")),

@@ -47,6 +47,7 @@ def redactor() -> PhiRedactor:
     ("ATTENDING PHYSICIAN: SAMUEL T. ADEYEMI\nDATE OF SERVICE", "NAME", "SAMUEL T. ADEYEMI"),
     ("accompanied by her daughter, Maria Lopez.", "NAME", "Maria Lopez"),
     ("Daughter (Tamika) at bedside", "NAME", "Tamika"),
+    ("reach her daughter on 6175550142 after 5 pm", "PHONE", "6175550142"),
     ("BCBS member 998877665", "HEALTH_PLAN", "998877665"),
     ("PO Box 1234, Keene NH 03431", "CITY", "Keene"),
     ("Signed: Kwame Osei, NP", "NAME", "Kwame Osei"),
