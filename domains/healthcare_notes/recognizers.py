@@ -29,7 +29,7 @@ LAST_FIRST = rf"(?:{_UNT},[ \t]*{_UNT}(?:[ \t]+\p{{Lu}}\.?)?|{_NT},[ \t]*{_NT}(?
 # First name first in capitals, as record headers print it ("PATIENT NAME: GRETCHEN HOLLOWAY"): only
 # after a label that always introduces a person. "CC:" (chief complaint), "To:" or "Consultant:"
 # are followed by capitals that are not names ("CC: CHEST PAIN", "CONSULTANT: CARDIOLOGY SERVICE").
-UPPER_NAME = rf"{_UNT}(?:[ \t]+(?:\p{{Lu}}\.|{_UNT})){{1,3}}(?![\p{{Ll}}])"
+UPPER_NAME = rf"{_UNT}(?:[ ](?:\p{{Lu}}\.|{_UNT})){{1,3}}(?![\p{{Ll}}])"  # one space: fields on a header line are apart
 _PERSON_LABELS = ("patient|patient name|name|attending|attending physician|physician|pcp|primary care physician|"
                   "primary care provider|referring physician|referring provider|resident|radiologist|surgeon|"
                   "dictated by|signed by|electronically signed by|transcribed by|reviewed by|emergency contact|"

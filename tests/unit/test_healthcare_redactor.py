@@ -71,6 +71,11 @@ def test_eponyms_and_clinical_words_are_kept(redactor: PhiRedactor) -> None:
     assert redactor.redact(text, key="p").text == text
 
 
+def test_a_capitalised_name_stops_before_the_next_field_on_its_line(redactor: PhiRedactor) -> None:
+    out = redactor.redact("PATIENT NAME: GRETCHEN HOLLOWAY    MRN: 00482913", key="p").text
+    assert out == "PATIENT NAME: [NAME]    MRN: [MRN]"
+
+
 @pytest.mark.parametrize("text", ["CC: CHEST PAIN", "CC: SHORTNESS OF BREATH", "TO: ALL STAFF",
                                   "CONSULTANT: CARDIOLOGY SERVICE", "ATTENDING: CARDIOLOGY TEAM"])
 def test_capitals_after_a_label_are_a_name_only_where_the_label_means_a_person(redactor: PhiRedactor, text: str) -> None:
