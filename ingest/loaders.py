@@ -280,16 +280,17 @@ def _docx_lines(path: Path) -> list[str]:
             parts.append(header._element)
     parts.append(document.element.body)
     paragraph_tag, fallback = qn("w:p"), f"{{{_MARKUP_COMPATIBILITY}}}Fallback"
+    text_tag, tab_tag = qn("w:t"), qn("w:tab")
     lines: list[str] = []
     for part in parts:
         for paragraph in part.iter(paragraph_tag):
             if any(a.tag == fallback for a in paragraph.iterancestors()):
                 continue  # the VML copy of a text box whose DrawingML copy is read already
             pieces = []
-            for node in paragraph.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")):
+            for node in paragraph.iter(text_tag, tab_tag, qn("w:br"), qn("w:cr")):
                 if next(node.iterancestors(paragraph_tag)) is not paragraph:
                     continue  # a text box's paragraph inside this one: read on its own line
-                pieces.append("\t" if node.tag == qn("w:tab") else "\n" if node.tag != qn("w:t") else node.text or "")
+                pieces.append(node.text or "" if node.tag == text_tag else "\t" if node.tag == tab_tag else "\n")
             lines.append("".join(pieces))
     return lines
 
