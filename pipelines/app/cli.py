@@ -1,6 +1,7 @@
 """The `rightsized` command line: parse arguments, call the library, render the typed result.
 
-Exit codes: 0 everything succeeded; 1 something in the batch failed (bad file, failed case);
+Exit codes: 0 everything succeeded; 1 something in the batch failed (bad file, failed case) or
+the reader of stdout stopped early (`| head`);
 2 the command could not run (bad argument or config, unknown domain or tier; one line on stderr
 names the argument and the fix); 3 an internal error (a bug): one line
 "internal error: TYPE: message; rerun with RIGHTSIZED_DEBUG=1 for the traceback".
@@ -58,6 +59,8 @@ class _GuardedGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exits and usage errors
+            raise
+        except BrokenPipeError:  # the reader stopped early (`| head`): click exits 1 without a word
             raise
         except Exception as exc:
             if debug:

@@ -183,3 +183,36 @@ def test_rightsized_debug_shows_the_traceback(place: Place) -> None:
     done = _run([sys.executable, "-c", FAULTY_TASKS], {**place.env, "RIGHTSIZED_DEBUG": "1"})
     assert done.returncode == 1
     assert "Traceback" in done.stderr and "ZeroDivisionError: planted fault" in done.stderr
+
+
+CLOSED_READER = textwrap.dedent("""
+    import sys
+    import rightsized.pipelines.app.catalog as catalog
+    from rightsized.pipelines.app.cli import app
+
+    def reader_gone(domain):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    catalog.describe_domains = reader_gone  # what a write to a closed pipe raises mid-command
+    sys.argv = ["rightsized", "tasks"]
+    app()
+""")
+
+
+def test_a_reader_that_stops_early_is_not_an_internal_error(place: Place) -> None:
+    """`rightsized ... | head` stops reading: that is the reader's choice, not a bug to report."""
+    done = _run([sys.executable, "-c", CLOSED_READER], place.env)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stderr
+
+
+def test_help_piped_into_head_exits_quietly(place: Place) -> None:
+    reader = subprocess.Popen([str(EXE), "serve", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=place.env)
+    assert reader.stdout is not None and reader.stderr is not None
+    for _ in range(40):  # more lines than a terminal page, fewer than the help has
+        reader.stdout.readline()
+    reader.stdout.close()
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) in (0, 1), stderr  # 0 when the help fit in the pipe before it closed
+    assert stderr == "", stderr
