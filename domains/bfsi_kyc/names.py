@@ -14,6 +14,7 @@ as they are, and the variant kinds are the ones a KYC reviewer sees on real form
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -244,7 +245,7 @@ def ordinary_people(n: int, seed: int, *, is_listed: Callable[[str, date], bool]
 
 # --- how an applicant's spelling of a listed name differs ---------------------------------------
 
-VARIANT_KINDS = ("exact", "swapped", "diacritics", "typo", "dropped_middle", "alias")
+VARIANT_KINDS = ("exact", "swapped", "diacritics", "typo", "dropped_middle", "alias", "hyphen_joined")
 _ACCENTS = {"a": "á", "e": "é", "o": "ö", "u": "ü", "i": "í", "n": "ñ", "c": "ç"}
 _ACCENTS |= {k.upper(): v.upper() for k, v in _ACCENTS.items()}
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -319,6 +320,13 @@ def drop_middle_name(listed: str, rng: random.Random) -> str | None:
     return " ".join([*given, *surname]).title()
 
 
+def join_hyphens(name: str) -> str | None:
+    """The name as many issuers print it, hyphens dropped between letters ("Safwan Al-Akhras" ->
+    "Safwan Alakhras", "Song-Hyok Ri" -> "Songhyok Ri"). None when the name has no such hyphen."""
+    joined = re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "", name)
+    return joined.title() if joined != name else None
+
+
 def pick_alias(entry: SanctionsEntry, rng: random.Random) -> str | None:
     """One of the entry's aliases that is not its primary name respelled, in natural order."""
     primary = sorted(normalize_name(entry.name).split())
@@ -329,7 +337,7 @@ def pick_alias(entry: SanctionsEntry, rng: random.Random) -> str | None:
 
 def listed_variant(entry: SanctionsEntry, kind: str, rng: random.Random) -> str | None:
     """The entry's name as an applicant might write it, per `VARIANT_KINDS`; None when the kind
-    does not apply to this entry (no alias, no middle name, no long word, not Latin)."""
+    does not apply to this entry (no alias, no middle name, no long word, no hyphen, not Latin)."""
     exact = natural_order(entry.name)
     variants: dict[str, Callable[[], str | None]] = {
         "exact": lambda: exact,
@@ -338,6 +346,7 @@ def listed_variant(entry: SanctionsEntry, kind: str, rng: random.Random) -> str 
         "typo": lambda: one_typo(exact, rng),
         "dropped_middle": lambda: drop_middle_name(entry.name, rng),
         "alias": lambda: pick_alias(entry, rng),
+        "hyphen_joined": lambda: join_hyphens(exact),
     }
     return variants[kind]()
 

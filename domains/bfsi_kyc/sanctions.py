@@ -297,6 +297,51 @@ def normalize_name(name: str, *, person: bool = True) -> str:
     return " ".join(kept or tokens)
 
 
+# Arabic articles and name-forming particles that documents write joined or apart ("AL-AKHRAS",
+# "AL AKHRAS", "ALAKHRAS"; "Abd al-Rahman", "Abdalrahman"): glued to the next word in one extra form.
+_PARTICLES = frozenset({"al", "el", "ul", "ad", "ud", "ar", "as", "ash", "at", "az", "abd", "abdel", "abdul",
+                        "abu", "bin", "ben", "ibn", "bint", "ould"})
+# Common given-name transliterations folded to one spelling in one extra form (documents, not the
+# list, decide the spelling: an Egyptian passport says MOHAMED, the listing Muhammad).
+_NAME_VARIANTS = {v: canon for canon, variants in {
+    "muhammad": ("mohammed", "mohammad", "mohamed", "mohamad", "muhammed", "muhamad", "muhamed", "mohammod",
+                 "mohamud", "mehmet", "mehmed"),
+    "husayn": ("hussein", "husein", "hussain", "husain", "hossein", "hosein", "hussien"),
+    "hasan": ("hassan",), "ahmad": ("ahmed",), "yusuf": ("youssef", "yousef", "yusef", "yousif", "yossef"),
+    "abdullah": ("abdallah", "abdulla"), "khalid": ("khaled",), "umar": ("omar",), "usama": ("osama",),
+    "mahmud": ("mahmoud",), "mustafa": ("mostafa", "mustapha"), "said": ("saeed", "saeid", "saied"),
+    "ibrahim": ("ebrahim",), "nasir": ("nasser", "naser"), "evgeny": ("yevgeniy", "evgeniy", "yevgeny", "evgenii"),
+    "sergey": ("sergei",), "aleksandr": ("alexander", "aleksander", "alexandr"),
+    "aleksey": ("alexei", "alexey", "aleksei"), "dmitry": ("dmitriy", "dmitri"), "yury": ("yuriy", "yuri", "iurii"),
+}.items() for v in (canon, *variants)}
+
+
+def _glued(norm: str) -> str:
+    out: list[str] = []
+    prefix = ""
+    for token in norm.split():
+        if token in _PARTICLES:
+            prefix += token
+        else:
+            out.append(prefix + token)
+            prefix = ""
+    if prefix:
+        out.append(prefix)
+    return " ".join(out)
+
+
+def name_forms(name: str, *, person: bool = True) -> tuple[str, ...]:
+    """The normalised name and the spellings documents use for the same name: hyphenated parts
+    joined ("Song-hyok" -> "songhyok"), particles glued ("al akhras" -> "alakhras") and common
+    transliterations folded ("mohamed" -> "muhammad"). A screen compares every form of the query
+    with every form of each listed name and keeps the best score."""
+    base = normalize_name(name, person=person)
+    joined = normalize_name(re.sub(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])", "", name), person=person)
+    forms = [base, joined, _glued(base), _glued(joined)]
+    forms += [" ".join(_NAME_VARIANTS.get(t, t) for t in f.split()) for f in list(forms)]
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
 # --- screening -------------------------------------------------------------------------------
 
 
@@ -353,12 +398,12 @@ class SanctionsScreener:
             person = entry.entry_type == "individual"
             seen: set[str] = set()
             for name in entry.all_names:
-                norm = normalize_name(name, person=person)
-                if norm and norm not in seen:
-                    seen.add(norm)
-                    owners.append(len(self._entries))
-                    names.append(name)
-                    normalised.append(norm)
+                for norm in name_forms(name, person=person):
+                    if norm not in seen:
+                        seen.add(norm)
+                        owners.append(len(self._entries))
+                        names.append(name)
+                        normalised.append(norm)
             self._entries.append(entry)
         self._owners = np.asarray(owners, dtype=np.int64)
         self._names = names
@@ -412,15 +457,13 @@ class SanctionsScreener:
         Both real hits and ``cleared_by_dob`` candidates are returned; the caller decides what
         to show. A DOB can only clear, never create, a hit.
         """
-        query = normalize_name(name)
-        if not query:
-            return []
-        indices, scores = self._scores(query)
         best: dict[int, tuple[float, int]] = {}
-        for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
-            owner = int(self._owners[index])
-            if owner not in best or score > best[owner][0]:
-                best[owner] = (score, index)
+        for query in name_forms(name):
+            indices, scores = self._scores(query)
+            for index, score in zip(indices.tolist(), scores.tolist(), strict=True):
+                owner = int(self._owners[index])
+                if owner not in best or score > best[owner][0]:
+                    best[owner] = (score, index)
         hits = []
         for owner, (score, index) in best.items():
             entry = self._entries[owner]
