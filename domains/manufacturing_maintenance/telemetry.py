@@ -102,7 +102,11 @@ class Window:
 
 
 def _key(header: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", header.lower())
+    """The header in lower-case alphanumerics, with a percent sign spelled out first: a unit written
+    only as a symbol must not vanish, or 'Tool wear (%)' (tool life used) would be read as minutes
+    and 'Torque (%)' (spindle load) as N·m. Spelled out, it matches no alias and the column is missing."""
+    spelled = header.lower().replace("%", "pct").replace("\u2030", "permille")
+    return re.sub(r"[^a-z0-9]", "", spelled)
 
 
 def _columns(path: Path, header: list[str]) -> dict[str, int]:

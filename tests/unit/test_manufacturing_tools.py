@@ -3,6 +3,7 @@ shorthand normalisation, manual rows, and every way a telemetry file is refused 
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -240,6 +241,14 @@ def test_missing_columns_and_empty_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_text("timestamp,air_temp_K\n")
     with pytest.raises(TelemetryError, match="a header but no readings"):
         read_telemetry(tmp_path / "e.csv")
+
+
+@pytest.mark.parametrize(("column", "header"), [("tool_wear_min", "Tool wear (%)"), ("torque_Nm", "Torque (%)")])
+def test_a_percent_column_is_not_read_as_minutes_or_newton_metres(tmp_path: Path, column: str, header: str) -> None:
+    # tool life used (112% = 224 min) and spindle load (85%) are routine in CNC exports
+    rows = [{(header if k == column else k): v for k, v in r.items()} for r in _rows()]
+    with pytest.raises(TelemetryError, match=rf"line 1: missing column\(s\) {column}; found: .*{re.escape(header)}"):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
 
 
 # -- the LLM explanation may only use the evidence -------------------------------------------
