@@ -9,6 +9,7 @@ and identity documents of different people fail a consistency check.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,34 @@ NAME_MATCH = 90.0  # token-sort similarity of normalised names
 
 def names_match(a: str, b: str) -> bool:
     return fuzz.token_sort_ratio(normalize_name(a), normalize_name(b)) >= NAME_MATCH
+
+
+# Joint holders on a statement or bill: "MR ALI HASSAN & MRS FATIMA HASSAN", "J Smith and K Smith",
+# "A Khan / S Khan"; "c/o" (care of) names where the post goes, not a second holder.
+_JOINT = re.compile(r"\s*(?:&|\+|(?<!\bc)/(?!o\b)|\band\b)\s*", re.I)
+
+
+def holder_names(value: str) -> list[str]:
+    """Each holder named on a proof of address (joint accounts name two or more)."""
+    return [part for part in _JOINT.split(value) if normalize_name(part)]
+
+
+def same_person(holder: str, name: str) -> bool:
+    """Whether a holder line can be the named person as banks and utilities shorten names: the
+    same name (`names_match`), or every word of the holder either a word of the name or the
+    initial of a distinct one, with at least one whole word ("Mr A Hassan", "HASSAN A" for Ali Hassan)."""
+    if names_match(holder, name):
+        return True
+    words = normalize_name(name).split()
+    held = normalize_name(holder).split()
+    if not any(len(w) > 1 for w in held):
+        return False
+    for word in sorted(held, key=len, reverse=True):  # whole words first, then initials
+        pick = next((w for w in words if w == word or (len(word) == 1 and w[0] == word)), None)
+        if pick is None:
+            return False
+        words.remove(pick)
+    return True
 
 
 @dataclass(frozen=True)
@@ -93,8 +122,10 @@ def name_claims(documents: Sequence[IdentityDocument], form: Sequence[SearchHit]
         claims.append(NameClaim("application form", form_name.value, dob, (form_name.chunk_id,)))
     holder = labelled_value(proof_of_address, "full_name")
     if holder:
-        same = any(names_match(holder.value, c.name) for c in claims)
-        claims.append(NameClaim("proof of address", holder.value, applicant_dob if same else None, (holder.chunk_id,)))
+        own = list(claims)
+        for name in holder_names(holder.value):
+            same = any(same_person(name, c.name) for c in own)
+            claims.append(NameClaim("proof of address", name, applicant_dob if same else None, (holder.chunk_id,)))
     distinct: dict[tuple[str, date | None], NameClaim] = {}
     for claim in claims:
         distinct.setdefault((normalize_name(claim.name), claim.birth_date), claim)

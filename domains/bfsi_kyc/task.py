@@ -29,6 +29,7 @@ from rightsized.domains.bfsi_kyc.rationale import template_rationale
 from rightsized.domains.bfsi_kyc.reading import draft_rationale, fill_open_fields, read_poa_address
 from rightsized.domains.bfsi_kyc.identities import (
     IdentityDocument,
+    holder_names,
     identity_consistency_check,
     identity_documents,
     name_claims,
@@ -185,7 +186,8 @@ def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz:
             (("application", form), ("proof of address", poa)) if found]
     if full_name.value is None or not seen:
         return Check(name="name_consistency", passed=None, evidence="name missing on a document")
-    mismatches = [f"{label} says '{value}'" for label, value, _ in seen if not names_match(full_name.value, value)]
+    mismatches = [f"{label} says '{value}'" for label, value, _ in seen
+                  if not any(names_match(full_name.value, name) for name in holder_names(value) or [value])]
     if mrz.result is not None and not names_match(full_name.value, mrz.result.full_name):
         mismatches.append(f"MRZ says '{mrz.result.full_name}'")
     chunk_ids = sorted({*full_name.chunk_ids, *(cid for *_, cid in seen)})
