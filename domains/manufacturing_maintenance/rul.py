@@ -11,8 +11,8 @@ and are not tuned on it; one thread and fixed seeds make the model the same on e
 A model is trained from the fleet file given and cached per process by the file's content hash.
 
 File format (NASA's): whitespace-separated numbers, one cycle per line, 26 columns: unit number,
-cycle, operational settings 1-3, sensors 1-21. A file that breaks it is refused naming the line
-and column; a history with missing cycles is diagnosed with a warning.
+cycle, operational settings 1-3, sensors 1-21; each unit's cycles from 1. A file that breaks it
+is refused naming the line and column; a history with missing cycles is diagnosed with a warning.
 """
 from __future__ import annotations
 
@@ -101,7 +101,10 @@ def _is_number(text: str) -> bool:
 
 
 def _check_order(history: History, lines: list[int], single_unit: bool) -> None:
-    """Units in contiguous blocks, cycles increasing within a unit; gaps are warned about."""
+    """Units in contiguous blocks, each from cycle 1, cycles increasing within a unit; gaps are
+    warned about. Why from cycle 1: the features measure drift from a unit's first `BASELINE`
+    cycles (its state when new); a history exported from mid-life would take the worn state for
+    new and read a unit close to failure as one with most of its life left."""
     path, units, cycles = history.path, history.units, history.cycles
     if single_unit and len(set(units.tolist())) > 1:
         first_other = int(np.argmax(units != units[0]))
@@ -112,6 +115,10 @@ def _check_order(history: History, lines: list[int], single_unit: bool) -> None:
         if i == 0 or units[i] != units[i - 1]:
             if int(units[i]) in seen:
                 raise HistoryError(path, f"line {lines[i]}: unit {units[i]} appears again after other units")
+            if cycles[i] != 1:
+                raise HistoryError(path, f"line {lines[i]}, column cycle: unit {units[i]} starts at cycle {cycles[i]}, "
+                                         f"not 1; the model reads drift from a unit's first {BASELINE} cycles, so "
+                                         "give its whole history from cycle 1, not only the recent cycles")
             seen.add(int(units[i]))
             continue
         step = cycles[i] - cycles[i - 1]

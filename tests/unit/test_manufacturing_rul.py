@@ -74,6 +74,8 @@ def test_a_model_learned_from_a_fleet_tracks_a_new_units_remaining_life(tmp_path
     (lambda ls: ls[:2] + [ls[4], ls[3], ls[2]] + ls[5:], "line 4, column cycle: cycle 4 does not follow cycle 5"),
     (lambda ls: ls + unit_lines(8, 3, np.random.default_rng(0)), "line 11: unit 8 after unit 7; this input takes one"),
     (lambda ls: [], "no cycles (empty file)"),
+    # a historian export of the recent cycles only: the worn state would be read as new (RUL 7 predicted 105)
+    (lambda ls: ls[5:], "line 1, column cycle: unit 7 starts at cycle 6, not 1"),
 ])
 def test_bad_histories_are_refused_naming_line_and_column(tmp_path: Path, edit, message: str) -> None:
     lines = unit_lines(7, 10, np.random.default_rng(0))
