@@ -9,6 +9,7 @@ neither, so on that tier those steps are skipped by capability, not by backend n
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -76,6 +77,8 @@ class KycDecision:
         if poa_address is None and self.reads and docs["proof_of_address"]:
             poa_address = read_poa_address(self.ctx, docs["proof_of_address"], warnings)
         checks = self._checks(fields, docs, mrz, as_of, poa_address, identity_docs)
+        if self.scope.errors:  # a document nobody read may be the one that names a listed person
+            checks.append(unread_documents_check(self.scope))
         decision, reasons = decide(checks)
         rationale = template_rationale(decision, reasons)
         source = "template"
@@ -145,7 +148,7 @@ class KycDecision:
             expiry_check(fields["expiry_date"], mrz, as_of),
             identity_consistency_check(identity_docs),
             name_check(fields["full_name"], docs, mrz),
-            dob_check(fields["date_of_birth"], docs),
+            dob_check(fields["date_of_birth"], docs, mrz),
             address_check(labelled_value(docs["application"], "address"), poa_address),
             sanctions_check(self.lists.screener, claims, fields["nationality"].value, lists),
         ]
@@ -173,6 +176,9 @@ def expiry_check(expiry: ExtractedField, mrz: MrzFound, as_of: date) -> Check:
     chunk_ids = list(mrz.chunk_ids) if mrz_expiry else expiry.chunk_ids
     if value is None:
         return Check(name="document_expiry", passed=None, evidence="no expiry date found")
+    if mrz_expiry and expiry.method == "viz" and expiry.value != mrz_expiry:  # an altered page
+        return Check(name="document_expiry", passed=False, chunk_ids=sorted({*chunk_ids, *expiry.chunk_ids}),
+                     evidence=f"visual zone says the document expires {expiry.value}, MRZ says {mrz_expiry}")
     expired = date.fromisoformat(value) < as_of
     verb = "expired on" if expired else "valid until"
     return Check(name="document_expiry", passed=not expired, chunk_ids=chunk_ids,
@@ -198,7 +204,11 @@ def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz:
                  evidence=f"'{full_name.value}' consistent across {len(seen) + 1} documents")
 
 
-def dob_check(dob: ExtractedField, docs: dict[str, list[SearchHit]]) -> Check:
+def dob_check(dob: ExtractedField, docs: dict[str, list[SearchHit]], mrz: MrzFound | None = None) -> Check:
+    mrz_dob = mrz.result.birth_date_iso if mrz is not None and mrz.result is not None else None
+    if mrz_dob and dob.method == "viz" and dob.value != mrz_dob:  # an altered page
+        return Check(name="dob_consistency", passed=False, chunk_ids=sorted({*dob.chunk_ids, *mrz.chunk_ids}),
+                     evidence=f"identity document's visual zone says {dob.value}, its MRZ {mrz_dob}")
     form = labelled_value(docs["application"], "date_of_birth")
     form_dob = parse_date(form.value) if form else None
     if dob.value is None or form is None or form_dob is None:
@@ -215,6 +225,13 @@ def address_check(form: Found | None, poa: Found | None) -> Check:
     return Check(name="address_consistency", passed=score >= ADDRESS_MATCH,
                  chunk_ids=sorted({form.chunk_id, poa.chunk_id}),
                  evidence=f"application '{form.value}' vs proof of address '{poa.value}' (similarity {score:.0f})")
+
+
+def unread_documents_check(scope: DocumentScope) -> Check:
+    """Files of the packet that could not be ingested: nothing in them was checked or screened,
+    so the case cannot be approved (README: an unreadable document sends it to review)."""
+    unread = "; ".join(f"{Path(e.file).name}: {e.reason}" for e in scope.errors)
+    return Check(name="documents_readable", passed=None, evidence=f"not read, so not checked or screened: {unread}")
 
 
 def decide(checks: list[Check]) -> tuple[str, list[str]]:

@@ -9,8 +9,12 @@ from datetime import date
 import pytest
 
 from rightsized.domains.bfsi_kyc.identities import holder_names, identity_documents, name_claims, same_person
+from rightsized.domains.bfsi_kyc.lists import lists_for
+from rightsized.domains.bfsi_kyc.models import KycResult
+from rightsized.domains.bfsi_kyc.mrz import compose_td3
 from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list
-from rightsized.domains.bfsi_kyc.task import sanctions_check
+from rightsized.domains.bfsi_kyc.task import KycDecision, sanctions_check
+from rightsized.domains.context import DocumentScope, IngestProblem
 from rightsized.pipelines.stores.base import SearchHit
 
 PASSPORT = ("Surname: HASSAN\nGiven names: ALI\nDate of birth: 02 APR 1990\n"
@@ -53,3 +57,66 @@ def test_holders_and_the_same_person_as_statements_shorten_names() -> None:
     assert not same_person("Mr A B", "Ali Bakr")          # initials only: could be anyone
     assert not same_person("Mr K Hassan", "Ali Hassan")   # another initial
     assert not same_person("Omar Hassan", "Ali Hassan")
+
+
+# --- the whole decision on a packet -----------------------------------------------------------
+
+UK = "12 High Street, London SW1A 1AA, United Kingdom"
+MRZ = "\n".join(compose_td3(issuing_state="GBR", surname="HASSAN", given_names="ALI", document_number="123456789",
+                            nationality="GBR", birth_date=date(1990, 4, 2), sex="M", expiry_date=date(2031, 2, 3)))
+
+
+def passport(expiry: str = "03 FEB 2031", dob: str = "02 APR 1990") -> str:
+    return (f"PASSPORT\nSurname: HASSAN\nGiven names: ALI\nNationality: GBR\nDate of birth: {dob}\n"
+            f"Date of expiry: {expiry}\n{MRZ}\n")
+
+
+class PacketContext:
+    """What KycDecision uses of a TaskContext on the baseline tier: retrieval by doc_type, no model."""
+
+    def __init__(self, docs: dict[str, tuple[str, str]]) -> None:
+        self.hits = [SearchHit(f"c{i}", 1.0, text, {"doc_id": name, "doc_type": kind, "position": 0})
+                     for i, (name, (kind, text)) in enumerate(docs.items())]
+
+    def can(self, capability: str) -> bool:
+        return False
+
+    def retrieve(self, query: str, *, scope: object = None, k: int | None = None,
+                 filters: dict[str, str] | None = None) -> list[SearchHit]:
+        return [h for h in self.hits if filters and h.metadata["doc_type"] == filters["doc_type"]]
+
+
+def decide(passport_text: str, errors: tuple[IngestProblem, ...] = (), form_dob: str = "02/04/1990") -> KycResult:
+    ctx = PacketContext({
+        "passport.txt": ("identity", passport_text),
+        "application_form.txt": ("application", f"Full name: Ali Hassan\nDate of birth: {form_dob}\n"
+                                                 f"Residential address: {UK}\n"),
+        "utility_bill.txt": ("proof_of_address", f"Account holder: Ali Hassan\nService address: {UK}\n"),
+    })
+    scope = DocumentScope("g", ("g/passport.txt", "g/application_form.txt", "g/utility_bill.txt"), errors)
+    return KycDecision(ctx, scope, lists_for(None)).run("a", as_of=date(2026, 6, 1))  # type: ignore[arg-type]
+
+
+def test_the_clean_packet_these_tests_change_is_approved() -> None:
+    assert decide(passport()).decision == "approve"
+
+
+def test_a_packet_with_a_document_that_could_not_be_read_goes_to_review() -> None:
+    """The unread file (an encrypted second ID card, here) may be the one naming a listed person."""
+    unread = (IngestProblem("/in/a/id_card.pdf", "encrypted PDF (password required); decrypt it first"),)
+    result = decide(passport(), unread)
+    assert result.decision == "review"
+    check = next(c for c in result.checks if c.name == "documents_readable")
+    assert check.passed is None and "id_card.pdf: encrypted PDF" in check.evidence
+
+
+@pytest.mark.parametrize(("page", "form_dob", "check"), [
+    (passport(expiry="01 JAN 2025"), "02/04/1990", "document_expiry"),   # MRZ says 2031-02-03
+    (passport(dob="02 APR 1985"), "02/04/1985", "dob_consistency"),      # MRZ says 1990-04-02; the form agrees with the page
+])
+def test_a_visual_zone_that_contradicts_its_own_mrz_goes_to_review(page: str, form_dob: str, check: str) -> None:
+    """An altered data page: the printed date and the machine-readable one differ."""
+    result = decide(page, form_dob=form_dob)
+    assert result.decision == "review"
+    failed = next(c for c in result.checks if c.name == check)
+    assert failed.passed is False and "MRZ" in failed.evidence
