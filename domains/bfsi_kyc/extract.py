@@ -19,7 +19,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "surname": ("surname", "last name", "family name"),
     "given_names": ("given names", "given name", "first names", "first name"),
     "full_name": ("full name", "name", "account holder", "customer name"),
-    "date_of_birth": ("date of birth", "birth date", "dob"),
+    "date_of_birth": ("date of birth", "birth date", "dob", "d.o.b.", "d.o.b"),
     "nationality": ("nationality", "citizenship"),
     "document_number": ("document number", "passport number", "document no", "passport no"),
     "expiry_date": ("date of expiry", "expiry date", "expiration date", "valid until"),
@@ -77,9 +77,11 @@ def labelled_value(hits: Sequence[SearchHit], field: str) -> Found | None:
 
 
 def parse_date(text: str) -> date | None:
-    """ISO (1985-03-12), visual-zone (12 MAR 1985) or day-first numeric (12/03/1985) dates."""
-    text = text.strip().upper()
-    for fmt in ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d.%m.%Y"):
+    """ISO (1985-03-12), visual-zone (12 MAR 1985), day-first numeric (12/03/1985, 12.03.1985,
+    12-03-1985) or month-name-first (March 12, 1985) dates."""
+    text = " ".join(text.strip().upper().split())
+    for fmt in ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%B %d, %Y", "%b %d, %Y",
+                "%d-%b-%Y"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:

@@ -58,6 +58,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # listings use it as a title ("NOORZAI, Haji Bashir") that identity documents omit.
 HONORIFICS = frozenset({
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "haji", "hajji", "alhaji", "jr", "sr",
+    # as German, French, Spanish and Indian bills and statements address their holders
+    "herr", "herrn", "frau", "mme", "mlle", "sra", "srta", "shri", "smt",
 })
 
 _MONTHS = {m: i for i, m in enumerate(

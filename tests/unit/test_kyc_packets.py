@@ -8,7 +8,14 @@ from datetime import date
 
 import pytest
 
-from rightsized.domains.bfsi_kyc.identities import holder_names, identity_documents, name_claims, same_person
+from rightsized.domains.bfsi_kyc.extract import labelled_value, parse_date
+from rightsized.domains.bfsi_kyc.identities import (
+    holder_names,
+    identity_documents,
+    name_claims,
+    names_match,
+    same_person,
+)
 from rightsized.domains.bfsi_kyc.lists import lists_for
 from rightsized.domains.bfsi_kyc.models import KycResult
 from rightsized.domains.bfsi_kyc.mrz import compose_td3
@@ -120,3 +127,25 @@ def test_a_visual_zone_that_contradicts_its_own_mrz_goes_to_review(page: str, fo
     assert result.decision == "review"
     failed = next(c for c in result.checks if c.name == check)
     assert failed.passed is False and "MRZ" in failed.evidence
+
+
+# --- other countries' dates, labels and salutations --------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("23-11-1992", date(1992, 11, 23)), ("March 4, 1985", date(1985, 3, 4)), ("Mar 4, 1985", date(1985, 3, 4)),
+    ("27-JAN-1950", date(1950, 1, 27)), ("12 MAR  1985", date(1985, 3, 12)),
+])
+def test_dates_as_application_forms_write_them(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_a_dob_label_with_dots_is_read() -> None:
+    found = labelled_value([SearchHit("c", 1.0, "Name: X\nD.O.B.: 27/01/1950\n", {})], "date_of_birth")
+    assert found is not None and found.value == "27/01/1950"
+
+
+@pytest.mark.parametrize(("holder", "name"), [("Herrn Jörg Müller", "Joerg Mueller"), ("Mme Anna Dupont", "Anna Dupont"),
+                                              ("Shri Rahul Sharma", "Rahul Sharma"), ("Sra. Ana López", "Ana Lopez")])
+def test_a_salutation_on_a_statement_is_not_part_of_the_name(holder: str, name: str) -> None:
+    assert names_match(holder, name)
