@@ -4,9 +4,11 @@ Why answers are whole units (a manual table row or a work order): "what do I che
 must be answered with the manual's own row, cited, not a paraphrase that drops the part number.
 The units of the retrieved chunks are scored by how much of the question's content (after
 normalising shorthand, minus question words) they cover; below `MIN_COVERAGE` the answer is
-exactly "not in the manuals". A question naming a machine model only takes that model's rows;
-one asking about the past ("last time", "what fixed") only takes work orders. An LLM tier may
-rephrase the chosen unit; a rephrasing with a number or id the unit does not hold is rejected.
+exactly "not in the manuals". A question naming a machine model only takes that model's rows,
+and one naming a model we have no manual for (VMC-900; VMC-4000, whose name contains "VMC-400")
+is not answered from another model's manual; one asking about the past ("last time", "what
+fixed") only takes work orders. An LLM tier may rephrase the chosen unit; a rephrasing with a
+number or id the unit does not hold is rejected.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ QUESTION_WORDS = frozenset("what which how when where who why whom whose do does
                            "i we you it first often much many is are be been machine machines there".split())
 HISTORY = re.compile(r"\b(?:last time|previous(?:ly)?|before|history|was done|were done|fixed|what worked)\b", re.I)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# A model name of a family we have manuals for, read whole: "VMC-4000" is not the VMC-400.
+_MODEL = re.compile(r"\b(" + "|".join(sorted({n.split("-")[0] for n in MACHINE_MODELS})) + r")[-\s]?(\d+)\b", re.I)
 _ID = re.compile(r"\b(?:[A-Z0-9]{4,8}-(?:LIM|INT|TS)-\d{2}|WO-\d+|[A-Z]{2,5}-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b")
 
 
@@ -72,10 +76,16 @@ class AskTask(Task[AskInput, AskResult]):
 
     def run(self, ctx: TaskContext, inputs: AskInput) -> AskResult:
         question = inputs.question
-        models = [name for name in MACHINE_MODELS if name.lower() in question.lower()]
+        named = {f"{m.group(1).upper()}-{m.group(2)}" for m in _MODEL.finditer(question)}
+        models = sorted(named & set(MACHINE_MODELS))
         history = bool(HISTORY.search(question))
+        unknown = sorted(named - set(MACHINE_MODELS))
+        if unknown and not history:  # another model's manual would answer with the wrong machine's limits
+            return AskResult(question=question, answer=NOT_IN_MANUALS, answer_source="abstain",
+                             warnings=[f"the question names {', '.join(unknown)}: no manual for that model "
+                                       f"(the models with manuals are {', '.join(MACHINE_MODELS)})"])
         # The history phrase and the model name choose where to look; the rest must be covered.
-        wanted = _terms(HISTORY.sub(" ", question)) - {m.lower() for m in models}
+        wanted = _terms(_MODEL.sub(" ", HISTORY.sub(" ", question)))
         filters = {"doc_type": "log"} if history else None
         hits = ctx.retrieve(question, scope=ctx.documents["library"], filters=filters)
         best: tuple[float, str, str, str] | None = None  # (coverage, unit id, text, chunk id)
