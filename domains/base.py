@@ -117,6 +117,16 @@ class Task(ABC, Generic[InputT, ResultT]):
                 return value.name
         return self.name
 
+    def case_folders(self, folder: Path) -> list[Path] | None:
+        """The case folders of a `batch` folder input, or [] when `folder` is one case.
+
+        None (the default) keeps the generic rule: a folder holding only subfolders is one case
+        per subfolder, anything else one case. A domain overrides this when its documents tell
+        a case apart better than the layout does (a stray manifest beside applicant folders, or
+        one applicant's documents sorted into identity/ and address/ subfolders).
+        """
+        return None
+
     def outcome(self, result: ResultT) -> dict[str, Any]:
         """The comparable values of a result (the shape of `GoldCase.expected`)."""
         raise NotImplementedError(f"task '{self.name}' declares no outcome; it cannot be evaluated")

@@ -6,6 +6,7 @@ the same failure recording — or a comparison would measure the harness, not th
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -25,6 +26,8 @@ from rightsized.pipelines.privacy import Redactor
 from rightsized.pipelines.progress import ProgressCallback
 from rightsized.pipelines.runtime import Workspace
 from rightsized.pipelines.sectioning import Sectioner
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,22 @@ class CaseRun:
 
 
 def expand_cases(task: Task[Any, Any], inputs: BaseModel) -> list[tuple[str, BaseModel]]:
-    """Split a batch input into cases: a `batch` folder holding only subfolders is one case per
-    subfolder (files nested deeper stay with their case); anything else is one case."""
+    """Split a batch input into cases: the task's `case_folders` decides, else a `batch` folder
+    holding only subfolders is one case per subfolder (files nested deeper stay with their case);
+    anything else is one case. What lies beside the case folders is in no case: it is named in a
+    warning, never silently dropped."""
     for spec in file_specs(type(inputs)).values():
         folder = getattr(inputs, spec.name)
         if not spec.batch or folder is None or not Path(folder).is_dir():
             continue
         children = [p for p in sorted(Path(folder).iterdir()) if not p.name.startswith(".")]
-        if children and all(p.is_dir() for p in children):
-            return [(p.name, inputs.model_copy(update={spec.name: p})) for p in children]
+        cases = task.case_folders(Path(folder))
+        if cases is None:
+            cases = children if children and all(p.is_dir() for p in children) else []
+        if cases:
+            for loose in sorted(set(children) - set(cases)):
+                logger.warning("%s: beside the case folders of %s, in none of them: not read", loose, folder)
+            return [(p.name, inputs.model_copy(update={spec.name: p})) for p in cases]
     return [(task.case_name(inputs), inputs)]
 
 
