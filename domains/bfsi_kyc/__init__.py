@@ -20,6 +20,7 @@ from rightsized.domains.bfsi_kyc.screening import ScreenTask
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
 from rightsized.eval.metrics import field_accuracy
+from rightsized.ingest.loaders import iter_input_files
 from rightsized.ingest.ocr import register_zone
 from rightsized.pipelines.errors import ConfigError, IngestError
 
@@ -65,6 +66,23 @@ class DecideTask(Task[KycInput, KycResult]):
 
         return KycDecision(ctx, ctx.documents["packet"], lists_for(ctx.config)).run(
             inputs.packet.name, as_of=inputs.as_of or date.today())
+
+    def case_folders(self, folder: Path) -> list[Path]:
+        """Applicants by what their folders hold, not by the layout alone.
+
+        `folder` is one packet when it holds a document named for its kind (passport.pdf), or
+        when its subfolders each hold at most one kind and together more (a portal export:
+        identity/, address/, application/). Otherwise each subfolder is one applicant's packet;
+        a loose file beside them (manifest.csv) belongs to none and never merges them.
+        """
+        children = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
+        dirs = [p for p in children if p.is_dir()]
+        if not dirs or any(p.is_file() and classify_document(p) != "other" for p in children):
+            return []
+        kinds = [{classify_document(f) for f, _ in iter_input_files([d])} - {"other"} for d in dirs]
+        if all(len(k) <= 1 for k in kinds) and len(set().union(*kinds)) > 1:
+            return []
+        return dirs
 
     def outcome(self, result: KycResult) -> dict[str, Any]:
         return {
