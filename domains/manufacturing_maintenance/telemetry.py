@@ -165,7 +165,18 @@ def _timestamp(path: Path, value: str, line: int) -> datetime:
         stamp = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise TelemetryError(path, f"line {line}, column timestamp: {value!r} is not an ISO 8601 time") from exc
-    return stamp.replace(tzinfo=None) if stamp.tzinfo is None else stamp
+    return stamp
+
+
+def _one_kind_of_time(path: Path, stamps: list[datetime], cells: list[str], lines: list[int]) -> None:
+    """Every timestamp with a time zone offset or none: a logger switched to UTC ('Z') mid-file
+    cannot be put in order against the local times before it without guessing their zone."""
+    zoned = [stamp.tzinfo is not None for stamp in stamps]
+    if any(zoned) and not all(zoned):
+        i = zoned.index(not zoned[0])
+        has, other = ("has a", "does not") if zoned[i] else ("has no", "does")
+        raise TelemetryError(path, f"line {lines[i]}, column timestamp: {cells[i].strip()!r} {has} time zone offset "
+                             f"but line {lines[0]}'s {other}; write every timestamp with its offset, or none")
 
 
 def _number(path: Path, value: str, line: int, column: str) -> float:
@@ -212,6 +223,7 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
         raise TelemetryError(path, f"several machines in one file ({', '.join(sorted(ids)[:5])}): one machine per file")
     lines = list(range(2, len(rows) + 2))
     stamps = [_timestamp(path, r[columns["timestamp"]], line) for r, line in zip(rows, lines)]
+    _one_kind_of_time(path, stamps, [r[columns["timestamp"]] for r in rows], lines)
     for i in range(1, len(stamps)):
         if stamps[i] <= stamps[i - 1]:
             what = "repeats" if stamps[i] == stamps[i - 1] else "is earlier than"

@@ -199,6 +199,15 @@ def test_out_of_order_timestamps_are_refused(tmp_path: Path) -> None:
         read_telemetry(write_rows(tmp_path / "t.csv", rows))
 
 
+def test_timestamps_with_and_without_offset_are_refused_naming_the_line(tmp_path: Path) -> None:
+    rows = _rows()
+    for row in rows[21:]:
+        row["timestamp"] += "Z"  # the logger switched to UTC: compared with local times it crashed
+    with pytest.raises(TelemetryError, match=r"line 23, column timestamp: '2026-11-30T09:30:00Z' has a time zone "
+                                             r"offset but line 2's does not"):
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
+
+
 def test_a_gap_is_reported(tmp_path: Path) -> None:
     rows = _rows()
     del rows[20:26]
