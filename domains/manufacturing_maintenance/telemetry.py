@@ -47,6 +47,10 @@ ZERO_IS_DROPOUT = ("rotational_speed_rpm", "torque_Nm", "vibration_mm_s")  # a r
 RECENT = 3  # readings that make "the latest value" of a sensor
 GAP_FACTOR = 3.0  # a step this many times the median interval is a gap
 MAX_ROWS = 100_000
+# European Excel and many SCADA/historian exports separate with ';' (and write decimal commas) or tabs.
+DELIMITERS = (",", ";", "\t")
+_COMMA_NUMBER = re.compile(r"^[-+]?\d+,\d+$")
+_COMMA_DECIMAL = re.compile(r"^[-+]?\d+,(?:\d{1,2}|\d{4,})$")  # a thousands group always has three digits
 
 
 class TelemetryError(IngestError):
@@ -156,6 +160,14 @@ def _model(path: Path, rows: list[list[str]], columns: dict[str, int], default: 
     return MACHINE_MODELS[name]
 
 
+def _source(name: str, columns: dict[str, int]) -> str | None:
+    """The column a sensor is read from: its own, or a temperature's Celsius column; None: absent."""
+    if name in columns:
+        return name
+    celsius = name[:-1] + "C"
+    return celsius if name in TEMPERATURES and celsius in columns else None
+
+
 def _label(columns: dict[str, int], canonical: str) -> str:
     return f"{canonical} (column {columns[canonical] + 1})"
 
@@ -179,10 +191,40 @@ def _one_kind_of_time(path: Path, stamps: list[datetime], cells: list[str], line
                              f"but line {lines[0]}'s {other}; write every timestamp with its offset, or none")
 
 
-def _number(path: Path, value: str, line: int, column: str) -> float:
+def _delimiter(text: str) -> str:
+    """The separator the header uses most (',' when it uses none)."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(DELIMITERS, key=header.count)
+
+
+def _decimal_comma(path: Path, rows: list[list[str]], lines: list[int], numeric: dict[str, int]) -> str | None:
+    """The first value showing that a ';'- or tab-separated file writes decimals with a comma
+    ('298,4'), or None; what could be misread is refused. Only a comma followed by other than
+    three digits proves it ('1,500' alone could be 1.5 or 1500, so a file with only such values is
+    refused); in a file that does write decimal commas a '.' can only group thousands ('1.571'
+    rpm), so it is refused, not read as 1.571."""
+    cells = [(line, name, row[index].strip()) for row, line in zip(rows, lines) for name, index in numeric.items()]
+    commas = [cell for cell in cells if _COMMA_NUMBER.match(cell[2])]
+    proof = next((value for _, _, value in commas if _COMMA_DECIMAL.match(value)), None)
+    if commas and proof is None:
+        line, name, value = commas[0]
+        raise TelemetryError(path, f"line {line}, column {name}: {value!r} could be {value.replace(',', '.')} or "
+                             f"{value.replace(',', '')} and no other value says whether ',' is a decimal comma; "
+                             "export numbers without digit grouping")
+    dotted = next((cell for cell in cells if "." in cell[2]), None)
+    if proof is not None and dotted is not None:
+        line, name, value = dotted
+        raise TelemetryError(path, f"line {line}, column {name}: {value!r} has a '.' in a file that writes decimals "
+                             "with ',': a thousands separator? export numbers without digit grouping")
+    return proof
+
+
+def _number(path: Path, value: str, line: int, column: str, decimal_comma: bool) -> float:
     text = value.strip()
     if text.lower() in ("", "nan", "na", "null", "none", "-"):
         return float("nan")
+    if decimal_comma:
+        text = text.replace(",", ".")
     try:
         number = float(text)
     except ValueError as exc:
@@ -201,8 +243,9 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
         raise TelemetryError(path, f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8") from exc
     except OSError as exc:
         raise TelemetryError(path, f"cannot be read: {exc.strerror}") from exc
+    delimiter = _delimiter(text)
     try:
-        table = list(csv.reader(io.StringIO(text)))
+        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise TelemetryError(path, f"malformed CSV: {exc}") from exc
     table = [row for row in table if any(cell.strip() for cell in row)]
@@ -231,13 +274,20 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
                                  f"{lines[i - 1]}'s {stamps[i - 1].isoformat()}: readings out of order; sort the file "
                                  "by time (or fix the logger clock) and resubmit")
     window = Window(path, model, ids.pop(), stamps, {}, lines)
-    for name in SENSORS:
-        source = name if name in columns else (name[:-1] + "C" if name in TEMPERATURES and name[:-1] + "C" in columns else None)
+    sources = {name: _source(name, columns) for name in SENSORS}
+    numeric = {source: columns[source] for source in sources.values() if source is not None}
+    proof = _decimal_comma(path, rows, lines, numeric) if delimiter != "," else None
+    decimal_comma = proof is not None
+    if proof is not None:
+        separator = "tab" if delimiter == "\t" else f"{delimiter!r}"
+        window.warnings.append(f"{path.name}: {separator}-separated with decimal commas: {proof!r} read as "
+                               f"{proof.replace(',', '.')}")
+    for name, source in sources.items():
         if source is None:
             window.unavailable.append(name)
             window.warnings.append(f"{path.name}: no {name} column; rules that need it are not evaluated")
             continue
-        values = np.array([_number(path, r[columns[source]], line, source) for r, line in zip(rows, lines)])
+        values = np.array([_number(path, r[columns[source]], line, source, decimal_comma) for r, line in zip(rows, lines)])
         window.series[name] = _checked(path, name, source, values, lines, window.warnings)
     _gaps(window)
     for name, values in window.series.items():

@@ -260,6 +260,41 @@ def test_a_percent_column_is_not_read_as_minutes_or_newton_metres(tmp_path: Path
         read_telemetry(write_rows(tmp_path / "t.csv", rows))
 
 
+def _decimal_commas(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{k: v.replace(".", ",") for k, v in row.items()} for row in rows]
+
+
+def _semicolon_export(rows: list[dict[str, str]], path: Path) -> Path:
+    """The rows as European Excel saves them: ';' between fields."""
+    path.write_text("\n".join(";".join(row) for row in [rows[0], *(r.values() for r in rows)]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_semicolon_export_with_decimal_commas_is_read_and_said_so(tmp_path: Path) -> None:
+    rows = _rows()
+    window = read_telemetry(_semicolon_export(_decimal_commas(rows), tmp_path / "t.csv"))
+    expected = read_telemetry(write_rows(tmp_path / "c.csv", rows))
+    assert window.latest() == expected.latest() and window.latest()["air_temp_K"] % 1  # decimals kept
+    assert f"t.csv: ';'-separated with decimal commas: {rows[0]['air_temp_K'].replace('.', ',')!r} read as " \
+           f"{rows[0]['air_temp_K']}" in window.warnings
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    # German grouping: 1.532 rpm is 1532, never 1.5
+    (lambda rows: rows[2].update(rotational_speed_rpm="1.532"),
+     r"line 4, column rotational_speed_rpm: '1.532' has a '.' in a file that writes decimals with ','"),
+    # nothing but '1,532': a decimal comma or a thousands separator, no other value tells
+    (lambda rows: [row.update({k: v.split(",")[0] for k, v in row.items() if k in ("air_temp_K", "process_temp_K",
+                               "torque_Nm", "vibration_mm_s")}, rotational_speed_rpm="1,532") for row in rows],
+     r"line 2, column rotational_speed_rpm: '1,532' could be 1.532 or 1532"),
+])
+def test_a_number_a_decimal_comma_export_could_misread_is_refused(tmp_path: Path, edit, message: str) -> None:
+    rows = _decimal_commas(_rows())
+    edit(rows)
+    with pytest.raises(TelemetryError, match=message):
+        read_telemetry(_semicolon_export(rows, tmp_path / "t.csv"))
+
+
 # -- the LLM explanation may only use the evidence -------------------------------------------
 
 EVIDENCE = ("Machine M02 (VMC-600), risk: high.\nLikely failure modes: heat dissipation failure (HDF) p=0.99.\n"
