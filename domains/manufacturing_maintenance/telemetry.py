@@ -244,27 +244,22 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
     except OSError as exc:
         raise TelemetryError(path, f"cannot be read: {exc.strerror}") from exc
     delimiter = _delimiter(text)
-    try:
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as exc:
-        raise TelemetryError(path, f"malformed CSV: {exc}") from exc
-    table = [row for row in table if any(cell.strip() for cell in row)]
+    table, starts = _table(path, text, delimiter)
     if not table:
         raise TelemetryError(path, "empty file: no header and no readings")
-    header, rows = table[0], table[1:]
+    header, rows, lines = table[0], table[1:], starts[1:]
     if not rows:
         raise TelemetryError(path, "a header but no readings")
     if len(rows) > MAX_ROWS:
         raise TelemetryError(path, f"{len(rows):,} readings, over the limit of {MAX_ROWS:,} for one diagnosis window")
     columns = _columns(path, header)
-    for number, row in enumerate(rows, start=2):
+    for number, row in zip(lines, rows):
         if len(row) != len(header):
             raise TelemetryError(path, f"line {number}: {len(row)} fields, the header has {len(header)}")
     model = _model(path, rows, columns, machine_model)
     ids = {r[columns["machine_id"]].strip() for r in rows} if "machine_id" in columns else {path.stem}
     if len(ids) > 1:
         raise TelemetryError(path, f"several machines in one file ({', '.join(sorted(ids)[:5])}): one machine per file")
-    lines = list(range(2, len(rows) + 2))
     stamps = [_timestamp(path, r[columns["timestamp"]], line) for r, line in zip(rows, lines)]
     _one_kind_of_time(path, stamps, [r[columns["timestamp"]] for r in rows], lines)
     for i in range(1, len(stamps)):
@@ -297,6 +292,24 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
             window.warnings.append(f"{path.name}: {name} has no reading in the last {RECENT} lines "
                                    f"(from line {lines[-len(recent)]}): sensor unavailable, its rules are not evaluated")
     return window
+
+
+def _table(path: Path, text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The non-blank records and the file line each starts on: blank lines and quoted line breaks
+    are counted, so an error names the line an editor shows."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    table: list[list[str]] = []
+    starts: list[int] = []
+    previous = 0
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                table.append(row)
+                starts.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error as exc:
+        raise TelemetryError(path, f"line {reader.line_num}: malformed CSV: {exc}") from exc
+    return table, starts
 
 
 def _checked(path: Path, name: str, source: str, values: np.ndarray, lines: list[int], warnings: list[str]) -> np.ndarray:

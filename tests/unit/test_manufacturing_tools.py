@@ -208,6 +208,22 @@ def test_timestamps_with_and_without_offset_are_refused_naming_the_line(tmp_path
         read_telemetry(write_rows(tmp_path / "t.csv", rows))
 
 
+def _two_blank_lines_after_line_11(path: Path, rows: list[dict[str, str]]) -> Path:
+    lines = write_rows(path, rows).read_text().splitlines()
+    path.write_text("\n".join([*lines[:11], "", "", *lines[11:]]) + "\n")
+    return path
+
+
+def test_errors_and_warnings_name_the_file_line_after_blank_lines(tmp_path: Path) -> None:
+    rows = _rows()
+    del rows[20:26]
+    window = read_telemetry(_two_blank_lines_after_line_11(tmp_path / "t.csv", rows))
+    assert any("gap of 70 min between line 23 and line 24" in w for w in window.warnings), window.warnings
+    rows[30]["torque_Nm"] = "abc"  # line 32 of the file without the blank lines
+    with pytest.raises(TelemetryError, match=r"line 34, column torque_Nm: 'abc' is not a number"):
+        read_telemetry(_two_blank_lines_after_line_11(tmp_path / "t.csv", rows))
+
+
 def test_a_gap_is_reported(tmp_path: Path) -> None:
     rows = _rows()
     del rows[20:26]
