@@ -19,7 +19,7 @@ PLACEHOLDERS: dict[str, str] = {
     "NAME": "[NAME]", "ADDRESS": "[ADDRESS]", "CITY": "[CITY]", "PHONE": "[PHONE]", "FAX": "[FAX]",
     "EMAIL": "[EMAIL]", "SSN": "[SSN]", "MRN": "[MRN]", "ACCOUNT": "[ACCOUNT]",
     "HEALTH_PLAN": "[HEALTH_PLAN_ID]", "DEVICE_ID": "[DEVICE_ID]", "URL": "[URL]", "IP_ADDRESS": "[IP_ADDRESS]",
-    "LICENSE_PLATE": "[LICENSE_PLATE]", "LICENSE": "[LICENSE_NUMBER]",
+    "LICENSE_PLATE": "[LICENSE_PLATE]", "VEHICLE_ID": "[VEHICLE_ID]", "LICENSE": "[LICENSE_NUMBER]",
 }
 
 # Three-digit ZIP areas with 20,000 people or fewer (HHS guidance, 2000 Census): written as 000.

@@ -21,7 +21,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from rightsized.domains.healthcare_notes.lexicon import KNOWN_CAPS
 from rightsized.domains.healthcare_notes.phi import DATE_PATTERNS, SPELLED_AGE
 
-_NT = r"(?:\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{L}\p{Ll}+)?)"
+_NT = r"(?:(?:\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)(?:[-'’]\p{L}\p{Ll}+)?)"
 _PARTICLE = r"(?:van|von|der|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
 NAME = rf"{_NT}(?:[ \t]+(?:\p{{Lu}}\.|{_PARTICLE}[ \t]+{_NT}|{_NT})){{0,3}}"
 _UNT = r"\p{Lu}[\p{Lu}'’-]+"
@@ -36,10 +36,16 @@ _PERSON_LABELS = ("patient|patient name|name|attending|attending physician|physi
                   "next of kin|guarantor|subscriber|caregiver|interpreter")
 _GROUPS = r"(?:TEAM|SERVICE|SERVICES|STAFF|UNIT|CLINIC|DEPARTMENT|DEPT|GROUP|CENTER|CENTRE|HOSPITAL|ON FILE|UNKNOWN)"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+"
+# Initials before a name ("Dr. B. Ortiz", "Nurse: J. K. Rowe"): one space after each, and the name
+# after them must not be a word that opens a sentence ("Dr. X.  He was seen", "Dr. X. Blood
+# pressure"): see `_only_known_words`.
+_INITIALS = r"(?:\p{Lu}\.[ ](?=\p{Lu})){0,2}"
 _LABELS = ("patient|patient name|name|attending|attending physician|physician|provider|pcp|primary care physician|"
            "primary care provider|referring physician|referring provider|consultant|resident|radiologist|surgeon|"
            "dictated by|signed by|electronically signed by|transcribed by|reviewed by|author|cc|to|from|"
-           "emergency contact|next of kin|guarantor|subscriber|caregiver|interpreter|contact")
+           "emergency contact|next of kin|guarantor|subscriber|caregiver|interpreter|contact|nurse|rn|primary nurse|"
+           "charge nurse|therapist|pharmacist|social worker|case manager|guardian|witness|proxy|"
+           "health care proxy|healthcare proxy|power of attorney|poa|informant|historian")
 _RELATIONS = ("wife|husband|spouse|partner|son|daughter|mother|father|brother|sister|niece|nephew|grandson|"
               "granddaughter|grandmother|grandfather|aunt|uncle|friend|neighbou?r|caregiver|guardian|fianc[ée]e?|"
               "roommate|stepson|stepdaughter")
@@ -70,11 +76,11 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     # Names with context: titles, labels, relations, credentials, salutations, "X is a 67-year-old".
-    Rule("NAME", rf"\b{_TITLE}(?P<v>{NAME})", 0.9),
-    Rule("NAME", rf"\b(?i:{_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?P<v>{LAST_FIRST}|{NAME})", 0.9),
+    Rule("NAME", rf"\b{_TITLE}(?P<v>{_INITIALS}{NAME})", 0.9),
+    Rule("NAME", rf"\b(?i:{_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?P<v>{LAST_FIRST}|{_INITIALS}{NAME})", 0.9),
     Rule("NAME", rf"\b(?i:{_PERSON_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?!(?:{_UNT}[ \t]+)*{_GROUPS}\b)"
                  rf"(?P<v>{UPPER_NAME})", 0.9),
-    Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*,[ \t]*|[ \t]*\([ \t]*|[ \t]+)(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
+    Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*[,–-][ \t]*|[ \t]*\([ \t]*|[ \t]+)(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
     Rule("NAME", rf"(?P<v>{NAME}),?[ \t]+{_CREDENTIALS}", 0.9),
     Rule("NAME", rf"\bDear[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.9, triggers=("dear",)),
     Rule("NAME", rf"(?P<v>{NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|month)", 0.85, triggers=(" is a",)),
@@ -84,7 +90,7 @@ RULES: tuple[Rule, ...] = (
     Rule("SSN", r"(?i:SSN|social security(?:[ \t]+(?:number|no\.?|#))?)[ \t]*[:#]?[ \t]*(?P<v>\d{3}[ -]?\d{2}[ -]?\d{4})\b", 0.95, triggers=("ssn", "social security")),
     Rule("FAX", rf"(?i:fax|facsimile)[ \t]*(?:{_NUM})?[ \t]*[:#]?[ \t]*(?P<v>{_PHONE})", 0.95, triggers=("fax", "facsimile")),
     Rule("PHONE", rf"(?<![\d-])(?P<v>{_PHONE})\b", 0.7),
-    Rule("PHONE", r"(?i:phone|tel|telephone|cell|mobile|pager)[ \t]*(?:number|no\.?|#)?[ \t]*[:#]?[ \t]*(?P<v>\d{10})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager")),
+    Rule("PHONE", r"\b(?i:phone|tel|telephone|cell|mobile|pager|ph)\.?[ \t]*(?:number|no\.?|#)?[ \t]*[:#]?[ \t]*(?P<v>\d{3}[ .-]?\d{7}|\d{10})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager", "ph")),
     # Ten bare digits with no label ("reach her daughter on 6175550142"): no vital, dose or lab value
     # has ten digits, so it is a phone (or another identifier) either way; a labelled rule above
     # names it when there is a label.
@@ -101,6 +107,9 @@ RULES: tuple[Rule, ...] = (
     Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial))[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
     Rule("DEVICE_ID", r"(?P<v>\(01\)\d{14}(?:\(\d{2}\)[A-Z0-9]+)+)", 0.95, triggers=("(01)",)),
     Rule("LICENSE_PLATE", rf"(?i:license[ \t]+plate(?:[ \t]+{_NUM})?|vehicle[ \t]+(?:tag|plate)(?:[ \t]+{_NUM})?|plate[ \t]+{_NUM}|plate(?=[ \t]*:))[ \t]*[:#]?[ \t]*(?:(?:{_STATES})[ \t]+)?(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{{1,4}}[- ]?[A-Z0-9]{{2,5}})\b", 0.9, triggers=("plate", "tag")),
+    # Vehicle identification numbers (Safe Harbor: vehicle identifiers and serial numbers): 17
+    # characters without I, O or Q, after their label.
+    Rule("VEHICLE_ID", r"(?i:VIN|vehicle[ \t]+identification[ \t]+(?:number|no\.?|#))[ \t]*[:#]?[ \t]*(?P<v>[A-HJ-NPR-Z0-9]{17})\b", 0.95, triggers=("vin", "vehicle")),
     Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+licen[cs]e(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?)[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "licen", "dl")),
     # Geography below the state: street, city, ZIP.
     Rule("ADDRESS", rf"\b(?P<v>\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?{_UNIT})", 0.85),
@@ -142,7 +151,7 @@ class RuleRecognizer(EntityRecognizer):
             for match in compiled.finditer(text):
                 group = "v" if "v" in compiled.groupindex else 0
                 start, end = match.span(group)
-                if rule.kind == "NAME" and _only_known_words(text[start:end]):
+                if rule.kind == "NAME" and _not_a_name(text[start:end]):
                     continue  # "This is a 54-year-old", "evaluated by Dr. X": no name there
                 if end > start:
                     results.append(RecognizerResult(rule.kind, start, end, rule.score))
@@ -150,6 +159,18 @@ class RuleRecognizer(EntityRecognizer):
 
 
 _LETTERS = regex.compile(r"\p{L}+")
+_INITIAL = regex.compile(r"\b\p{Lu}\.[ ]")
+# Words that open the next sentence after an initial ("seen by Dr. Y. An echocardiogram was done").
+_OPENERS = frozenset("""A An At In On As If Of For From With Without After Before During Since When While Because
+Also Then Per Upon Over Under By To And But Or So Yet Both Each Every All Any Some Other Another Again Currently
+Initially Finally However Overall Given Due""".split())
+
+
+def _not_a_name(span: str) -> bool:
+    """The words a NAME rule matched are no name: known capitalised words only, or an initial
+    followed by a word that opens a sentence."""
+    rest = _INITIAL.sub("", span)
+    return _only_known_words(rest) or (rest != span and rest.split()[0] in _OPENERS)
 
 
 def _only_known_words(span: str) -> bool:

@@ -52,6 +52,13 @@ def redactor() -> PhiRedactor:
     ("PO Box 1234, Keene NH 03431", "CITY", "Keene"),
     ("Signed: Kwame Osei, NP", "NAME", "Kwame Osei"),
     ("Yesterday Dmitri Sokolov called the clinic about refills.", "NAME", "Dmitri Sokolov"),
+    # Found by probing (2026-12-02): each of these leaked before.
+    ("Hit by a car, VIN 1HGCM82633A004352, at low speed", "VEHICLE_ID", "1HGCM82633A004352"),
+    ("Ph 617 5550142 (home)", "PHONE", "617 5550142"),
+    ("Seen by Dr. O'Neil-Smith today", "NAME", "O'Neil-Smith"),
+    ("CC: Dr. Amelia Zhou; Dr. B. Ortiz", "NAME", "B. Ortiz"),
+    ("Nurse: Kwame A.", "NAME", "Kwame A"),
+    ("Guardian - Rosa Delgado (mother)", "NAME", "Rosa Delgado"),
 ])
 def test_each_kind_is_found(redactor: PhiRedactor, text: str, kind: str, value: str) -> None:
     spans = redactor.detect(text)
@@ -74,6 +81,13 @@ def test_eponyms_and_clinical_words_are_kept(redactor: PhiRedactor) -> None:
 def test_a_capitalised_name_stops_before_the_next_field_on_its_line(redactor: PhiRedactor) -> None:
     out = redactor.redact("PATIENT NAME: GRETCHEN HOLLOWAY    MRN: 00482913", key="p").text
     assert out == "PATIENT NAME: [NAME]    MRN: [MRN]"
+
+
+@pytest.mark.parametrize("text", ["The patient was seen by Dr. Y. An echocardiogram was done.",
+                                  "Discussed with Dr. X.  Blood pressure was 120/80."])
+def test_an_initial_that_ends_a_sentence_does_not_take_the_next_one(redactor: PhiRedactor, text: str) -> None:
+    """Anonymised notes write "Dr. X." and go on: the next sentence's first word is no name."""
+    assert "[NAME]" not in redactor.redact(text, key="p").text
 
 
 @pytest.mark.parametrize("text", ["CC: CHEST PAIN", "CC: SHORTNESS OF BREATH", "TO: ALL STAFF",
