@@ -47,6 +47,7 @@ ZERO_IS_DROPOUT = ("rotational_speed_rpm", "torque_Nm", "vibration_mm_s")  # a r
 RECENT = 3  # readings that make "the latest value" of a sensor
 GAP_FACTOR = 3.0  # a step this many times the median interval is a gap
 MAX_ROWS = 100_000
+MAX_BYTES = 50_000_000  # far above MAX_ROWS readings; checked before the file is read into memory
 # European Excel and many SCADA/historian exports separate with ';' (and write decimal commas) or tabs.
 DELIMITERS = (",", ";", "\t")
 _COMMA_NUMBER = re.compile(r"^[-+]?\d+,\d+$")
@@ -238,6 +239,10 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
     """Validate and read one machine's telemetry (one reading per line, oldest first)."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise TelemetryError(path, f"{size / 1e6:,.0f} MB, over the limit of {MAX_BYTES / 1e6:,.0f} MB for one "
+                                 f"diagnosis window (at most {MAX_ROWS:,} readings): export the recent readings only")
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TelemetryError(path, f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8") from exc
@@ -250,8 +255,6 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
     header, rows, lines = table[0], table[1:], starts[1:]
     if not rows:
         raise TelemetryError(path, "a header but no readings")
-    if len(rows) > MAX_ROWS:
-        raise TelemetryError(path, f"{len(rows):,} readings, over the limit of {MAX_ROWS:,} for one diagnosis window")
     columns = _columns(path, header)
     for number, row in zip(lines, rows):
         if len(row) != len(header):
@@ -296,7 +299,8 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
 
 def _table(path: Path, text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
     """The non-blank records and the file line each starts on: blank lines and quoted line breaks
-    are counted, so an error names the line an editor shows."""
+    are counted, so an error names the line an editor shows. Reading stops at the first record
+    over `MAX_ROWS` readings, before the rest is parsed into memory."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     table: list[list[str]] = []
     starts: list[int] = []
@@ -304,6 +308,9 @@ def _table(path: Path, text: str, delimiter: str) -> tuple[list[list[str]], list
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
+                if len(table) > MAX_ROWS:  # the header and MAX_ROWS readings are in
+                    raise TelemetryError(path, f"line {reader.line_num}: more than {MAX_ROWS:,} readings, the limit "
+                                         "for one diagnosis window: export the recent readings only")
                 table.append(row)
                 starts.append(previous + 1)
             previous = reader.line_num

@@ -311,6 +311,23 @@ def test_a_number_a_decimal_comma_export_could_misread_is_refused(tmp_path: Path
         read_telemetry(_semicolon_export(rows, tmp_path / "t.csv"))
 
 
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a 165 MB historian dump was parsed whole (3 GB of memory) before its row count was checked
+    path = write_rows(tmp_path / "t.csv", _rows())
+    with path.open("ab") as handle:
+        handle.truncate(60_000_000)  # sparse: nothing is written
+    monkeypatch.setattr(Path, "read_text", lambda *_, **__: pytest.fail("read before the size check"))
+    with pytest.raises(TelemetryError, match=r"t\.csv: 60 MB, over the limit of 50 MB"):
+        read_telemetry(path)
+
+
+def test_too_many_readings_are_refused_at_the_first_one_over_the_limit(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rightsized.domains.manufacturing_maintenance.telemetry.MAX_ROWS", 40)
+    with pytest.raises(TelemetryError, match=r"line 42: more than 40 readings"):
+        read_telemetry(write_rows(tmp_path / "t.csv", _rows()))
+
+
 # -- the LLM explanation may only use the evidence -------------------------------------------
 
 EVIDENCE = ("Machine M02 (VMC-600), risk: high.\nLikely failure modes: heat dissipation failure (HDF) p=0.99.\n"
