@@ -260,7 +260,8 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
         if len(row) != len(header):
             raise TelemetryError(path, f"line {number}: {len(row)} fields, the header has {len(header)}")
     model = _model(path, rows, columns, machine_model)
-    ids = {r[columns["machine_id"]].strip() for r in rows} if "machine_id" in columns else {path.stem}
+    cells = [r[columns["machine_id"]].strip() for r in rows] if "machine_id" in columns else []
+    ids = set(cells) - {""} or {path.stem}
     if len(ids) > 1:
         raise TelemetryError(path, f"several machines in one file ({', '.join(sorted(ids)[:5])}): one machine per file")
     stamps = [_timestamp(path, r[columns["timestamp"]], line) for r, line in zip(rows, lines)]
@@ -272,6 +273,11 @@ def read_telemetry(path: Path, *, machine_model: str | None = None) -> Window:
                                  f"{lines[i - 1]}'s {stamps[i - 1].isoformat()}: readings out of order; sort the file "
                                  "by time (or fix the logger clock) and resubmit")
     window = Window(path, model, ids.pop(), stamps, {}, lines)
+    blank = np.array([cell == "" for cell in cells])
+    if blank.any():  # a logger gap, like an empty sensor cell, not a second machine
+        named = "the file's name" if blank.all() else "the file's only machine"
+        window.warnings.append(f"{path.name}: machine_id empty on {_spans(lines, blank)}: "
+                               f"read as {window.machine_id}, {named}")
     sources = {name: _source(name, columns) for name in SENSORS}
     numeric = {source: columns[source] for source in sources.values() if source is not None}
     proof = _decimal_comma(path, rows, lines, numeric) if delimiter != "," else None

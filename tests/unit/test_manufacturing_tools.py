@@ -259,6 +259,14 @@ def test_bad_cells_are_refused_naming_line_and_column(tmp_path: Path, edit, mess
         read_telemetry(write_rows(tmp_path / "t.csv", rows))
 
 
+def test_an_empty_machine_id_cell_is_not_a_second_machine(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[5]["machine_id"] = ""  # was refused as "several machines in one file (, M01)"
+    window = read_telemetry(write_rows(tmp_path / "t.csv", rows))
+    assert window.machine_id == "M01"
+    assert "t.csv: machine_id empty on line 7: read as M01, the file's only machine" in window.warnings
+
+
 def test_missing_columns_and_empty_files_are_refused(tmp_path: Path) -> None:
     rows = [{k: v for k, v in r.items() if k != "torque_Nm"} for r in _rows()]
     with pytest.raises(TelemetryError, match=r"line 1: missing column\(s\) torque_Nm"):
