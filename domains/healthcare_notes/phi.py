@@ -69,6 +69,11 @@ _ORD = r"(?:st|nd|rd|th)?"
 DATE_PATTERNS: dict[str, str] = {
     "iso": r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])\b",
     "mdy": r"\b(?P<m>0?[1-9]|1[0-2])(?P<sep>[/.-])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:19|20)?\d{2})\b(?![/.-]\d)",
+    # Year first with slashes or dots (2024/03/14), and day first where the day cannot be a month
+    # (14.03.2024, 25/12/2023: European and Indian notes); a day-first date that could be either
+    # is read as month first above: shifted either way, never left as written.
+    "ymd": r"\b(?P<y>(?:19|20)\d{2})(?P<sep>[/.])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<d>0?[1-9]|[12]\d|3[01])\b(?![/.]\d)",
+    "dmy": r"\b(?P<d>1[3-9]|2\d|3[01])(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>(?:19|20)\d{2})\b(?![/.-]\d)",
     "month_d_y": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD},?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "d_month_y": rf"\b(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}(?:\s+of)?[\s-]+(?P<mon>{_MON})\.?,?[\s-]+(?P<y>(?:19|20)\d{{2}}|\d{{2}})\b",
     "month_y": rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b",
@@ -109,6 +114,12 @@ def _render(kind: str, value: date, found: dict[str, str | None]) -> str:
     month_name = MONTHS[value.month - 1] if long_month else MONTHS[value.month - 1][:3]
     if kind == "iso":
         return value.isoformat()
+    if kind == "ymd":
+        sep = found["sep"] or "/"
+        return f"{value.year}{sep}{value.month:02d}{sep}{value.day:02d}"
+    if kind == "dmy":
+        sep = found["sep"] or "/"
+        return f"{value.day:02d}{sep}{value.month:02d}{sep}{value.year}"
     if kind == "mdy":
         sep = found.get("sep") or "/"
         year = str(value.year) if len(found["y"] or "") == 4 else f"{value.year % 100:02d}"

@@ -59,6 +59,16 @@ def redactor() -> PhiRedactor:
     ("CC: Dr. Amelia Zhou; Dr. B. Ortiz", "NAME", "B. Ortiz"),
     ("Nurse: Kwame A.", "NAME", "Kwame A"),
     ("Guardian - Rosa Delgado (mother)", "NAME", "Rosa Delgado"),
+    ("signed J. Smith, RN", "NAME", "J. Smith"),
+    ("DOB: 2024/03/14", "DATE", "2024/03/14"),
+    ("Next visit 14.03.2024", "DATE", "14.03.2024"),
+    ("MRN#: 12345678", "MRN", "12345678"),
+    ("Tel.: +44 20 7946 0958", "PHONE", "+44 20 7946 0958"),
+    ("Hi Maria, your results are back.", "NAME", "Maria"),
+    ("See you soon.\nThanks, Bob\n", "NAME", "Bob"),
+    ("Interpreter (Spanish): Lucia", "NAME", "Lucia"),
+    ("Driver's lic. no. S12345678", "LICENSE", "S12345678"),
+    ("JOHNSON, MARY  DOB 01/02/1950", "NAME", "JOHNSON, MARY"),
 ])
 def test_each_kind_is_found(redactor: PhiRedactor, text: str, kind: str, value: str) -> None:
     spans = redactor.detect(text)
@@ -107,6 +117,8 @@ def test_dates_shift_consistently_per_patient(redactor: PhiRedactor) -> None:
     moved = date(2024, 3, 14) + timedelta(days=shift)
     assert transform_date("2024-03-14", shift=shift) == moved.isoformat()
     assert transform_date("03/14/2024", shift=shift) == moved.strftime("%m/%d/%Y")
+    assert transform_date("2024/03/14", shift=shift) == moved.strftime("%Y/%m/%d")
+    assert transform_date("14.03.2024", shift=shift) == moved.strftime("%d.%m.%Y")
     assert b != a1  # another patient, another shift
 
 
@@ -141,6 +153,12 @@ def test_ages_over_89_in_words(redactor: PhiRedactor, text: str, expected: str) 
 
 def test_vitals_and_doses_are_not_dates_or_phones(redactor: PhiRedactor) -> None:
     text = "BP 132/84, HR 78. carbidopa-levodopa 25/100 mg PO TID. Weight 72.5 kg. Glucose 112-140."
+    assert redactor.redact(text, key="p").text == text
+
+
+def test_signs_scores_and_closings_are_not_phones_or_names(redactor: PhiRedactor) -> None:
+    text = ("+2 pitting edema bilaterally; reflexes +1 and symmetric. Troponin +0.02 ng/mL.\n"
+            "Thank you for this referral.\nHi-flow oxygen weaned. Best practice advisory acknowledged.")
     assert redactor.redact(text, key="p").text == text
 
 
