@@ -156,6 +156,10 @@ def _model(path: Path, rows: list[list[str]], columns: dict[str, int], default: 
         raise TelemetryError(path, f"several machine models in one file ({', '.join(sorted(names))}): "
                              "diagnose one machine per file")
     name = names.pop()
+    if default and default != name:  # each model has its own limits: which apply must not be a silent choice
+        column = _label(columns, "machine_model" if "machine_model" in columns else "variant")
+        raise TelemetryError(path, f"the machine_model parameter says {default} but the file's {column} gives {name}; "
+                             "drop the parameter or correct the file")
     if name not in MACHINE_MODELS:
         raise TelemetryError(path, f"unknown machine model {name!r}; known: {', '.join(MACHINE_MODELS)}")
     return MACHINE_MODELS[name]

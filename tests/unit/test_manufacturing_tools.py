@@ -267,6 +267,15 @@ def test_an_empty_machine_id_cell_is_not_a_second_machine(tmp_path: Path) -> Non
     assert "t.csv: machine_id empty on line 7: read as M01, the file's only machine" in window.warnings
 
 
+def test_a_machine_model_parameter_contradicting_the_file_is_refused(tmp_path: Path) -> None:
+    # the VMC-800's overstrain limit (13,000 min.Nm) was applied to a machine said to be a VMC-400 (11,000)
+    path = write_rows(tmp_path / "t.csv", [{**row, "machine_model": "VMC-800"} for row in _rows()])
+    assert read_telemetry(path, machine_model="VMC-800").model.name == "VMC-800"
+    with pytest.raises(TelemetryError, match=r"t\.csv: the machine_model parameter says VMC-400 but the file's "
+                                             r"machine_model \(column 3\) gives VMC-800"):
+        read_telemetry(path, machine_model="VMC-400")
+
+
 def test_missing_columns_and_empty_files_are_refused(tmp_path: Path) -> None:
     rows = [{k: v for k, v in r.items() if k != "torque_Nm"} for r in _rows()]
     with pytest.raises(TelemetryError, match=r"line 1: missing column\(s\) torque_Nm"):
