@@ -9,6 +9,7 @@ the cycles a unit has left from its history and a fleet's run-to-failure histori
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,25 @@ class ManufacturingConfig(BaseModel):
     real_limit: int | None = Field(None, ge=1, description="at most this many held-out cases per real dataset")
 
 
-def classify_document(path: Path) -> str:
-    """doc_type from the file: manuals are PDFs named like manuals, logs are CSV/JSON(L) logs."""
-    name = path.as_posix().lower()
-    if path.suffix.lower() == ".pdf" and ("manual" in name or "/manuals/" in name):
+# Words of a file's path inside the library that make a CSV/JSON(L) file a maintenance log, as
+# plants name their exports ('maintenance_log.csv', 'work_orders_2025.csv', 'WO_export.csv').
+LOG_WORDS = frozenset({"log", "logs", "logbook", "logbooks", "wo", "wos", "workorder", "workorders", "cmms",
+                       "maintenance", "maint", "history", "ticket", "tickets"})
+
+
+def classify_document(path: Path, root: Path | None = None) -> str:
+    """doc_type from the file's path inside the library `root`, never the folders above it (a
+    library under /srv/logs/ made every CSV a log; 'catalog' held 'log'): manuals are PDFs named
+    like manuals, logs are CSV/JSON(L) files whose name has a word of `LOG_WORDS` or 'work order'."""
+    inside = path.relative_to(root) if root is not None and path.is_relative_to(root) else Path(path.name)
+    if path.suffix.lower() == ".pdf" and "manual" in inside.as_posix().lower():
         return "manual"
-    if path.suffix.lower() in (".csv", ".jsonl", ".json") and "log" in name:
+    # words split at separators and case changes: 'MaintenanceLog' -> maintenance, log
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", inside.as_posix())
+    words = re.findall(r"[a-z]+", spaced.lower())
+    named_log = bool(LOG_WORDS & set(words)) or any(a == "work" and b in ("order", "orders")
+                                                    for a, b in zip(words, words[1:]))
+    if path.suffix.lower() in (".csv", ".jsonl", ".json") and named_log:
         return "log"
     return "other"
 
@@ -63,7 +77,7 @@ class ManufacturingDomain(Domain):
         return build_real_corpus(out_dir, config if isinstance(config, ManufacturingConfig) else None)
 
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
-        kind = classify_document(path)
+        kind = classify_document(path, root)
         return {"doc_type": kind, "machine_model": (model_of_manual(path) or "") if kind == "manual" else ""}
 
     def sectioner(self, config: BaseModel | None) -> ManualSectioner:

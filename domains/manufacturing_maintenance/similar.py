@@ -22,6 +22,8 @@ from rightsized.domains.manufacturing_maintenance.logs import content_words, exp
 from rightsized.domains.manufacturing_maintenance.models import SimilarCase, SimilarResult
 
 CANDIDATES = 20
+NO_LOG = ("no maintenance log in the library: a CSV or JSON(L) file is read as one when its name says so "
+          "(log, logbook, work orders, WO, CMMS, maintenance, history, tickets)")
 LABELS = ("problem", "part")
 
 
@@ -61,8 +63,9 @@ class SimilarTask(Task[SimilarInput, SimilarResult]):
         cases.sort(key=lambda item: (-item[0], -item[1]))
         top = [case.model_copy(update={"similarity": round(score, 1)}) for score, _, case in cases[: inputs.k]]
         prediction = dict(top[0].labels) if top else {}
+        warnings = [] if hits else [NO_LOG]  # an empty answer must not look like "no similar case"
         return SimilarResult(complaint=inputs.complaint, cases=top, prediction=prediction,
-                             citations=[c.chunk_id for c in top])
+                             citations=[c.chunk_id for c in top], warnings=warnings)
 
     def outcome(self, result: SimilarResult) -> dict[str, Any]:
         return {label: [c.labels.get(label) for c in result.cases] for label in LABELS}

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rightsized.domains.manufacturing_maintenance import classify_document
 from rightsized.domains.manufacturing_maintenance.anomaly import detect
 from rightsized.domains.manufacturing_maintenance.classifier import default_classifier, features, training_set
 from rightsized.domains.manufacturing_maintenance.corpus import Machine, telemetry
@@ -16,8 +17,10 @@ from rightsized.domains.manufacturing_maintenance.logs import normalise, similar
 from rightsized.domains.manufacturing_maintenance.manuals import manual_rows, rows_in
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
 from rightsized.domains.manufacturing_maintenance.scoring import decide
+from rightsized.domains.manufacturing_maintenance.similar import NO_LOG, SimilarInput, SimilarTask
 from rightsized.domains.manufacturing_maintenance.telemetry import TelemetryError, read_telemetry
 from rightsized.domains.manufacturing_maintenance.thresholds import choose_failure_threshold
+from rightsized.pipelines.stores.base import SearchHit
 from tests.manufacturing_support import write_rows
 
 VMC400 = MACHINE_MODELS["VMC-400"]
@@ -159,6 +162,34 @@ def test_similarity_prefers_the_same_repair_written_differently() -> None:
 def test_a_row_cut_off_by_its_chunk_is_not_cited() -> None:
     row = manual_rows(VMC400)[-3]
     assert rows_in(row.text.split(" | Remedy:")[0]) == []
+
+
+# -- the library: which file is a log, what a task makes of the chunks retrieval returns -----------
+
+
+class _Library:
+    """The little of TaskContext the manual and log tasks use: retrieval returns fixed hits."""
+
+    def __init__(self, hits: list[SearchHit]) -> None:
+        self.hits, self.documents = hits, {"library": Path("library")}
+
+    def retrieve(self, query: str, **_: object) -> list[SearchHit]:
+        return self.hits
+
+    def can(self, _: str) -> bool:
+        return False
+
+
+def test_a_work_order_export_is_a_log_and_folders_above_the_library_do_not_count() -> None:
+    root = Path("/srv/logs/library")  # the folder above was taken for the file's name: every CSV a log
+    names = ["work_orders_2025.csv", "WO_export.csv", "MaintenanceLog.csv", "logs/maintenance_log.csv",
+             "telemetry_export.csv", "catalog.csv", "manuals/manual_VMC-400.pdf", "notes.pdf"]
+    assert [classify_document(root / name, root) for name in names] == ["log"] * 4 + ["other"] * 2 + ["manual", "other"]
+
+
+def test_similar_says_when_the_library_holds_no_log() -> None:
+    result = SimilarTask().run(_Library([]), SimilarInput(library=Path("library"), complaint="spindle brgs noisy"))
+    assert result.cases == [] and result.warnings == [NO_LOG]  # it was an empty answer and no warning
 
 
 # -- telemetry that must be refused or flagged ------------------------------------------------
