@@ -6,8 +6,8 @@ a gender marker or a graduation year is in an index or a prompt it can shape a r
 later filter can prove it did not. Removed: the candidate's name (wherever it recurs, e-mail
 addresses and profile links included), e-mail, phone, profile links, gender markers (labelled
 lines, titles, pronouns, gendered words), age (date of birth, "34 years old", graduation and
-other years on education lines), nationality and citizenship, marital status, religion and
-photo lines. Each is replaced by a fixed placeholder, so two resumes that differ only in these
+other years on education lines), nationality and citizenship, ethnicity, marital status,
+religion, disability and veteran status, and photo lines. Each is replaced by a fixed placeholder, so two resumes that differ only in these
 become the same text — the counterfactual test relies on it. Work history dates stay: years of
 experience are job-relevant (they are also an age proxy; the README says so).
 """
@@ -21,12 +21,15 @@ from rightsized.domains.privacy import Redaction
 
 FINGERPRINT = "hr-blind-v1"
 _LABELS = {
-    "gender": r"gender|sex|pronouns",
+    "gender": r"gender|sex|pronouns|sexual orientation",
     "age": r"date of birth|d\.?o\.?b\.?|birth ?date|born|age|year of birth",
     "nationality": r"nationality|citizenship|citizen of|place of birth|country of birth|passport",
     "marital_status": r"marital status|family status|civil status|children|dependants",
     "religion": r"religion|faith",
     "photo": r"photo|photograph|picture|headshot",
+    "ethnicity": r"race|ethnicity|ethnic origin|ethnic background",
+    "disability": r"disability|disabilities|disability status|handicap",
+    "veteran_status": r"veteran|veteran status|military status|protected veteran",
 }
 LABELLED = [(kind, re.compile(rf"^[ \t•*-]*(?:{pattern})\s*[:=-][^\n]*", re.IGNORECASE | re.MULTILINE))
             for kind, pattern in _LABELS.items()]
@@ -37,8 +40,16 @@ PRONOUNS = {"she": "they", "he": "they", "her": "their", "his": "their", "him": 
 PRONOUN = re.compile(r"\b(?:" + "|".join(PRONOUNS) + r")\b", re.IGNORECASE)
 GENDERED = re.compile(r"\b(?:female|male|woman|women|women's|men's|mother|father|wife|husband|maternity|paternity"
                       r"|sorority|fraternity|chairwoman|chairman|businesswoman|businessman|girls|boys)\b", re.IGNORECASE)
-AGE_PHRASE = re.compile(r"\b\d{2}\s*(?:years? old|yrs? old|y/o)\b|\bborn (?:in|on) [^\n,.;]+|\baged? \d{2}\b",
-                        re.IGNORECASE)
+AGE_PHRASE = re.compile(r"\b\d{2}[\s-]*(?:years?|yrs?)[\s-]*old\b|\b\d{2}\s*y/o\b|\bborn (?:in|on) [^\n,.;]+"
+                        r"|\baged? \d{2}\b", re.IGNORECASE)
+# An age right after the name on its header line: "Emily Chen, 29, Data Analyst".
+AGE_AFTER_NAME = re.compile(r"(?<=\[candidate\]),\s*(?:1[6-9]|[2-8]\d)\b(?=\s*(?:[,|;]|$))", re.MULTILINE)
+# Religion and ethnicity in running text ("a proud Muslim", "Chinese-American"): proper nouns only.
+RELIGION = re.compile(r"\b(?:Muslim|Christian|Catholic|Protestant|Jewish|Jew|Hindu|Buddhist|Sikh|Mormon|Evangelical|"
+                      r"Baptist|Methodist|Lutheran|Atheist|Agnostic)s?\b")
+ETHNICITY = re.compile(r"\b[A-Z][a-z]+-(?:American|Canadian|British|Australian)\b|\b(?:Hispanic|Latino|Latina|Latinx)\b")
+# A maiden name: "(née Murphy)", "born Murphy" after the name.
+MAIDEN = re.compile(r"\s*\(?\b(?:née|nee)\s+[^\W\d_][\w'’-]*\)?", re.IGNORECASE)
 # A graduation year outside an education section ("graduated 2017", "Class of 2012").
 GRADUATION_YEAR = re.compile(r"\b(?:graduated|graduating|graduation|class of)\b[^\n.;]{0,30}?\b(?:19|20)\d\d\b",
                              re.IGNORECASE)
@@ -55,8 +66,14 @@ NOT_NAMES = {"resume", "curriculum", "vitae", "cv", "engineer", "developer", "sc
              "chief", "associate", "principal", "staff", "devops", "cloud", "web", "mobile", "marketing", "sales",
              "operations", "recruiter", "agile", "coach", "qa", "machine", "learning"}
 TITLE_LINE = re.compile(r"^(?:r[eé]sum[eé]|curriculum vitae|cv)(?:\s*\(cv\))?\s*:?$", re.IGNORECASE)
+# "Curriculum Vitae of Dr. Olga Petrova", "Resume - Wei Zhang": the name on the title line.
+TITLE_OF = re.compile(r"^(?:r[eé]sum[eé]|curriculum vitae|cv)\s*(?:of|for|[-–—:|])\s*(?P<rest>.+)$", re.IGNORECASE)
+# Headings above the name in some layouts ("Contact", "Personal details").
+TOP_HEADING = re.compile(r"^(?:contact(?: (?:info|information|details))?|personal (?:details|information|data|profile))\s*:?$",
+                         re.IGNORECASE)
+HONORIFIC = re.compile(r"^(?:(?:Dr|Prof|Mr|Mrs|Ms|Miss|Mx)\.?\s+)+")
 # What follows a name on a header line: contact details, a headline, a credential.
-HEADER_SEPARATOR = re.compile(r"\s*(?:[|•·,;/\t]|\s[-–—]\s)\s*")
+HEADER_SEPARATOR = re.compile(r"\s*(?:[|•·,;/\t(]|\s[-–—]\s)\s*")
 PARTICLES = {"van", "de", "der", "den", "da", "das", "dos", "du", "von", "bin", "binti", "ibn", "al", "el", "la", "le", "di"}
 
 
@@ -80,9 +97,12 @@ def candidate_name(text: str) -> str | None:
     if labelled := NAME_LABEL.search(text):
         return labelled.group("name").strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    while lines and TITLE_LINE.match(lines[0]):
+    while lines and (TITLE_LINE.match(lines[0]) or TOP_HEADING.match(lines[0])):
         lines.pop(0)
+    if lines and (titled := TITLE_OF.match(lines[0])):
+        lines[0] = titled.group("rest")
     first = HEADER_SEPARATOR.split(lines[0], maxsplit=1)[0] if lines else ""
+    first = HONORIFIC.sub("", first)  # "Dr. Olga Petrova": the title is no part of the name to erase
     return first if _looks_like_name(first) else None
 
 
@@ -105,6 +125,7 @@ class BlindRedactor:
             return value
 
         name = candidate_name(text)
+        text = sub(MAIDEN, "name", "", text)
         text = sub(NAME_LABEL, "name", "Name: [candidate]", text)
         text = sub(EMAIL, "contact", "[email]", text)
         text = sub(LINK, "contact", "[link]", text)
@@ -126,6 +147,9 @@ class BlindRedactor:
         text = sub(AGE_PHRASE, "age", "[age]", text)
         text = sub(GRADUATION_YEAR, "age", "[graduation year]", text)
         text = sub(CITIZEN, "nationality", "[nationality]", text)
+        text = sub(AGE_AFTER_NAME, "age", ", [age]", text)
+        text = sub(RELIGION, "religion", "[religion]", text)
+        text = sub(ETHNICITY, "ethnicity", "[ethnicity]", text)
         text = sub(MARITAL, "marital_status", "[marital status]", text)
         text, count = _education_years(text)
         found["age"] += count

@@ -250,6 +250,24 @@ def test_redactor_removes_age_and_graduation_year_in_running_text() -> None:
     assert redaction.found == {"age": 3}
 
 
+@pytest.mark.parametrize("header, secrets", [
+    ("Sarah O'Brien (née Murphy)\n", ("Sarah", "O'Brien", "Murphy", "née")),
+    ("Contact\nAna Lima\nana.lima@mail.com\n", ("Ana", "Lima")),
+    ("Curriculum Vitae of Dr. Olga Petrova\n", ("Olga", "Petrova")),
+    ("Emily Chen, 29, Chinese-American\n", ("Emily", "Chen", "29", "Chinese")),
+    ("Jon Park\nRace: Asian\nDisability: none\nVeteran status: protected veteran\n", ("Asian", "none", "protected")),
+    ("Jon Park\nI am a 34-year-old and a proud Muslim.\n", ("34", "Muslim")),
+])
+def test_redactor_removes_what_probing_found_in_headers_and_running_text(header: str, secrets: tuple[str, ...]) -> None:
+    """Each of these reached the matcher before (probed with resumes written as candidates write
+    them, 2026-12-02): a maiden name, a name under a "Contact" heading or on the title line, an
+    age and ethnicity after the name, race, disability and veteran lines, "34-year-old", religion."""
+    redaction = BlindRedactor().redact(header + "\nEXPERIENCE\nEngineer | Acme | 2019 - present\n", key="case")
+    for secret in secrets:
+        assert secret not in redaction.text, (secret, redaction.text)
+    assert "Engineer | Acme | 2019 - present" in redaction.text
+
+
 def test_counterfactual_resumes_are_identical_once_blind() -> None:
     from dataclasses import replace
     import random
