@@ -26,7 +26,28 @@ NAME_MATCH = 90.0  # token-sort similarity of normalised names
 
 
 def names_match(a: str, b: str) -> bool:
-    return fuzz.token_sort_ratio(normalize_name(a), normalize_name(b)) >= NAME_MATCH
+    """The same name as two documents write it: similar spelling (token sort), or the same words
+    where one document gives a middle name as its initial ("Jane M. Doe", "Jane Marie Doe")."""
+    first, second = normalize_name(a), normalize_name(b)
+    return fuzz.token_sort_ratio(first, second) >= NAME_MATCH or _initials_agree(first.split(), second.split())
+
+
+def _initials_agree(first: list[str], second: list[str]) -> bool:
+    """Word for word the same, but for initials that stand for a word of the other name; at least
+    two whole words must agree (two initials and a surname could be anyone's)."""
+    if len(first) != len(second):
+        return False
+    rest, whole = list(second), 0
+    for word in sorted(first, key=len, reverse=True):
+        pick = next((w for w in rest if w == word), None)
+        if pick is not None:
+            whole += len(word) > 1
+        else:
+            pick = next((w for w in rest if (len(word) == 1 and w[0] == word) or (len(w) == 1 and word[0] == w)), None)
+        if pick is None:
+            return False
+        rest.remove(pick)
+    return whole >= 2
 
 
 # Joint holders on a statement or bill: "MR ALI HASSAN & MRS FATIMA HASSAN", "J Smith and K Smith",

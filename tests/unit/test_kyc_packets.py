@@ -149,3 +149,13 @@ def test_a_dob_label_with_dots_is_read() -> None:
                                               ("Shri Rahul Sharma", "Rahul Sharma"), ("Sra. Ana López", "Ana Lopez")])
 def test_a_salutation_on_a_statement_is_not_part_of_the_name(holder: str, name: str) -> None:
     assert names_match(holder, name)
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Jane M. Doe", "Jane Marie Doe", True),    # a form's middle initial: was a name mismatch (review)
+    ("DOE, Jane M.", "Jane Marie Doe", True),
+    ("Jane K. Doe", "Jane Marie Doe", False),   # another initial
+    ("J. M. Doe", "Jane Marie Doe", False),     # initials and a surname could be anyone's
+])
+def test_a_middle_initial_matches_the_middle_name_it_stands_for(a: str, b: str, same: bool) -> None:
+    assert names_match(a, b) is same
