@@ -128,7 +128,8 @@ def _units(text: str, history: bool) -> list[tuple[str, str]]:
     """A chunk's answerable units: its whole manual rows, or the work order it holds."""
     entry = entry_in(text)
     if entry is not None:
-        return [(entry.entry_id, f"{entry.entry_id} ({entry.machine}, {entry.date}): {entry.note}")]
+        action = f" / {entry.action}" if entry.action else ""
+        return [(entry.entry_id, f"{entry.entry_id} ({entry.machine}, {entry.date}): {entry.note}{action}")]
     return [] if history else [(row.row_id, row.text) for row in rows_in(text)]
 
 

@@ -108,14 +108,39 @@ class LogEntry:
     machine: str
     date: str
     note: str
+    action: str = ""  # what was done, when the log keeps it in a column of its own
 
 
-_FIELD = re.compile(r"^(\w+): (.*)$", re.M)
+_FIELD = re.compile(r"^([^:\n]{1,60}): (.*)$", re.M)
+# Column names CMMS exports use for the fields a work order needs (lower-case alphanumerics).
+SYNONYMS = {
+    "work_order": ("workorder", "wo", "wono", "wonumber", "wonum", "ticket", "ticketno", "orderno"),
+    "note": ("note", "notes", "description", "complaint", "problemdescription", "symptom", "issue"),
+    "action": ("action", "actiontaken", "correctiveaction", "resolution", "repair", "workdone"),
+    "date": ("date", "opened", "reported", "datereported", "created"),
+    "machine": ("machine", "machineid", "asset", "assetid", "equipment", "equipmentid"),
+}
+_CANONICAL = {alias: name for name, aliases in SYNONYMS.items() for alias in aliases}
+
+
+def record_fields(text: str) -> dict[str, str]:
+    """A CSV record's `key: value` lines as the loader renders them, keyed in lower case, with the
+    names a plant's export uses ('WO#', 'Description', 'Action Taken') mapped to work_order, note,
+    action, date and machine (the first of two synonyms wins). A 'Problem' column is the complaint
+    when the log has no note column: then it is not a problem-type label."""
+    fields: dict[str, str] = {}
+    for key, value in _FIELD.findall(text):
+        name = _CANONICAL.get(re.sub(r"[^a-z0-9]", "", key.lower()), key.strip().lower())
+        fields.setdefault(name, value.strip())
+    if "note" not in fields and "problem" in fields:
+        fields["note"] = fields.pop("problem")
+    return fields
 
 
 def entry_in(text: str) -> LogEntry | None:
     """The log record a chunk holds (CSV records are ingested one per chunk), or None."""
-    fields = dict(_FIELD.findall(text))
+    fields = record_fields(text)
     if "work_order" not in fields or "note" not in fields:
         return None
-    return LogEntry(fields["work_order"], fields.get("machine", ""), fields.get("date", ""), fields["note"])
+    return LogEntry(fields["work_order"], fields.get("machine", ""), fields.get("date", ""), fields["note"],
+                    fields.get("action", ""))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from rightsized.domains.base import MetricSpec, Score, Task
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
-from rightsized.domains.manufacturing_maintenance.logs import content_words, expand_query, similarity
+from rightsized.domains.manufacturing_maintenance.logs import content_words, expand_query, record_fields, similarity
 from rightsized.domains.manufacturing_maintenance.models import SimilarCase, SimilarResult
 
 CANDIDATES = 20
@@ -55,7 +55,7 @@ class SimilarTask(Task[SimilarInput, SimilarResult]):
                             filters={"doc_type": "log"})
         cases = []
         for rank, hit in enumerate(hits):
-            fields = _fields(hit.text)
+            fields = record_fields(hit.text)
             note = fields.get("note") or fields.get("problem_text") or hit.text
             cases.append((similarity(inputs.complaint, note), -rank, SimilarCase(
                 work_order=fields.get("work_order", hit.chunk_id), chunk_id=hit.chunk_id, note=note,
@@ -81,13 +81,3 @@ class SimilarTask(Task[SimilarInput, SimilarResult]):
             scores[f"{label}_accuracy_at_1"] = float(ranked[:1] == [truth])
             scores[f"{label}_accuracy_at_5"] = float(truth in ranked[:5])
         return scores
-
-
-def _fields(text: str) -> dict[str, str]:
-    """`key: value` lines of a CSV record as the loader renders it."""
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and key.strip():
-            out[key.strip().lower()] = value.strip()
-    return out

@@ -11,9 +11,10 @@ import pytest
 
 from rightsized.domains.manufacturing_maintenance import classify_document
 from rightsized.domains.manufacturing_maintenance.anomaly import detect
+from rightsized.domains.manufacturing_maintenance.ask import AskInput, AskTask
 from rightsized.domains.manufacturing_maintenance.classifier import default_classifier, features, training_set
 from rightsized.domains.manufacturing_maintenance.corpus import Machine, telemetry
-from rightsized.domains.manufacturing_maintenance.logs import normalise, similarity
+from rightsized.domains.manufacturing_maintenance.logs import LogEntry, entry_in, normalise, similarity
 from rightsized.domains.manufacturing_maintenance.manuals import manual_rows, rows_in
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
 from rightsized.domains.manufacturing_maintenance.scoring import decide
@@ -190,6 +191,25 @@ def test_a_work_order_export_is_a_log_and_folders_above_the_library_do_not_count
 def test_similar_says_when_the_library_holds_no_log() -> None:
     result = SimilarTask().run(_Library([]), SimilarInput(library=Path("library"), complaint="spindle brgs noisy"))
     assert result.cases == [] and result.warnings == [NO_LOG]  # it was an empty answer and no warning
+
+
+CMMS_RECORD = ("WO#: 24-0118\nDate: 03/04/2025\nMachine: M02 VMC-600\nProblem: spndl overheat alm 2x this shift\n"
+               "Action Taken: clnd hx fins, clnt flo restored, ok\nTech: RS")  # as the loader renders a CSV record
+
+
+def test_a_cmms_export_record_is_a_work_order_with_its_action() -> None:
+    # 'WO#', 'Problem', 'Action Taken' were not read: no work order for ask, the chunk id and no action in similar
+    assert entry_in(CMMS_RECORD) == LogEntry("24-0118", "M02 VMC-600", "03/04/2025", "spndl overheat alm 2x this shift",
+                                             "clnd hx fins, clnt flo restored, ok")
+    hit = SearchHit("c1", 1.0, CMMS_RECORD, {"doc_type": "log"})
+    found = SimilarTask().run(_Library([hit]), SimilarInput(library=Path("library"), complaint="spindle overheating"))
+    case = found.cases[0]
+    assert (case.work_order, case.note, case.action) == ("24-0118", "spndl overheat alm 2x this shift",
+                                                         "clnd hx fins, clnt flo restored, ok")
+    assert case.labels == {} and found.prediction == {}  # the complaint is not a problem type
+    asked = AskTask().run(_Library([hit]), AskInput(library=Path("library"),
+                                                    question="What fixed the spindle overheat alarm last time?"))
+    assert asked.units == ["24-0118"] and asked.answer.endswith("/ clnd hx fins, clnt flo restored, ok")
 
 
 # -- telemetry that must be refused or flagged ------------------------------------------------
