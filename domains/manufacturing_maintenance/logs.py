@@ -32,6 +32,8 @@ ABBREVIATIONS: dict[str, str] = {
     "lube": "lubrication", "regreased": "relubricated", "insp": "inspected", "adj": "adjusted",
     "mtr": "motor", "enc": "encoder", "clnt": "coolant", "cool": "coolant", "alm": "alarm", "ok'd": "checked",
     "dt": "temperature difference", "rpm": "rpm", "ins": "insert", "+": "and", "&": "and", "@": "at",
+    "e-stop": "emergency stop", "estop": "emergency stop", "e-stops": "emergency stops", "wont": "will not",
+    "hyd": "hydraulic", "pneu": "pneumatic", "ovht": "overheat", "lkg": "leaking",
 }
 VOCABULARY = sorted({
     "bearing", "bearings", "replace", "replaced", "check", "checked", "alignment", "vibration", "spindle",

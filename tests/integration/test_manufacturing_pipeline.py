@@ -79,6 +79,7 @@ def test_a_unit_mix_up_fails_the_case_naming_line_and_column(harness: Manufactur
     ("Machine VMC-400 trips on overtemperature - what do I check first?", "VMC400-TS-02"),
     ("How often should the spindle bearings of the VMC-800 be lubricated?", "VMC800-INT-01"),
     ("What is the overstrain limit for the VMC-800?", "VMC800-LIM-04"),
+    ("E-stop wont reset on the VMC-400, what do I check?", "VMC400-TS-19"),  # shorthand: it abstained
 ])
 def test_ask_answers_with_the_whole_row_cited(harness: ManufacturingHarness, question: str, unit: str) -> None:
     result = harness.ask(question)

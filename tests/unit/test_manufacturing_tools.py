@@ -149,6 +149,7 @@ def test_bearing_wear_window_scores_high_with_the_classifier(tmp_path: Path) -> 
     ("brng whine DE, aligment chkd", "bearing whine drive end alignment checked"),
     ("m/c tripped overtemp, clnd HX fins", "machine tripped overtemperature cleaned heat exchanger fins"),
     ("R&R spindle brgs p/n BRG-6206-2RS", "remove and replace spindle bearings part number brg-6206-2rs"),
+    ("E-stop wont reset, hyd lkg", "emergency stop will not reset hydraulic leaking"),
 ])
 def test_shorthand_and_typos_normalise(note: str, words: str) -> None:
     assert normalise(note) == words
