@@ -40,8 +40,20 @@ _VITALS = {
     "spo2": re.compile(r"\bSpO2:?\s*(\d{2,3})\s*%"),
 }
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z /-]{1,40}:")
+# A heading on a line of its own without a colon, as EHR exports print them: in capitals
+# ("MEDICATIONS"), or one of the usual headings in title case ("Past Medical History").
+_BARE_HEADING = re.compile(r"^[A-Z][A-Z /&()-]{2,40}$")
+_TITLE_HEADINGS = frozenset({
+    "allergies", "allergy", "medications", "current medications", "home medications", "meds", "diagnoses",
+    "diagnosis", "assessment", "impression", "problem list", "problems", "past medical history", "indication",
+    "plan", "assessment and plan", "recommendations", "follow-up", "follow up"})
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
-_NKDA = re.compile(r"\b(?:NKDA|no known (?:drug )?allergies)\b", re.I)
+_NKDA = re.compile(r"\b(?:NKDA|NKA|no known (?:drug )?allergies)\b", re.I)
+# What a note writes after the substance: the reaction ("Penicillin - anaphylaxis", "Sulfa: rash").
+_REACTION = re.compile(r"\(.*?\)|\s+[-–:]\s.*$")
+# A status written after a problem ("Type 2 diabetes mellitus, uncontrolled."): part of it, no problem of its own.
+_STATUS = re.compile(r"^(?:(?:well|poorly|un)?[- ]?controlled|stable|improv(?:ed|ing)|worsening|resolv(?:ed|ing)|"
+                     r"unchanged|chronic|acute|mild|moderate|severe|active|new|recurrent|compensated|decompensated)$", re.I)
 # SOAP notes label their parts with letters: the assessment lists problems, the plan the steps;
 # "A/P" lines pair a problem with its step ("1. Hypertension - increase lisinopril"): read as steps.
 _SOAP = re.compile(r"^(?P<h>S|O|A|P|A/P|A&P)[ \t]*:[ \t]*")
@@ -113,12 +125,15 @@ def _sentences(text: str) -> list[str]:
 def _problem_items(text: str) -> list[str]:
     """Positive problems in a problem-section line: items of sentences with no trigger."""
     items = []
-    for sentence in _sentences(_BULLET.sub("", text)):
-        if _NEGATION.search(sentence) or _EXPERIENCER.search(sentence):
+    # A negation reaches to the end of its clause: "HTN, HLD, GERD; no history of diabetes" keeps
+    # the first clause, while "No fever, chills, or cough" drops the whole list.
+    clauses = [c for sentence in _sentences(_BULLET.sub("", text)) for c in sentence.split(";")]
+    for clause in clauses:
+        if _NEGATION.search(clause) or _EXPERIENCER.search(clause):
             continue
-        for part in re.split(r"[;,]", sentence):
+        for part in clause.split(","):
             part = part.strip(" .")
-            if part and not _PENDING.match(part):
+            if part and not _PENDING.match(part) and not _STATUS.match(part):
                 items.append(part[0].lower() + part[1:] if part[:2].istitle() and not _eponym_start(part) else part)
     return items
 
@@ -147,6 +162,10 @@ def extract(hits: Sequence[SearchHit]) -> Extraction:
             text = text[label.end():].strip()
         elif label:  # "Dictated by: ...", "cc: ...": a field of its own ends the section
             section[doc] = None
+        elif (_BARE_HEADING.match(text) or text.lower() in _TITLE_HEADINGS) and (
+                bare := _section_of(text.upper())) is not None:
+            section[doc] = bare
+            text = ""
         for name, regex in _VITALS.items():
             for found in regex.finditer(line):
                 out.add("vitals", f"{name} {found.group(1)}", line, chunk_id)
@@ -160,17 +179,24 @@ def extract(hits: Sequence[SearchHit]) -> Extraction:
             for item in _problem_items(text):
                 out.add("problems", item, text, chunk_id)
         elif current == "medications":
+            if "|" in text:  # a table row, "Warfarin | 5 mg | PO | daily": its cells in order
+                text = " ".join(cell.strip() for cell in text.split("|") if cell.strip())
             for part in _MEDICATION_SPLIT.split(_BULLET.sub("", text)):  # one per line, or several inline
                 if med := _MEDICATION.match(part.strip()):
                     value = " ".join(m.strip() for m in (med["name"], med["dose"], med["route"], med["freq"]) if m)
                     out.add("medications", value.lower(), text, chunk_id)
         elif current == "allergies":
-            section[doc] = None  # one line: what follows is another section's
+            listed = _BULLET.match(text) is not None
+            if not listed and text and (heading or label):
+                section[doc] = None  # "Allergies: X" on one line: what follows is another section's
+            elif not listed and text:
+                section[doc] = None
+                continue  # a line after the list that is no item of it
             if _NKDA.search(text):
                 out.add("allergies", "NKDA", text, chunk_id)
             else:
-                for part in text.split(";"):
-                    substance = re.sub(r"\(.*?\)", "", part).strip(" .")
+                for part in re.split(r"[;,]", _BULLET.sub("", text)):
+                    substance = _REACTION.sub("", part).strip(" .")
                     if substance:
                         out.add("allergies", substance.lower(), text, chunk_id)
         elif current == "plan":

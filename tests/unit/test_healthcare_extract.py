@@ -173,3 +173,33 @@ def test_a_narrative_cut_off_by_the_token_limit_keeps_its_finished_sentences() -
     assert narrative_problem(complete_sentences(cut), facts) is None
     assert complete_sentences("The patient takes metoprolol 2.5") == ""
     assert narrative_problem("", facts) == "no finished sentence within the token limit"
+
+
+EHR_EXPORT = """Past Medical History: HTN, HLD, GERD; no history of diabetes.
+Assessment:
+1. Type 2 diabetes mellitus, uncontrolled.
+2. No fever, chills, or cough.
+MEDICATIONS
+Drug | Dose | Route | Frequency
+Warfarin | 5 mg | PO | daily
+Furosemide | 40 mg | PO | BID
+Allergies:
+- Sulfa (rash)
+- Penicillin - anaphylaxis
+Plan: Follow up in 2 weeks."""
+
+
+def test_an_ehr_export_with_lists_tables_and_clauses_is_read() -> None:
+    """Probed 2026-12-02: the penicillin anaphylaxis under an allergy list was missed, a table of
+    medications read as nothing, "HTN, HLD, GERD; no history of diabetes" dropped all four, and
+    "uncontrolled" became a problem of its own."""
+    items = extract(_hits(EHR_EXPORT)).items
+    assert set(items["allergies"]) == {"sulfa", "penicillin"}
+    assert set(items["medications"]) == {"warfarin 5 mg po daily", "furosemide 40 mg po bid"}
+    assert set(items["problems"]) == {"htn", "hld", "gerd", "type 2 diabetes mellitus"}
+
+
+def test_allergies_written_on_one_line_are_each_an_item() -> None:
+    items = extract(_hits("Allergies: PCN, codeine\nAssessment: Gout.", "ALLERGIES: NKA")).items
+    assert set(items["allergies"]) == {"pcn", "codeine", "nkda"}
+    assert set(items["problems"]) == {"gout"}
