@@ -178,9 +178,10 @@ def manual_file_name(model: MachineModel) -> str:
 
 
 def model_of_manual(path: Path) -> str | None:
-    """The machine model a manual file is for, from its name (manual_VMC-400.pdf)."""
+    """The machine model a manual file is for, from its name (manual_VMC-400.pdf), the name read
+    whole: manual_VMC-4000.pdf is no VMC-400 manual."""
     for name in MACHINE_MODELS:
-        if name.lower() in path.name.lower():
+        if re.search(rf"(?<![a-z0-9]){re.escape(name.lower())}(?!\d)", path.name.lower()):
             return name
     return None
 

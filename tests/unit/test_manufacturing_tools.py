@@ -15,7 +15,7 @@ from rightsized.domains.manufacturing_maintenance.ask import AskInput, AskTask
 from rightsized.domains.manufacturing_maintenance.classifier import default_classifier, features, training_set
 from rightsized.domains.manufacturing_maintenance.corpus import Machine, telemetry
 from rightsized.domains.manufacturing_maintenance.logs import LogEntry, entry_in, normalise, similarity
-from rightsized.domains.manufacturing_maintenance.manuals import manual_rows, rows_in
+from rightsized.domains.manufacturing_maintenance.manuals import manual_rows, model_of_manual, rows_in
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
 from rightsized.domains.manufacturing_maintenance.scoring import decide
 from rightsized.domains.manufacturing_maintenance.similar import NO_LOG, SimilarInput, SimilarTask
@@ -187,6 +187,11 @@ def test_a_work_order_export_is_a_log_and_folders_above_the_library_do_not_count
     names = ["work_orders_2025.csv", "WO_export.csv", "MaintenanceLog.csv", "logs/maintenance_log.csv",
              "telemetry_export.csv", "catalog.csv", "manuals/manual_VMC-400.pdf", "notes.pdf"]
     assert [classify_document(root / name, root) for name in names] == ["log"] * 4 + ["other"] * 2 + ["manual", "other"]
+
+
+def test_a_manuals_model_is_read_from_its_whole_name() -> None:
+    names = ["manual_VMC-400.pdf", "VMC-600 operator manual.pdf", "manual_VMC-4000.pdf", "manual_XVMC-400.pdf"]
+    assert [model_of_manual(Path(name)) for name in names] == ["VMC-400", "VMC-600", None, None]
 
 
 def test_similar_says_when_the_library_holds_no_log() -> None:
