@@ -62,18 +62,45 @@ def instruction_snippets(hits: Sequence[SearchHit]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(found))
 
 
+# The line that ends a postal address: a postcode (UK SW1A 1AA, US 20500-0001, DE 10115, IN 560001,
+# NL 1012 AB, CA K1A 0B1, 3+3 digits).
+_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}|\d{4,6}(?:-\d{4})?|\d{4}[ \t]?[A-Z]{2}|"
+                       r"[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|\d{3}[ \t]\d{3})\b", re.I)
+_A_LABEL = re.compile(r"^[ \t]*[A-Za-z][\w .'/()-]{0,40}:")
+MAX_ADDRESS_LINES = 5
+
+
 def labelled_value(hits: Sequence[SearchHit], field: str) -> Found | None:
     """First `Label: value` for the field's labels, in label-priority then retrieval order; the
-    value stops before any instruction-like text appended to it."""
+    value stops before any instruction-like text appended to it. An address may go on over the
+    next lines, as bills and forms print it ("Address:" then "12 High Street", "London",
+    "SW1A 1AA"): the lines up to its postcode are read, joined with commas."""
     for label in LABELS[field]:
         # [ \t] not \s: an empty value must not swallow the next line ("Surname:" then "Given names: X").
-        pattern = re.compile(rf"^[ \t]*{re.escape(label)}[ \t]*:[ \t]*(.+?)[ \t]*$", re.I | re.M)
+        pattern = re.compile(rf"^[ \t]*{re.escape(label)}[ \t]*:[ \t]*(.*?)[ \t]*$", re.I | re.M)
         for hit in hits:
-            match = pattern.search(hit.text)
-            value = strip_instructions(match.group(1).strip()) if match else ""
-            if value:
-                return Found(value, hit.chunk_id)
+            for match in pattern.finditer(hit.text):
+                value = strip_instructions(match.group(1).strip())
+                if field == "address":
+                    value = _address_lines(value, hit.text[match.end():])
+                if value:
+                    return Found(value, hit.chunk_id)
     return None
+
+
+def _address_lines(first: str, after: str) -> str:
+    """The address from its label's line on: with the lines after it up to the first that holds a
+    postcode (at most 2 after a value on the label's line, 5 after a bare label); the label's line
+    alone when none of them does."""
+    parts = [first] if first else []
+    for line in after.lstrip("\n").splitlines()[:2 if first else MAX_ADDRESS_LINES]:
+        line = strip_instructions(line.strip())
+        if not line or _A_LABEL.match(line) or len(line) > 60:
+            break
+        parts.append(line.rstrip(","))
+        if _POSTCODE.search(line):
+            return ", ".join(parts)
+    return first
 
 
 def parse_date(text: str) -> date | None:

@@ -159,3 +159,16 @@ def test_a_salutation_on_a_statement_is_not_part_of_the_name(holder: str, name: 
 ])
 def test_a_middle_initial_matches_the_middle_name_it_stands_for(a: str, b: str, same: bool) -> None:
     assert names_match(a, b) is same
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Residential address:\n  12 High Street\n  London\n  SW1A 1AA\nDocument number: 5",
+     "12 High Street, London, SW1A 1AA"),                              # a bare label, the address below
+    ("Address: 1600 Pennsylvania Ave NW\nWashington, DC 20500\n", "1600 Pennsylvania Ave NW, Washington, DC 20500"),
+    ("Address: 12 High Street, London SW1A 1AA\nDear customer,\n", "12 High Street, London SW1A 1AA"),
+    ("Address:\nsee attached\n\nBand: D", None),                        # no postcode: no address read
+])
+def test_an_address_printed_over_several_lines_is_read_up_to_its_postcode(text: str, address: str | None) -> None:
+    """A council-tax bill's address over four lines was not read, so every such packet went to review."""
+    found = labelled_value([SearchHit("c", 1.0, text, {})], "address")
+    assert (found.value if found else None) == address
