@@ -4,11 +4,14 @@ Why answers are whole units (a manual table row or a work order): "what do I che
 must be answered with the manual's own row, cited, not a paraphrase that drops the part number.
 The units of the retrieved chunks are scored by how much of the question's content (after
 normalising shorthand, minus question words) they cover; below `MIN_COVERAGE` the answer is
-exactly "not in the manuals". A question naming a machine model only takes that model's rows,
-and one naming a model we have no manual for (VMC-900; VMC-4000, whose name contains "VMC-400")
-is not answered from another model's manual; one asking about the past ("last time", "what
-fixed") only takes work orders. An LLM tier may rephrase the chosen unit; a rephrasing with a
-number or id the unit does not hold is rejected.
+exactly "not in the manuals". When no row or work order reaches it, the chunks of manuals not
+printed in our row form (a table keyed E-101, prose) are units of their own under the same gate,
+so a plant's own manual can answer while our rows keep the first word. A question naming a
+machine model only takes that model's rows and chunks, and one naming a model we have no manual
+for (VMC-900; VMC-4000, whose name contains "VMC-400") is not answered from another model's
+manual; one asking about the past ("last time", "what fixed") only takes work orders. An LLM
+tier may rephrase the chosen unit; a rephrasing with a number or id the unit does not hold is
+rejected.
 """
 from __future__ import annotations
 
@@ -23,10 +26,11 @@ from rightsized.domains.base import MetricSpec, Score, Task
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
 from rightsized.domains.manufacturing_maintenance.logs import content_words, entry_in
-from rightsized.domains.manufacturing_maintenance.manuals import rows_in
+from rightsized.domains.manufacturing_maintenance.manuals import ROW_ID, rows_in
 from rightsized.domains.manufacturing_maintenance.models import AskResult
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS
 from rightsized.pipelines.prompts import ContextChunk, build_prompt
+from rightsized.pipelines.stores.base import SearchHit
 
 NOT_IN_MANUALS = "not in the manuals"
 MIN_COVERAGE = 0.6
@@ -88,14 +92,12 @@ class AskTask(Task[AskInput, AskResult]):
         wanted = _terms(_MODEL.sub(" ", HISTORY.sub(" ", question)))
         filters = {"doc_type": "log"} if history else None
         hits = ctx.retrieve(question, scope=ctx.documents["library"], filters=filters)
-        best: tuple[float, str, str, str] | None = None  # (coverage, unit id, text, chunk id)
-        for hit in hits:
-            for unit_id, text in _units(hit.text, history):
-                if models and not history and not any(unit_id.startswith(m.replace("-", "")) for m in models):
-                    continue
-                covered = len(wanted & _terms(text)) / len(wanted) if wanted else 0.0
-                if best is None or covered > best[0]:
-                    best = (covered, unit_id, text, hit.chunk_id)
+        # a model's rows ('VMC400-TS-02') and its manual's own chunks ('VMC-400:<chunk id>')
+        only = () if history else tuple(p for m in models for p in (m.replace("-", "") + "-", f"{m}:"))
+        best = _best([(u, t, hit.chunk_id) for hit in hits for u, t in _units(hit.text, history)], wanted, only)
+        if not history and (best is None or best[0] < MIN_COVERAGE):
+            # no row or work order answers: a manual printed otherwise (its own row keys, prose) may
+            best = _best([(*unit, hit.chunk_id) for hit in hits if (unit := _manual_chunk(hit))], wanted, only)
         if best is None or best[0] < MIN_COVERAGE:
             return AskResult(question=question, answer=NOT_IN_MANUALS, answer_source="abstain")
         _, unit_id, text, chunk_id = best
@@ -122,6 +124,29 @@ class AskTask(Task[AskInput, AskResult]):
         right = answered and bool(set(outcome["units"]) & set(expected["answers"]))
         correct = (not answered) if expected["abstain"] else right
         return {"ask_accuracy": float(correct), "ask_wrong_answer": float(answered and not right)}
+
+
+def _best(units: list[tuple[str, str, str]], wanted: set[str],
+          only: tuple[str, ...]) -> tuple[float, str, str, str] | None:
+    """(coverage, unit id, text, chunk id) of the unit covering most of the wanted terms, the first
+    retrieved on a tie; `only`: the unit id prefixes of the models the question names."""
+    best: tuple[float, str, str, str] | None = None
+    for unit_id, text, chunk_id in units:
+        if only and not unit_id.startswith(only):
+            continue
+        covered = len(wanted & _terms(text)) / len(wanted) if wanted else 0.0
+        if best is None or covered > best[0]:
+            best = (covered, unit_id, text, chunk_id)
+    return best
+
+
+def _manual_chunk(hit: SearchHit) -> tuple[str, str] | None:
+    """A manual chunk as a unit of its own, `<model>:<chunk id>`, for manuals not printed in the
+    row form `rows_in` reads (a table keyed E-101, or prose). None for other documents and for a
+    chunk holding a row id of that form: its row was cut short, and a cut row is never cited."""
+    if hit.metadata.get("doc_type") != "manual" or ROW_ID.search(hit.text):
+        return None
+    return f"{hit.metadata.get('machine_model') or 'manual'}:{hit.chunk_id}", " ".join(hit.text.split())
 
 
 def _units(text: str, history: bool) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from fpdf import FPDF
 
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MachineModel
 
-_ROW_ID = re.compile(r"\b([A-Z0-9]{4,8}-(?:LIM|INT|TS)-\d{2})\b")
+ROW_ID = re.compile(r"\b([A-Z0-9]{4,8}-(?:LIM|INT|TS)-\d{2})\b")
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def rows_in(text: str) -> list[ManualRow]:
     """
     flat = " ".join(text.split())
     found: list[ManualRow] = []
-    matches = list(_ROW_ID.finditer(flat))
+    matches = list(ROW_ID.finditer(flat))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(flat)
         body = flat[match.end():end].strip(" |")

@@ -11,11 +11,12 @@ import pytest
 
 from rightsized.domains.manufacturing_maintenance import classify_document
 from rightsized.domains.manufacturing_maintenance.anomaly import detect
-from rightsized.domains.manufacturing_maintenance.ask import AskInput, AskTask
+from rightsized.domains.manufacturing_maintenance.ask import NOT_IN_MANUALS, AskInput, AskTask
 from rightsized.domains.manufacturing_maintenance.classifier import default_classifier, features, training_set
 from rightsized.domains.manufacturing_maintenance.corpus import Machine, telemetry
 from rightsized.domains.manufacturing_maintenance.logs import LogEntry, entry_in, normalise, similarity
 from rightsized.domains.manufacturing_maintenance.manuals import manual_rows, model_of_manual, rows_in
+from rightsized.domains.manufacturing_maintenance.models import AskResult
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS, MODES, limit_rules
 from rightsized.domains.manufacturing_maintenance.scoring import decide
 from rightsized.domains.manufacturing_maintenance.similar import NO_LOG, SimilarInput, SimilarTask
@@ -216,6 +217,35 @@ def test_a_cmms_export_record_is_a_work_order_with_its_action() -> None:
     asked = AskTask().run(_Library([hit]), AskInput(library=Path("library"),
                                                     question="What fixed the spindle overheat alarm last time?"))
     assert asked.units == ["24-0118"] and asked.answer.endswith("/ clnd hx fins, clnt flo restored, ok")
+
+
+E102 = ("E-102 Hydraulic oil leak under the table Worn hydraulic hose or loose fitting "
+        "Replace hose HOS-900, tighten fittings, top up with HLP-46 oil")  # a plant's table keyed E-101, ...
+
+
+def _ask(hits: list[SearchHit], question: str) -> AskResult:
+    return AskTask().run(_Library(hits), AskInput(library=Path("library"), question=question))
+
+
+def test_a_manual_in_another_shape_answers_when_no_row_of_ours_does() -> None:
+    # only rows printed as 'VMC400-TS-02 | Code: ...' could answer: every other manual was 'not in the manuals'
+    hit = SearchHit("c1", 1.0, E102, {"doc_type": "manual", "machine_model": "VMC-400"})
+    result = _ask([hit], "Hydraulic oil leak under the table on the VMC-400, what do I do?")
+    assert result.units == ["VMC-400:c1"] and result.answer == E102 and result.citations == ["c1"]
+    assert _ask([hit], "Hydraulic oil leak under the table on the VMC-600, what do I do?").answer == NOT_IN_MANUALS
+    assert _ask([hit], "What is the hydraulic clamp pressure of the VMC-400?").answer == NOT_IN_MANUALS
+    log = SearchHit("c2", 1.0, "work_order: WO-7\nnote: hydraulic oil leak under the table", {"doc_type": "log"})
+    assert _ask([log], "Hydraulic oil leak under the table, what do I do?").units == ["WO-7"]  # a log is no manual
+
+
+def test_our_rows_keep_the_first_word_and_a_cut_row_still_is_not_cited() -> None:
+    row = next(r for r in manual_rows(VMC400) if r.code == "HDF")
+    prose = SearchHit("c1", 1.0, f"{row.cell('Symptom')} {row.cell('Remedy')} overtemperature trips",
+                      {"doc_type": "manual", "machine_model": "VMC-400"})
+    ours = SearchHit("c2", 0.5, row.text, {"doc_type": "manual", "machine_model": "VMC-400"})
+    assert _ask([prose, ours], "Machine VMC-400 trips on overtemperature - what do I check first?").units == [row.row_id]
+    cut = SearchHit("c3", 1.0, row.text.split(" | Remedy:")[0], {"doc_type": "manual", "machine_model": "VMC-400"})
+    assert _ask([cut], "Machine VMC-400 trips on overtemperature - what do I check first?").answer == NOT_IN_MANUALS
 
 
 # -- telemetry that must be refused or flagged ------------------------------------------------
