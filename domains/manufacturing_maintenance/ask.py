@@ -80,7 +80,7 @@ class AskTask(Task[AskInput, AskResult]):
 
     def run(self, ctx: TaskContext, inputs: AskInput) -> AskResult:
         question = inputs.question
-        named = {f"{m.group(1).upper()}-{m.group(2)}" for m in _MODEL.finditer(question)}
+        named = {_model_name(m) for m in _MODEL.finditer(question)}
         models = sorted(named & set(MACHINE_MODELS))
         history = bool(HISTORY.search(question))
         unknown = sorted(named - set(MACHINE_MODELS))
@@ -89,7 +89,9 @@ class AskTask(Task[AskInput, AskResult]):
                              warnings=[f"the question names {', '.join(unknown)}: no manual for that model "
                                        f"(the models with manuals are {', '.join(MACHINE_MODELS)})"])
         # The history phrase and the model name choose where to look; the rest must be covered.
-        wanted = _terms(_MODEL.sub(" ", HISTORY.sub(" ", question)))
+        # A model we have no manual for stays a term to cover: a work order must name it to answer.
+        wanted = _terms(_MODEL.sub(lambda m: " " if _model_name(m) in MACHINE_MODELS else m.group(0),
+                                   HISTORY.sub(" ", question)))
         filters = {"doc_type": "log"} if history else None
         hits = ctx.retrieve(question, scope=ctx.documents["library"], filters=filters)
         # a model's rows ('VMC400-TS-02') and its manual's own chunks ('VMC-400:<chunk id>')
@@ -124,6 +126,10 @@ class AskTask(Task[AskInput, AskResult]):
         right = answered and bool(set(outcome["units"]) & set(expected["answers"]))
         correct = (not answered) if expected["abstain"] else right
         return {"ask_accuracy": float(correct), "ask_wrong_answer": float(answered and not right)}
+
+
+def _model_name(match: re.Match[str]) -> str:
+    return f"{match.group(1).upper()}-{match.group(2)}"
 
 
 def _best(units: list[tuple[str, str, str]], wanted: set[str],

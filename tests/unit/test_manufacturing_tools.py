@@ -238,6 +238,13 @@ def test_a_manual_in_another_shape_answers_when_no_row_of_ours_does() -> None:
     assert _ask([log], "Hydraulic oil leak under the table, what do I do?").units == ["WO-7"]  # a log is no manual
 
 
+def test_a_model_with_no_manual_stays_a_term_a_work_order_must_cover() -> None:
+    log = SearchHit("c1", 1.0, "work_order: WO-9\nmachine: M01\nnote: spndl overheat alm", {"doc_type": "log"})
+    # spindle and overheat are covered, roughing and VMC-900 are not: 2 of 4 terms, under the gate
+    assert _ask([log], "What was done last time the VMC-900 spindle overheated on roughing?").units == []
+    assert _ask([log], "What was done last time the VMC-400 spindle overheated on roughing?").units == ["WO-9"]
+
+
 def test_our_rows_keep_the_first_word_and_a_cut_row_still_is_not_cited() -> None:
     row = next(r for r in manual_rows(VMC400) if r.code == "HDF")
     prose = SearchHit("c1", 1.0, f"{row.cell('Symptom')} {row.cell('Remedy')} overtemperature trips",
