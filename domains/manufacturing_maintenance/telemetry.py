@@ -319,7 +319,7 @@ def _table(path: Path, text: str, delimiter: str) -> tuple[list[list[str]], list
         for row in reader:
             if any(cell.strip() for cell in row):
                 if len(table) > MAX_ROWS:  # the header and MAX_ROWS readings are in
-                    raise TelemetryError(path, f"line {reader.line_num}: more than {MAX_ROWS:,} readings, the limit "
+                    raise TelemetryError(path, f"line {previous + 1}: more than {MAX_ROWS:,} readings, the limit "
                                          "for one diagnosis window: export the recent readings only")
                 table.append(row)
                 starts.append(previous + 1)

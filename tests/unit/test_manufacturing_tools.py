@@ -435,8 +435,10 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: p
 def test_too_many_readings_are_refused_at_the_first_one_over_the_limit(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("rightsized.domains.manufacturing_maintenance.telemetry.MAX_ROWS", 40)
+    rows = _rows()
+    rows[40]["machine_id"] = "M01\n(spindle 1)"  # the 41st reading starts on line 42, a quoted line break ends it on 43
     with pytest.raises(TelemetryError, match=r"line 42: more than 40 readings"):
-        read_telemetry(write_rows(tmp_path / "t.csv", _rows()))
+        read_telemetry(write_rows(tmp_path / "t.csv", rows))
 
 
 # -- the LLM explanation may only use the evidence -------------------------------------------
