@@ -40,6 +40,9 @@ _TITLE = re.compile(r"^(?P<kind>[^,(]+?)\s*(?:,\s*(?P<after_comma>[^()]+?)|\((?P
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")  # not the dot of ".99" or "2.5"
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A blackout that forbids any change, not only discounts: "no price changes between ...", "prices are frozen".
+_FREEZE = re.compile(r"\bno (?:price )?(?:changes?|repricing)\b|\bprices? (?:are |is )?(?:frozen|unchanged)\b|\bfreeze\b|"
+                     r"\bprice changes? (?:are |is )?(?:not allowed|not permitted|prohibited|forbidden)\b", re.I)
 _ENDING = re.compile(r"\.(\d{2})\b")
 
 
@@ -52,6 +55,7 @@ class PriceContext:
     list_price: float
     competitor_price: float | None
     as_of: date
+    current_price: float | None = None  # what the store charges now: a price freeze keeps it
 
 
 @dataclass(frozen=True)
@@ -160,19 +164,25 @@ class PriceEnding(Rule):
 
 @dataclass(frozen=True)
 class Blackout(Rule):
-    """Between `start` and `end` (inclusive) no discount below list price: price >= list price."""
+    """Between `start` and `end` (inclusive) no discount below list price: price >= list price.
+    A freeze ("no price changes between ...") is stricter: the price stays what it is now, and
+    with the current price unknown no price is allowed."""
 
     start: date
     end: date
+    freeze: bool = False
 
     def applies(self, ctx: PriceContext) -> bool:
         return self.start <= ctx.as_of <= self.end
 
     def allows(self, price: float, ctx: PriceContext) -> bool:
+        if self.freeze:
+            return ctx.current_price is not None and abs(price - ctx.current_price) <= EPS
         return price >= ctx.list_price - EPS
 
     def describe(self) -> str:
-        return f"no discount from {self.start} to {self.end}"
+        what = "no price change (the current price stays)" if self.freeze else "no discount"
+        return f"{what} from {self.start} to {self.end}"
 
 
 @dataclass(frozen=True)
@@ -225,7 +235,7 @@ def parse_clause(clause: str, title: str, body: str, chunk_id: str) -> Rule | Un
         dates = _DATE.findall(body)
         if len(dates) >= 2:
             start, end = sorted(date.fromisoformat(d) for d in dates[:2])
-            return Blackout(clause, chunk_id, text, start, end)
+            return Blackout(clause, chunk_id, text, start, end, freeze=_FREEZE.search(body) is not None)
         return Unreadable(clause, chunk_id, "the blackout period needs a start and an end date")
     return None
 

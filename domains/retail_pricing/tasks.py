@@ -225,7 +225,8 @@ class PriceTask(Task[PriceInput, PriceResult]):
         reference = regular_price(series)
         base = float(np.mean(done.forecast.mean))
         competitor = latest(series.competitor_price)
-        price_ctx = PriceContext(product.category, product.cost, product.list_price, competitor, inputs.as_of)
+        price_ctx = PriceContext(product.category, product.cost, product.list_price, competitor, inputs.as_of,
+                                 current_price=float(series.price[-1]))
         demand = DemandModel(base, reference, used)
         found = recommend(reading.rules, price_ctx, demand, inputs.objective)
         common = dict(store=inputs.store, sku=inputs.sku, current_price=float(series.price[-1]), reference_price=reference,

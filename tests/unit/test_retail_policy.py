@@ -65,6 +65,10 @@ def test_small_overlapping_chunks_still_read_every_clause_once(policy_dir: Path)
     ("Price endings, all categories", "shelf prices must end in .95 or .99.", PriceEnding("X", "c", "", (95, 99))),
     ("Blackout period", "from 2026-12-20 to 2026-12-01 no discount may be applied.",
      Blackout("X", "c", "", date(2026, 12, 1), date(2026, 12, 20))),
+    ("Blackout", "no price changes between 2026-12-20 and 2026-12-31.",
+     Blackout("X", "c", "", date(2026, 12, 20), date(2026, 12, 31), freeze=True)),
+    ("Blackout period", "prices are frozen from 2026-12-20 to 2026-12-31.",
+     Blackout("X", "c", "", date(2026, 12, 20), date(2026, 12, 31), freeze=True)),
 ])
 def test_each_clause_kind_parses_to_its_typed_rule(title: str, body: str, expected: object) -> None:
     parsed = parse_clause("X", title, body, "c")

@@ -45,6 +45,22 @@ def test_competitor_ceiling_and_blackout_floor_bind_and_can_conflict() -> None:
     assert sorted(r.clause for r in refused.conflicting) == ["PP-4.1", "PR-3"]
 
 
+def test_a_price_freeze_keeps_the_current_price_or_is_a_conflict() -> None:
+    """'No price changes between 2026-12-20 and 2026-12-31' was read as 'no discount': a probe
+    recommended 3.99 for an item selling at 1.99 on 2026-12-22."""
+    freeze = Blackout("B-1", "c", "", date(2026, 12, 20), date(2026, 12, 31), freeze=True)
+    demand = DemandModel(base=100, reference_price=1.99, elasticity=-1.5)
+    ctx = PriceContext("Beverages", cost=1.35, list_price=2.99, competitor_price=3.35, as_of=date(2026, 12, 22),
+                       current_price=2.49)
+    found = recommend((freeze, MaxDiscount("D-1", "c", "", 0.25)), ctx, demand)
+    assert isinstance(found, Recommendation) and found.price == 2.49 and [r.clause for r in found.binding] == ["B-1"]
+    below_floor = PriceContext("Beverages", 1.35, 2.99, 3.35, date(2026, 12, 22), current_price=1.99)  # 33% off list
+    refused = recommend((freeze, MaxDiscount("D-1", "c", "", 0.25)), below_floor, demand)
+    assert isinstance(refused, Infeasible) and sorted(r.clause for r in refused.conflicting) == ["B-1", "D-1"]
+    unknown = PriceContext("Beverages", 1.35, 2.99, 3.35, date(2026, 12, 22))
+    assert isinstance(recommend((freeze,), unknown, demand), Infeasible)  # nothing to keep: no price is allowed
+
+
 def test_revenue_objective_prefers_lower_prices_for_elastic_demand() -> None:
     ctx = PriceContext("Beverages", cost=2.10, list_price=4.99, competitor_price=None, as_of=JAN)
     demand = DemandModel(base=100, reference_price=4.99, elasticity=-2.5)
