@@ -42,7 +42,8 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A blackout that forbids any change, not only discounts: "no price changes between ...", "prices are frozen".
 _FREEZE = re.compile(r"\bno (?:price )?(?:changes?|repricing)\b|\bprices? (?:are |is )?(?:frozen|unchanged)\b|\bfreeze\b|"
-                     r"\bprice changes? (?:are |is )?(?:not allowed|not permitted|prohibited|forbidden)\b", re.I)
+                     r"\bprice changes? (?:are |is )?(?:not allowed|not permitted|prohibited|forbidden)\b|"
+                     r"\bprices? (?:must|may|shall|will) not (?:be )?change", re.I)
 _ENDING = re.compile(r"\.(\d{2})\b")
 
 

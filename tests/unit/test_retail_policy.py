@@ -69,6 +69,10 @@ def test_small_overlapping_chunks_still_read_every_clause_once(policy_dir: Path)
      Blackout("X", "c", "", date(2026, 12, 20), date(2026, 12, 31), freeze=True)),
     ("Blackout period", "prices are frozen from 2026-12-20 to 2026-12-31.",
      Blackout("X", "c", "", date(2026, 12, 20), date(2026, 12, 31), freeze=True)),
+    ("Blackout period", "shelf prices must not change from 2026-12-20 to 2026-12-31.",
+     Blackout("X", "c", "", date(2026, 12, 20), date(2026, 12, 31), freeze=True)),
+    ("Promotion blackout", "no promotion may run from 2026-12-20 to 2026-12-31.",
+     Blackout("X", "c", "", date(2026, 12, 20), date(2026, 12, 31))),
 ])
 def test_each_clause_kind_parses_to_its_typed_rule(title: str, body: str, expected: object) -> None:
     parsed = parse_clause("X", title, body, "c")
