@@ -200,8 +200,11 @@ def test_tesseract_runs_single_threaded_unless_the_user_set_otherwise(tmp_path: 
 # -- reading an OCR'd MRZ ------------------------------------------------------------------------
 
 
-def _autocorrect_pairs() -> list[tuple[list[str], list[str]]]:
-    """cheminfo/mrz's "Use autocorrection" vectors of ICAO formats: noisy lines -> their reference."""
+def _autocorrect_pairs() -> list:
+    """cheminfo/mrz's "Use autocorrection" vectors of ICAO formats: noisy lines -> their reference
+    (one skipped case naming the path when ../shared is not beside the checkout)."""
+    if not VECTORS.is_file():
+        return [pytest.param([], [], marks=pytest.mark.skip(reason=f"MRZ vectors not found at {VECTORS}"))]
     vectors = json.loads(VECTORS.read_text())["vectors"]
     references = {(v["test_file"], v["test_name"]): v["mrz_lines"] for v in vectors if v["role"] == "input"}
     return [(v["mrz_lines"], references[v["test_file"], v["test_name"]]) for v in vectors
