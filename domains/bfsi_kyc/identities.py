@@ -27,27 +27,32 @@ NAME_MATCH = 90.0  # token-sort similarity of normalised names
 
 def names_match(a: str, b: str) -> bool:
     """The same name as two documents write it: similar spelling (token sort), or the same words
-    where one document gives a middle name as its initial ("Jane M. Doe", "Jane Marie Doe")."""
+    where one document gives a middle name as its initial ("Jane M. Doe", "Jane Marie Doe"); at
+    least two whole words must agree (two initials and a surname could be anyone's)."""
     first, second = normalize_name(a), normalize_name(b)
-    return fuzz.token_sort_ratio(first, second) >= NAME_MATCH or _initials_agree(first.split(), second.split())
+    if fuzz.token_sort_ratio(first, second) >= NAME_MATCH:
+        return True
+    words, others = first.split(), second.split()
+    whole = _paired_words(words, others, initials_either_side=True) if len(words) == len(others) else None
+    return whole is not None and whole >= 2
 
 
-def _initials_agree(first: list[str], second: list[str]) -> bool:
-    """Word for word the same, but for initials that stand for a word of the other name; at least
-    two whole words must agree (two initials and a surname could be anyone's)."""
-    if len(first) != len(second):
-        return False
-    rest, whole = list(second), 0
-    for word in sorted(first, key=len, reverse=True):
+def _paired_words(held: list[str], words: list[str], *, initials_either_side: bool) -> int | None:
+    """Pairs every word of `held` with a distinct word of `words`: the same word, or an initial of
+    `held` standing for it (with `initials_either_side`, also an initial of `words` standing for a
+    word of `held`). The number of whole words paired, or None when a word finds no partner."""
+    rest, whole = list(words), 0
+    for word in sorted(held, key=len, reverse=True):  # whole words first, then initials
         pick = next((w for w in rest if w == word), None)
         if pick is not None:
             whole += len(word) > 1
         else:
-            pick = next((w for w in rest if (len(word) == 1 and w[0] == word) or (len(w) == 1 and word[0] == w)), None)
+            pick = next((w for w in rest if (len(word) == 1 and w[0] == word)
+                         or (initials_either_side and len(w) == 1 and word[0] == w)), None)
         if pick is None:
-            return False
+            return None
         rest.remove(pick)
-    return whole >= 2
+    return whole
 
 
 # Joint holders on a statement or bill: "MR ALI HASSAN & MRS FATIMA HASSAN", "J Smith and K Smith",
@@ -66,16 +71,8 @@ def same_person(holder: str, name: str) -> bool:
     initial of a distinct one, with at least one whole word ("Mr A Hassan", "HASSAN A" for Ali Hassan)."""
     if names_match(holder, name):
         return True
-    words = normalize_name(name).split()
-    held = normalize_name(holder).split()
-    if not any(len(w) > 1 for w in held):
-        return False
-    for word in sorted(held, key=len, reverse=True):  # whole words first, then initials
-        pick = next((w for w in words if w == word or (len(word) == 1 and w[0] == word)), None)
-        if pick is None:
-            return False
-        words.remove(pick)
-    return True
+    whole = _paired_words(normalize_name(holder).split(), normalize_name(name).split(), initials_either_side=False)
+    return whole is not None and whole >= 1
 
 
 @dataclass(frozen=True)

@@ -204,8 +204,8 @@ def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz:
                  evidence=f"'{full_name.value}' consistent across {len(seen) + 1} documents")
 
 
-def dob_check(dob: ExtractedField, docs: dict[str, list[SearchHit]], mrz: MrzFound | None = None) -> Check:
-    mrz_dob = mrz.result.birth_date_iso if mrz is not None and mrz.result is not None else None
+def dob_check(dob: ExtractedField, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> Check:
+    mrz_dob = mrz.result.birth_date_iso if mrz.result is not None else None
     if mrz_dob and dob.method == "viz" and dob.value != mrz_dob:  # an altered page
         return Check(name="dob_consistency", passed=False, chunk_ids=sorted({*dob.chunk_ids, *mrz.chunk_ids}),
                      evidence=f"identity document's visual zone says {dob.value}, its MRZ {mrz_dob}")
