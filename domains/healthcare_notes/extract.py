@@ -186,12 +186,10 @@ def extract(hits: Sequence[SearchHit]) -> Extraction:
                     value = " ".join(m.strip() for m in (med["name"], med["dose"], med["route"], med["freq"]) if m)
                     out.add("medications", value.lower(), text, chunk_id)
         elif current == "allergies":
-            listed = _BULLET.match(text) is not None
-            if not listed and text and (heading or label):
-                section[doc] = None  # "Allergies: X" on one line: what follows is another section's
-            elif not listed and text:
-                section[doc] = None
-                continue  # a line after the list that is no item of it
+            if text and not _BULLET.match(text):  # "Allergies: X" on one line, or a line after the list
+                section[doc] = None  # what follows is another section's
+                if not (heading or label):
+                    continue  # a line after the list: no item of it
             if _NKDA.search(text):
                 out.add("allergies", "NKDA", text, chunk_id)
             else:

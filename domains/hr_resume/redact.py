@@ -48,7 +48,7 @@ AGE_AFTER_NAME = re.compile(r"(?<=\[candidate\]),\s*(?:1[6-9]|[2-8]\d)\b(?=\s*(?
 RELIGION = re.compile(r"\b(?:Muslim|Christian|Catholic|Protestant|Jewish|Jew|Hindu|Buddhist|Sikh|Mormon|Evangelical|"
                       r"Baptist|Methodist|Lutheran|Atheist|Agnostic)s?\b")
 ETHNICITY = re.compile(r"\b[A-Z][a-z]+-(?:American|Canadian|British|Australian)\b|\b(?:Hispanic|Latino|Latina|Latinx)\b")
-# A maiden name: "(née Murphy)", "born Murphy" after the name.
+# A maiden name: "(née Murphy)", "nee Murphy" after the name.
 MAIDEN = re.compile(r"\s*\(?\b(?:née|nee)\s+[^\W\d_][\w'’-]*\)?", re.IGNORECASE)
 # A graduation year outside an education section ("graduated 2017", "Class of 2012").
 GRADUATION_YEAR = re.compile(r"\b(?:graduated|graduating|graduation|class of)\b[^\n.;]{0,30}?\b(?:19|20)\d\d\b",
