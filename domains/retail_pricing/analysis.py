@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from rightsized.domains.retail_pricing.forecasting import (
-    COMBINED, GLOBAL, LEVEL, SeriesBacktest, SeriesForecast, backtest, candidate_names, forecast, global_usable,
+    LEVEL, SeriesBacktest, SeriesForecast, backtest, candidate_names, forecast, global_names, global_usable,
     impute_stockouts, pooled_choice, usable_season,
 )
 from rightsized.domains.retail_pricing.tables import Series
@@ -41,7 +41,7 @@ class SeriesOutcome:
 def forecast_series(series: Series, step_days: int, *, horizon: int, origins: int,
                     models: Sequence[str] | None = None, peers: Sequence[Series] = ()) -> SeriesOutcome:
     """`models`: candidate families by plain name ("SeasonalNaive", "AutoETS", "AutoARIMA",
-    "LightGBM", "Combination"); with a season over 24 the STL variants of the statistical ones are
+    "LightGBM", "Combination"; "LightGBM" takes in its market-normalised variant); with a season over 24 the STL variants of the statistical ones are
     used. Default: every candidate. `peers`: the table's other series; those covering the same
     periods (and are not out of stock throughout) form the panel with this one (stock-outs imputed
     the same way): the global model learns
@@ -59,11 +59,11 @@ def forecast_series(series: Series, step_days: int, *, horizon: int, origins: in
     if imputed:
         warnings.append(f"{series.key}: {imputed} stock-out period(s) imputed (zero sales that are not zero demand)")
     names = [n for n in candidate_names(season) if models is None or n.split("+")[0] in models]
-    if (GLOBAL in names or COMBINED in names) and not global_usable(len(values), season=season, horizon=horizon,
-                                                                       origins=origins):
-        names = [n for n in names if n not in (GLOBAL, COMBINED)]
+    global_ones = [n for n in names if n in global_names()]
+    if global_ones and not global_usable(len(values), season=season, horizon=horizon, origins=origins):
+        names = [n for n in names if n not in global_ones]
         warnings.append(f"{series.key}: {len(values)} periods leave the global model too little history before the "
-                        f"first backtest origin; {GLOBAL} and {COMBINED} not tried")
+                        f"first backtest origin; {', '.join(global_ones)} not tried")
     uid = series.key
     panel = {uid: values} | {p.key: impute_stockouts(p.units, p.stockout)[0] for p in peers
                              if p.key != uid and p.periods == series.periods and (p.stockout == 0).any()}

@@ -14,9 +14,11 @@ library's own `cross_validation` call on the same series.
 Why a global model and a combination as candidates: one product's few weeks are little to learn
 from, a LightGBM trained across every series of the table learns shapes they share
 (`global_model.py`), and the plain mean of AutoETS, AutoARIMA and the global model (a forecast
-combination, the classic robust choice) averages away much of each member's error. On UCI's 811
-products (W44-W51 held out) the global model scored WAPE 0.265 and the combination 0.268 against
-AutoARIMA's 0.271 (measured); the pooled backtest chooses the global model there.
+combination, the classic robust choice) averages away much of each member's error. A non-seasonal
+table also gets the global model on market-normalised series ("LightGBM+Market": the table's common
+movement taken out; `global_model.py` says why). On UCI's 811 products (W44-W51 held out) the
+market-normalised global model scored WAPE 0.2624, the global model 0.265 and the combination 0.268
+against AutoARIMA's 0.271 (measured); the pooled backtest chooses the market-normalised one there.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from rightsized.pipelines.errors import ConfigError
 LEVEL = 80  # prediction interval coverage, percent
 BASELINE = "SeasonalNaive"
 GLOBAL = "LightGBM"
+MARKET = "LightGBM+Market"
 COMBINED = "Combination"
 
 
@@ -64,8 +67,14 @@ def statistical_names(season: int) -> list[str]:
 
 
 def candidate_names(season: int) -> list[str]:
-    """Every candidate, simplest first: the statistical models, the global model, their combination."""
-    return [*statistical_names(season), GLOBAL, COMBINED]
+    """Every candidate, simplest first: the statistical models, the global model (and, without a
+    season, its market-normalised variant), the combination."""
+    return [*statistical_names(season), GLOBAL, *([MARKET] if season == 1 else []), COMBINED]
+
+
+def global_names() -> tuple[str, ...]:
+    """The candidates that learn across the table: they need its lags before the first origin."""
+    return GLOBAL, MARKET, COMBINED
 
 
 def combination_members(season: int) -> list[str]:
@@ -141,12 +150,12 @@ def _rows(series: dict[str, np.ndarray], panel: dict[str, np.ndarray]) -> list[i
 
 
 def _global_backtest(series: dict[str, np.ndarray], panel: dict[str, np.ndarray], *, season: int, horizon: int,
-                     origins: int) -> np.ndarray:
+                     origins: int, market: bool) -> np.ndarray:
     """Global-model forecasts of `series` at each origin, trained on `panel`, in cross-validation
     order (series, origin, step)."""
     matrix = _panel(panel)
     cuts = backtest_cutoffs(matrix.shape[1], horizon=horizon, origins=origins)
-    by_origin = [global_forecast(matrix, cut, horizon, season)[_rows(series, panel)] for cut in cuts]
+    by_origin = [global_forecast(matrix, cut, horizon, season, market=market)[_rows(series, panel)] for cut in cuts]
     return np.stack(by_origin, axis=1).reshape(-1)
 
 
@@ -164,7 +173,6 @@ def backtest(series: dict[str, np.ndarray], *, season: int, horizon: int, origin
     `cross_validation`. With one origin there is nothing to reuse: every model is the library's."""
     names = list(models) if models is not None else candidate_names(season)
     members = combination_members(season)
-    needs_global = GLOBAL in names or COMBINED in names
     statistical = [n for n in statistical_names(season) if n in names or (COMBINED in names and n in members)]
     reused = next((n for n in statistical if n in REUSED), None) if origins > 1 else None
     library = [n for n in statistical if n != reused]
@@ -182,9 +190,10 @@ def backtest(series: dict[str, np.ndarray], *, season: int, horizon: int, origin
     if reused is not None:
         done = reused_order_backtest(series, cuts, horizon=horizon, season=season, n_jobs=n_jobs)
         predicted[reused] = np.concatenate([done[uid].forecasts for uid in series])
-    if needs_global:
-        predicted[GLOBAL] = _global_backtest(series, series if panel is None else panel, season=season,
-                                             horizon=horizon, origins=origins)
+    for name, market in ((GLOBAL, False), (MARKET, True)):
+        if name in names or (name == GLOBAL and COMBINED in names):
+            predicted[name] = _global_backtest(series, series if panel is None else panel, season=season,
+                                               horizon=horizon, origins=origins, market=market)
     if COMBINED in names:
         predicted[COMBINED] = np.mean([predicted[m] for m in members], axis=0)
     width = origins * horizon
@@ -261,11 +270,12 @@ def forecast(series: dict[str, np.ndarray], chosen: dict[str, str], *, season: i
             for uid, part in fc.groupby("unique_id", sort=False):
                 points.setdefault(model, {})[str(uid)] = part[model].to_numpy()
                 bands.setdefault(model, {})[str(uid)] = (part[f"{model}-lo-{LEVEL}"].to_numpy(), part[f"{model}-hi-{LEVEL}"].to_numpy())
-    if GLOBAL in wanted:
-        panel = series if panel is None else panel
-        matrix = _panel(panel)
-        predicted = global_forecast(matrix, matrix.shape[1], horizon, season)
-        points[GLOBAL] = {uid: predicted[row] for uid, row in zip(chosen, _rows(chosen, panel), strict=True)}
+    panel = series if panel is None else panel
+    for name, market in ((GLOBAL, False), (MARKET, True)):
+        if name in wanted:
+            matrix = _panel(panel)
+            predicted = global_forecast(matrix, matrix.shape[1], horizon, season, market=market)
+            points[name] = {uid: predicted[row] for uid, row in zip(chosen, _rows(chosen, panel), strict=True)}
     if COMBINED in wanted:
         points[COMBINED] = {u: np.mean([points[m][u] for m in combination_members(season)], axis=0)
                             for u, m in chosen.items() if m == COMBINED}

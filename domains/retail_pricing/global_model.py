@@ -10,7 +10,19 @@ Why the L1 objective: WAPE is an absolute-error measure and 22% of UCI weeks are
 median-seeking L1 fit scored better than L2 (0.265 vs 0.267) and its backtest errors were lower
 at every origin.
 
-A fit is cached by the panel's content, season, horizon and cutoff: the real suite forecasts 811
+Why a market-normalised variant (`market=True`, the candidate "LightGBM+Market"): products of one
+table move together (UCI's whole table fell 30% between W24 and W26 and has risen ~1% a week
+since). Lags of the raw series teach the model that such a step is each product's own shape, and
+a product's history before the step misstates its level after it. Dividing every period by the
+table's total for that period (relative to its mean) takes the common movement out, the model
+learns each product's share, and the forecast is put back at the market's latest period. With
+the common movement gone, the whole normalised history is a fair estimate of a product's level,
+so its mean and median are features too. Measured on UCI's backtest origins W20/W28/W36 (the
+choice): pooled WAPE 0.2775 -> 0.2602, lower at every origin; holdout W44-W51 0.2650 -> 0.2624.
+It is offered for non-seasonal tables only: the total would take the common season out with the
+level, and the market's next periods are then not its latest one.
+
+A fit is cached by the panel's content, season, horizon, cutoff and variant: the real suite forecasts 811
 products one case at a time from the same table, and each case needs the same global fits.
 """
 from __future__ import annotations
@@ -25,7 +37,7 @@ from rightsized.pipelines.errors import ConfigError
 LAGS = 12
 DECAY = 0.7  # weight of each older lag in the exponentially weighted recent level
 SEED = 2026
-_CACHE: OrderedDict[tuple[str, int, int, int], np.ndarray] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int, int, int, bool], np.ndarray] = OrderedDict()
 _CACHE_SIZE = 16
 
 
@@ -34,7 +46,7 @@ def min_history(season: int) -> int:
     return LAGS + 1 + (season if season > 1 else 0)
 
 
-def _features(window: np.ndarray, cut: int, step: int, scale: np.ndarray, season: int) -> np.ndarray:
+def _features(window: np.ndarray, cut: int, step: int, scale: np.ndarray, season: int, market: bool) -> np.ndarray:
     """Features at cutoff `cut` (the last observed index is cut - 1) for `step` periods ahead.
 
     Lags are scaled by the series' mean so big and small sellers share shapes, but the mean itself
@@ -51,28 +63,43 @@ def _features(window: np.ndarray, cut: int, step: int, scale: np.ndarray, season
     if season > 1:  # the target period whole seasons earlier, the latest observed (the same week last year)
         back = season * -(-step // season)
         columns.append(window[:, cut + step - 1 - back] / scale)
+    if market:  # the common movement taken out, the whole history estimates the level
+        history = window[:, :cut] / scale[:, None]
+        columns += [history.mean(axis=1), np.median(history, axis=1)]
     return np.column_stack(columns)
 
 
-def _fit_predict(panel: np.ndarray, cut: int, horizon: int, season: int) -> np.ndarray:
+def _market(panel: np.ndarray) -> np.ndarray:
+    """Each period's table total relative to its mean over the periods (1.0 where the whole table sold
+    nothing: no movement to take out)."""
+    total = panel.sum(axis=0)
+    sold = total > 0
+    return np.where(sold, total / (total[sold].mean() if sold.any() else 1.0), 1.0)
+
+
+def _fit_predict(panel: np.ndarray, cut: int, horizon: int, season: int, market: bool) -> np.ndarray:
     import lightgbm
 
     seen = panel[:, :cut]
+    level = np.ones(1)
+    if market:
+        movement = _market(seen)
+        seen, level = seen / movement, movement[-1:]
     scale = seen.mean(axis=1)
     scale[scale == 0] = 1.0
     rows, targets = [], []
     for origin in range(min_history(season) - 1, cut):
         for step in range(1, horizon + 1):
             if origin + step - 1 < cut:
-                rows.append(_features(seen, origin, step, scale, season))
+                rows.append(_features(seen, origin, step, scale, season, market))
                 targets.append(seen[:, origin + step - 1] / scale)
     model = lightgbm.LGBMRegressor(
         objective="l1", n_estimators=100, learning_rate=0.05, num_leaves=31, min_child_samples=50,
         subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=SEED, n_jobs=1, verbose=-1)
     model.fit(np.vstack(rows), np.concatenate(targets))
-    predicted = np.column_stack([model.predict(_features(seen, cut, step, scale, season))
+    predicted = np.column_stack([model.predict(_features(seen, cut, step, scale, season, market))
                                  for step in range(1, horizon + 1)])
-    return np.clip(predicted, 0.0, None) * scale[:, None]
+    return np.clip(predicted, 0.0, None) * scale[:, None] * level
 
 
 def clear_cache() -> None:
@@ -80,15 +107,18 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def global_forecast(panel: np.ndarray, cut: int, horizon: int, season: int) -> np.ndarray:
+def global_forecast(panel: np.ndarray, cut: int, horizon: int, season: int, *, market: bool = False) -> np.ndarray:
     """Forecasts (series x horizon) for the `horizon` periods after `cut`, from a model trained only on
-    periods before `cut`. `panel`: series x periods, equal lengths."""
+    periods before `cut`. `panel`: series x periods, equal lengths. `market`: the market-normalised
+    variant (non-seasonal only)."""
     if cut < min_history(season) + 1:
         raise ConfigError(f"a global model needs {min_history(season) + 1} periods before its cutoff, got {cut}")
+    if market and season > 1:
+        raise ConfigError(f"the market-normalised global model is for non-seasonal tables; season {season} given")
     panel = np.ascontiguousarray(panel, dtype=float)
-    key = (hashlib.sha1(panel.tobytes() + str(panel.shape).encode()).hexdigest(), season, horizon, cut)
+    key = (hashlib.sha1(panel.tobytes() + str(panel.shape).encode()).hexdigest(), season, horizon, cut, market)
     if key not in _CACHE:
-        _CACHE[key] = _fit_predict(panel, cut, horizon, season)
+        _CACHE[key] = _fit_predict(panel, cut, horizon, season, market)
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     _CACHE.move_to_end(key)

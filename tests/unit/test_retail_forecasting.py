@@ -10,7 +10,7 @@ import pytest
 from rightsized.domains.retail_pricing.analysis import forecast_series
 from rightsized.domains.retail_pricing.arima_reuse import reused_order_backtest
 from rightsized.domains.retail_pricing.forecasting import (
-    COMBINED, GLOBAL, LEVEL, SeriesBacktest, backtest, backtest_cutoffs, candidate_names, combination_members, cross_validate,
+    COMBINED, GLOBAL, LEVEL, MARKET, SeriesBacktest, backtest, backtest_cutoffs, candidate_names, combination_members, cross_validate,
     forecast, global_usable, panel_frame, pooled_choice,
 )
 from rightsized.domains.retail_pricing.global_model import clear_cache, global_forecast
@@ -48,19 +48,22 @@ def test_the_combination_is_the_mean_of_its_members_and_is_chosen_by_backtest_wa
         small_panel: tuple[dict[str, np.ndarray], dict[str, SeriesBacktest]]) -> None:
     series, tested = small_panel
     names = candidate_names(1)
-    assert names[-2:] == [GLOBAL, COMBINED] and combination_members(1) == ["AutoETS", "AutoARIMA", GLOBAL]
+    assert names[-3:] == [GLOBAL, MARKET, COMBINED] and combination_members(1) == ["AutoETS", "AutoARIMA", GLOBAL]
     cv = cross_validate(panel_frame(series), season=1, horizon=4, origins=2, models=names[:2])
     matrix = np.vstack(list(series.values()))
     cuts = backtest_cutoffs(32, horizon=4, origins=2)
     by_cut = [global_forecast(matrix, cut, 4, 1) for cut in cuts]
+    by_cut_market = [global_forecast(matrix, cut, 4, 1, market=True) for cut in cuts]
     arima = reused_order_backtest(series, {uid: cuts for uid in series}, horizon=4, season=1)  # test_retail_arima_reuse
     for row, (uid, result) in enumerate(series.items()):
         part = cv[cv["unique_id"] == uid].sort_values(["cutoff", "ds"])
         lgbm = np.concatenate([f[row] for f in by_cut])
+        market = np.concatenate([f[row] for f in by_cut_market])
         combo = (part["AutoETS"].to_numpy() + arima[uid].forecasts + lgbm) / 3
         expected = {n: np.abs(part["y"] - part[n]).sum() for n in names[:2]}
         expected["AutoARIMA"] = np.abs(part["y"].to_numpy() - arima[uid].forecasts).sum()
-        expected |= {GLOBAL: np.abs(part["y"].to_numpy() - lgbm).sum(), COMBINED: np.abs(part["y"].to_numpy() - combo).sum()}
+        expected |= {GLOBAL: np.abs(part["y"].to_numpy() - lgbm).sum(), COMBINED: np.abs(part["y"].to_numpy() - combo).sum(),
+                     MARKET: np.abs(part["y"].to_numpy() - market).sum()}
         got = tested[uid]
         assert {n: got.errors[n][0] for n in names} == pytest.approx(expected)
         assert got.chosen == min(names, key=lambda n: (expected[n], names.index(n)))
@@ -98,7 +101,8 @@ def test_a_series_is_forecast_with_its_peers_and_without_the_global_model_when_h
     sold_out.stockout[:] = 1  # no demand to learn from: not a peer (and no error for this series)
     models = ("SeasonalNaive", GLOBAL)  # the panel matters to the global model only
     done = forecast_series(target, 7, horizon=4, origins=2, models=models, peers=[*others, shifted, sold_out])
-    assert set(done.backtest.errors) == {"SeasonalNaive", GLOBAL} and not any("global model" in w for w in done.warnings)
+    assert set(done.backtest.errors) == {"SeasonalNaive", GLOBAL, MARKET}  # "LightGBM" names both variants
+    assert not any("global model" in w for w in done.warnings)
     assert done.panel_series == 6 and done.forecast.model == min(done.pooled_wape, key=done.pooled_wape.get)
     without_shifted = forecast_series(target, 7, horizon=4, origins=2, models=models, peers=others)
     assert without_shifted.backtest.errors == done.backtest.errors
@@ -106,7 +110,31 @@ def test_a_series_is_forecast_with_its_peers_and_without_the_global_model_when_h
     assert alone.backtest.errors[GLOBAL] != done.backtest.errors[GLOBAL]  # trained on one series, not six
     assert global_usable(32, season=1, horizon=4, origins=2) and not global_usable(20, season=1, horizon=4, origins=2)
     short = forecast_series(_series("short", panel["P0"][:20]), 7, horizon=4, origins=2, models=models)
-    assert GLOBAL not in short.backtest.errors and any("global model" in w for w in short.warnings)
+    assert set(short.backtest.errors) == {"SeasonalNaive"} and any("global model" in w for w in short.warnings)
+
+
+def test_the_market_variant_takes_out_the_tables_common_movement() -> None:
+    """Every product a fixed share of a market that steps down 30% and then climbs: the plain global
+    model reads the step from each product's lags as its own; the market variant forecasts the share
+    at the market's latest period."""
+    rng = np.random.default_rng(7)
+    t = np.arange(44)
+    market = np.where(t < 30, 1000.0, 700.0) * (1 + 0.01 * np.clip(t - 30, 0, None))
+    shares = rng.dirichlet(np.ones(40))
+    panel = shares[:, None] * market[None, :] * rng.uniform(0.97, 1.03, (40, 44))
+    clear_cache()
+    truth = shares[:, None] * market[-1] * (1 + 0.01 * np.arange(1, 5))[None, :]
+    for cut in (31, 34):  # one and four periods after the step
+        wape = {on: np.abs(global_forecast(panel, cut, 4, 1, market=on) - panel[:, cut:cut + 4]).sum() / panel[:, cut:cut + 4].sum()
+                for on in (False, True)}
+        assert wape[True] < 0.05 < wape[False]
+    assert np.abs(global_forecast(panel, 44, 4, 1, market=True) - truth).sum() / truth.sum() < 0.06
+    closed = panel.copy()
+    closed[:, 20] = 0.0  # a week the whole table sold nothing (a closure): no division by zero
+    assert np.isfinite(global_forecast(closed, 36, 4, 1, market=True)).all()
+    assert MARKET in candidate_names(1) and MARKET not in candidate_names(52)
+    with pytest.raises(ConfigError, match="non-seasonal"):
+        global_forecast(panel, 36, 4, 4, market=True)
 
 
 def test_the_model_is_chosen_by_wape_pooled_over_the_panel_not_by_each_series_alone() -> None:
@@ -164,13 +192,16 @@ def test_the_global_model_sees_each_series_level_and_its_recent_weighted_level()
     window[0, -1] = 12.0  # a jump in the last period only
     window[1] = 40.0
     scale = np.array([0.6, 40.0])
-    features = _features(window, 20, 1, scale, 1)
+    features = _features(window, 20, 1, scale, 1, False)
     assert features.shape == (2, LAGS + 7)
     assert features[:, LAGS + 5] == pytest.approx(np.log1p(scale))
     weights = DECAY ** np.arange(LAGS)[::-1]
     assert features[0, LAGS + 6] == pytest.approx(20.0 / weights.sum())  # the last lag weighs 1
     assert features[0, LAGS + 6] > features[0, LAGS + 2]  # follows the jump sooner than the 12-week mean
     assert features[1, LAGS + 6] == pytest.approx(1.0)
+    market = _features(window, 20, 1, scale, 1, True)  # + the whole history's mean and median, scaled
+    assert market.shape == (2, LAGS + 9) and np.array_equal(market[:, :LAGS + 7], features)
+    assert market[:, LAGS + 7:].ravel() == pytest.approx([12.0 / 20 / 0.6, 0.0, 1.0, 1.0])
 
 
 def test_arima_searches_the_bounded_orders_in_our_path_and_in_the_raw_comparison_alike() -> None:
