@@ -19,7 +19,7 @@ from rightsized.pipelines.stores.base import SearchHit
 # Prices are written with cents: a record cut by a chunk boundary inside its list price ("list price
 # 9" of 9.52, seen on the Iowa price list) does not match, and the overlapping chunk's whole record is read.
 RECORD = re.compile(
-    r"(?P<id>[A-Za-z0-9][\w-]*)\s+(?P<name>[^|\n]+?)\s*\|\s*category\s+(?P<category>[^|]+?)\s*\|\s*pack size\s+(?P<pack_size>[^|]+?)"
+    r"(?P<id>[A-Za-z0-9][\w-]*)[ \t]+(?P<name>[^|\n]+?)\s*\|\s*category\s+(?P<category>[^|]+?)\s*\|\s*pack size\s+(?P<pack_size>[^|]+?)"
     r"\s*\|\s*supplier\s+(?P<supplier>[^|]+?)\s*\|\s*cost\s+(?P<cost>\d+\.\d\d)\s*\|\s*list price\s+(?P<list_price>\d+\.\d\d)(?!\d)")
 _ITEM_ID = re.compile(r"\b([A-Z]{3}-\d{3})\b|\bitem\s+(?:number\s+)?#?(\d{3,})\b", re.I)
 FIELDS = {  # question wording -> record field, most specific first
@@ -42,9 +42,23 @@ def _field(question: str) -> str | None:
     return next((f for phrase, f in FIELDS.items() if phrase in lowered), None)
 
 
+_RECORD_END = re.compile(r"list price\s+\d+\.\d\d(?!\d)")
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut after every list price, so each piece holds at most one record, whose id is the
+    piece's first word on the record's line. Why: a chunk that opens with the tail of a record ("98 |
+    list price 7.47 89496 Margaritaville ...") let one pattern over the whole text read "47" (or
+    "list") as the next record's id and "89496 Margaritaville ..." as its name: 9 of 40 Iowa items
+    went unanswered. For the same reason an id and its name share a line (the list's title line
+    "... 2012-01-31" is not the first record's id)."""
+    ends = [m.end() for m in _RECORD_END.finditer(text)]
+    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+
+
 def records(hits: list[SearchHit]) -> list[tuple[dict[str, str], str]]:
     return [({k: " ".join(v.split()) for k, v in m.groupdict().items()}, hit.chunk_id)
-            for hit in hits for m in RECORD.finditer(hit.text)]
+            for hit in hits for piece in _pieces(hit.text) if (m := RECORD.search(piece))]
 
 
 def _words(text: str) -> set[str]:

@@ -64,6 +64,21 @@ def test_a_record_cut_inside_its_price_by_a_chunk_boundary_is_not_read() -> None
     assert catalogue_answer(question, [cut, whole]) == Answer("9.52", "c2", "catalogue")
 
 
+@pytest.mark.parametrize("gap", [" ", "\n\n"])
+def test_a_record_after_the_tail_of_a_cut_one_keeps_its_own_id(gap: str) -> None:
+    """A chunk opening inside a record ended that record at "list price 7.47"; "47" was then read as
+    the next record's id (9 of 40 Iowa items went unanswered, all three questions each)."""
+    chunk = SearchHit("c1", 1.0, "98 | list price 7.47" + gap + "89496 Margaritaville Gold Tequila 750 ml | category TEQUILA | "
+                      "pack size 12 | supplier Gemini Spirits | cost 6.01 | list price 9.52", {})
+    assert catalogue_answer("What is the list price of item 89496?", [chunk]) == Answer("9.52", "c1", "catalogue")
+    assert catalogue_answer("Which vendor supplies item 89496?", [chunk]) == Answer("Gemini Spirits", "c1", "catalogue")
+    named = catalogue_answer("What is the pack size of Margaritaville Gold Tequila 750 ml?", [chunk])
+    assert named == Answer("12", "c1", "catalogue")
+    first = SearchHit("c2", 1.0, "# State price list, 2012-01-31\n\n872 Cedar Ridge Whiskey Kit 750 ml | category BLENDED | "
+                      "pack size 6 | supplier Cedar Ridge | cost 42.17 | list price 63.25", {})
+    assert catalogue_answer("What is the list price of item 872?", [first]) == Answer("63.25", "c2", "catalogue")
+
+
 def _series(rng: np.random.Generator, store: str, elasticity: float, weeks: int = 120) -> Series:
     start = date(2024, 1, 1)
     price = np.round(rng.choice([1.99, 2.29, 2.49, 2.79], size=weeks), 2)
