@@ -238,11 +238,27 @@ class SeriesForecast:
     upper: list[float]
 
 
-def _empirical_interval(point: np.ndarray, residuals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The `LEVEL`% interval from the series' own backtest errors (their 10% and 90% quantiles),
-    widened where needed to hold the point forecast itself."""
+def conformal_bounds(residuals: np.ndarray) -> tuple[float, float]:
+    """The errors that bound the `LEVEL`% interval: split-conformal ranks, the floor((n + 1) * 0.1)-th
+    and the ceil((n + 1) * 0.9)-th smallest of n backtest errors (the smallest / largest where n is
+    too small for a rank).
+
+    Why not their 10% and 90% quantiles: n errors stand for the next one, and with the 24 of a
+    3 x 8-week backtest those quantiles hold it ~74% of the time, not 80% (the unit test; UCI's
+    held-out weeks: 0.755, rounding at zero included). The conformal ranks hold it at least 80% of
+    the time when the errors are exchangeable (21/25 = 0.84 for 24)."""
+    ordered = np.sort(np.asarray(residuals, dtype=float))
+    n = len(ordered)
     tail = (100 - LEVEL) / 200
-    low, high = np.quantile(residuals, [tail, 1 - tail])
+    low_rank = int(np.floor((n + 1) * tail))
+    high_rank = int(np.ceil((n + 1) * (1 - tail)))
+    return float(ordered[max(low_rank, 1) - 1]), float(ordered[min(high_rank, n) - 1])
+
+
+def _empirical_interval(point: np.ndarray, residuals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `LEVEL`% interval from the series' own backtest errors (`conformal_bounds`), widened where
+    needed to hold the point forecast itself."""
+    low, high = conformal_bounds(residuals)
     return point + min(low, 0.0), point + max(high, 0.0)
 
 
