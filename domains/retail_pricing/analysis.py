@@ -41,11 +41,11 @@ class SeriesOutcome:
 def forecast_series(series: Series, step_days: int, *, horizon: int, origins: int,
                     models: Sequence[str] | None = None, peers: Sequence[Series] = ()) -> SeriesOutcome:
     """`models`: candidate families by plain name ("SeasonalNaive", "AutoETS", "AutoARIMA",
-    "LightGBM", "Combination"; "LightGBM" takes in its market-normalised variant); with a season over 24 the STL variants of the statistical ones are
-    used. Default: every candidate. `peers`: the table's other series; those covering the same
-    periods (and are not out of stock throughout) form the panel with this one (stock-outs imputed
-    the same way): the global model learns
-    from the panel and the model is chosen by the WAPE pooled over the panel's backtest."""
+    "LightGBM", "Combination"; "LightGBM" takes in its market-normalised variant); with a season
+    over 24 the STL variants of the statistical ones are used. Default: every candidate.
+    `peers`: the table's other series; those covering the same periods (and not out of stock
+    throughout) form the panel with this one (stock-outs imputed the same way): the global models
+    learn from the panel and the model is chosen by the WAPE pooled over the panel's backtest."""
     values, imputed = impute_stockouts(series.units, series.stockout)
     if len(values) < horizon * origins + 4:
         raise ConfigError(f"{series.key}: {len(values)} periods of history cannot back-test {origins} origin(s) "

@@ -19,12 +19,11 @@ learns each product's share, and the forecast is put back at the market's latest
 the common movement gone, the whole normalised history is a fair estimate of a product's level,
 so its mean and median are features too. Measured on UCI through the real suite: pooled
 backtest WAPE (origins W20/W28/W36, the choice) 0.2778 -> 0.2601, lower at every origin; held-out
-W44-W51 0.2649 -> 0.2626.
-It is offered for non-seasonal tables only: the total would take the common season out with the
-level, and the market's next periods are then not its latest one.
+W44-W51 0.2649 -> 0.2626. It is offered for non-seasonal tables only: the total would take the
+common season out with the level, and the market's next periods are then not its latest one.
 
-A fit is cached by the panel's content, season, horizon, cutoff and variant: the real suite forecasts 811
-products one case at a time from the same table, and each case needs the same global fits.
+A fit is cached by the panel's content, season, horizon, cutoff and variant: the real suite
+forecasts 811 products one case at a time from the same table, and each case needs the same fits.
 """
 from __future__ import annotations
 
