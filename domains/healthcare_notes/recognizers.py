@@ -58,6 +58,7 @@ _STREET = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|C
 _UNIT = r"(?:,?[ \t]+(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|#)\.?[ \t]*#?[A-Z0-9-]+)?"
 _ID = r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}[A-Z0-9]"
 _NUM = r"(?i:number|no\.?|#|id)"
+_SEP = r"[ \t]*#?[ \t]*[:#]?[ \t]*"  # between a label and its value: "MRN: ", "MRN #", "MRN#:", "MRN "
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -94,12 +95,12 @@ RULES: tuple[Rule, ...] = (
     Rule("NAME", rf"\b(?i:seen by|accompanied by|discussed with|spoke with|evaluated by)[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.8, triggers=("seen by", "accompanied by", "discussed with", "spoke with", "evaluated by")),
     # Numbers that identify.
     Rule("SSN", r"\b(?P<v>\d{3}-\d{2}-\d{4})\b", 0.8),
-    Rule("SSN", r"(?i:SSN|social security(?:[ \t]+(?:number|no\.?|#))?)[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>\d{3}[ -]?\d{2}[ -]?\d{4})\b", 0.95, triggers=("ssn", "social security")),
-    Rule("FAX", rf"(?i:fax|facsimile)[ \t]*(?:{_NUM})?[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>{_PHONE})", 0.95, triggers=("fax", "facsimile")),
+    Rule("SSN", rf"(?i:SSN|social security(?:[ \t]+(?:number|no\.?|#))?){_SEP}(?P<v>\d{{3}}[ -]?\d{{2}}[ -]?\d{{4}})\b", 0.95, triggers=("ssn", "social security")),
+    Rule("FAX", rf"(?i:fax|facsimile)[ \t]*(?:{_NUM})?{_SEP}(?P<v>{_PHONE})", 0.95, triggers=("fax", "facsimile")),
     Rule("PHONE", rf"(?<![\d-])(?P<v>{_PHONE})\b", 0.7),
     # International, with its country code: +44 20 7946 0958, +49 (0)30 1234567, +91-98765-43210.
     Rule("PHONE", r"(?<![\w+])(?P<v>\+\d{1,3}[ .-]?(?:\(0\)[ ]?)?\(?\d{1,5}\)?(?:[ .-]?\d{2,5}){1,4})\b", 0.75, triggers=("+",)),
-    Rule("PHONE", r"\b(?i:phone|tel|telephone|cell|mobile|pager|ph)\.?[ \t]*(?:number|no\.?|#)?[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>\d{3}[ .-]?\d{7}|\d{10})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager", "ph")),
+    Rule("PHONE", rf"\b(?i:phone|tel|telephone|cell|mobile|pager|ph)\.?[ \t]*(?:number|no\.?|#)?{_SEP}(?P<v>\d{{3}}[ .-]?\d{{7}}|\d{{10}})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager", "ph")),
     # Ten bare digits with no label ("reach her daughter on 6175550142"): no vital, dose or lab value
     # has ten digits, so it is a phone (or another identifier) either way; a labelled rule above
     # names it when there is a label.
@@ -109,24 +110,24 @@ RULES: tuple[Rule, ...] = (
     Rule("URL", r"\b(?P<v>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|health|io|us|info)(?:/[^\s<>\"')\]]*[^\s<>\"')\].,;:])?)\b", 0.6, triggers=(".com", ".org", ".net", ".edu", ".gov", ".health", ".io", ".us", ".info")),
     Rule("IP_ADDRESS", r"\b(?P<v>(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))\b", 0.85),
     Rule("IP_ADDRESS", r"(?<![\w:])(?P<v>(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])", 0.85),
-    Rule("MRN", rf"(?i:MRN|MR[ \t]?#|medical[ \t]+record(?:[ \t]+{_NUM})?|med[ \t]+rec(?:[ \t]+{_NUM})?|chart[ \t]+{_NUM}|hospital[ \t]+{_NUM}|unit[ \t]+{_NUM})[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>[A-Z]{{0,3}}-?\d[\d-]{{4,12}}\d)\b", 0.95, triggers=("mrn", "mr", "medical record", "med rec", "chart", "hospital", "unit")),
-    Rule("ACCOUNT", rf"(?i:account|acct|billing|encounter|visit|FIN|CSN|invoice|claim)[ \t]*(?:{_NUM})?[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>[A-Z]{{0,4}}-?\d[\d-]{{4,16}}\d)\b", 0.9, triggers=("account", "acct", "billing", "encounter", "visit", "fin", "csn", "invoice", "claim")),
-    Rule("HEALTH_PLAN", rf"(?i:member(?:[ \t]+{_NUM})?|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI)[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi")),
+    Rule("MRN", rf"(?i:MRN|MR[ \t]?#|medical[ \t]+record(?:[ \t]+{_NUM})?|med[ \t]+rec(?:[ \t]+{_NUM})?|chart[ \t]+{_NUM}|hospital[ \t]+{_NUM}|unit[ \t]+{_NUM}){_SEP}(?P<v>[A-Z]{{0,3}}-?\d[\d-]{{4,12}}\d)\b", 0.95, triggers=("mrn", "mr", "medical record", "med rec", "chart", "hospital", "unit")),
+    Rule("ACCOUNT", rf"(?i:account|acct|billing|encounter|visit|FIN|CSN|invoice|claim)[ \t]*(?:{_NUM})?{_SEP}(?P<v>[A-Z]{{0,4}}-?\d[\d-]{{4,16}}\d)\b", 0.9, triggers=("account", "acct", "billing", "encounter", "visit", "fin", "csn", "invoice", "claim")),
+    Rule("HEALTH_PLAN", rf"(?i:member(?:[ \t]+{_NUM})?|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi")),
     Rule("HEALTH_PLAN", r"\b(?P<v>[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2})\b", 0.8),
-    Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial))[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
+    Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial)){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
     Rule("DEVICE_ID", r"(?P<v>\(01\)\d{14}(?:\(\d{2}\)[A-Z0-9]+)+)", 0.95, triggers=("(01)",)),
-    Rule("LICENSE_PLATE", rf"(?i:license[ \t]+plate(?:[ \t]+{_NUM})?|vehicle[ \t]+(?:tag|plate)(?:[ \t]+{_NUM})?|plate[ \t]+{_NUM}|plate(?=[ \t]*:))[ \t]*#?[ \t]*[:#]?[ \t]*(?:(?:{_STATES})[ \t]+)?(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{{1,4}}[- ]?[A-Z0-9]{{2,5}})\b", 0.9, triggers=("plate", "tag")),
+    Rule("LICENSE_PLATE", rf"(?i:license[ \t]+plate(?:[ \t]+{_NUM})?|vehicle[ \t]+(?:tag|plate)(?:[ \t]+{_NUM})?|plate[ \t]+{_NUM}|plate(?=[ \t]*:)){_SEP}(?:(?:{_STATES})[ \t]+)?(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{{1,4}}[- ]?[A-Z0-9]{{2,5}})\b", 0.9, triggers=("plate", "tag")),
     # Vehicle identification numbers (Safe Harbor: vehicle identifiers and serial numbers): 17
     # characters without I, O or Q, after their label.
-    Rule("VEHICLE_ID", r"(?i:VIN|vehicle[ \t]+identification[ \t]+(?:number|no\.?|#))[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>[A-HJ-NPR-Z0-9]{17})\b", 0.95, triggers=("vin", "vehicle")),
-    Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+lic(?:en[cs]e|\.)?(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?)[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "lic", "dl")),
+    Rule("VEHICLE_ID", rf"(?i:VIN|vehicle[ \t]+identification[ \t]+(?:number|no\.?|#)){_SEP}(?P<v>[A-HJ-NPR-Z0-9]{{17}})\b", 0.95, triggers=("vin", "vehicle")),
+    Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+lic(?:en[cs]e|\.)?(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "lic", "dl")),
     # Geography below the state: street, city, ZIP.
     Rule("ADDRESS", rf"\b(?P<v>\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?{_UNIT})", 0.85),
     Rule("ADDRESS", r"\b(?P<v>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)", 0.9, triggers=("box",)),
     Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),?[ \t]+(?:{_STATES})\.?[ \t]+\d{{5}}", 0.85),
     Rule("CITY", r"\b(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew up|city)[ \t]*(?i:in|at|to|of|:)[ \t]+(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})", 0.75, triggers=("live", "living", "resid", "moved", "relocated", "born", "raised", "grew up", "city")),
     Rule("ZIP", rf"(?<=\b(?:{_STATES})\.?,?[ \t]{{1,2}})(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.9),
-    Rule("ZIP", r"(?i:zip(?:[ \t]+code)?|postal[ \t]+code)[ \t]*#?[ \t]*[:#]?[ \t]*(?P<v>\d{5}(?:-\d{4})?)\b", 0.95, triggers=("zip", "postal")),
+    Rule("ZIP", rf"(?i:zip(?:[ \t]+code)?|postal[ \t]+code){_SEP}(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.95, triggers=("zip", "postal")),
     # Ages over 89 (younger ages are not identifiers).
     Rule("AGE", r"\b(?P<v>9\d|1[01]\d)(?=(?:-|[ \t])?(?:years?|yrs?|y/?o|y\.o\.|yo)\b|-year)", 0.9, triggers=("year", "yr", "y/o", "y.o", "yo")),
     Rule("AGE", r"\b(?i:age|aged)[ \t]*:?[ \t]*(?P<v>9\d|1[01]\d)\b", 0.9, triggers=("age",)),
