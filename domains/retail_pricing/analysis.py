@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from rightsized.domains.retail_pricing.forecasting import (
-    LEVEL, SeriesBacktest, SeriesForecast, backtest, candidate_names, forecast, global_names, global_usable,
+    ACROSS_TABLE, LEVEL, SeriesBacktest, SeriesForecast, backtest, candidate_names, forecast, global_usable,
     impute_stockouts, pooled_choice, usable_season,
 )
 from rightsized.domains.retail_pricing.tables import Series
@@ -59,7 +59,7 @@ def forecast_series(series: Series, step_days: int, *, horizon: int, origins: in
     if imputed:
         warnings.append(f"{series.key}: {imputed} stock-out period(s) imputed (zero sales that are not zero demand)")
     names = [n for n in candidate_names(season) if models is None or n.split("+")[0] in models]
-    global_ones = [n for n in names if n in global_names()]
+    global_ones = [n for n in names if n in ACROSS_TABLE]
     if global_ones and not global_usable(len(values), season=season, horizon=horizon, origins=origins):
         names = [n for n in names if n not in global_ones]
         warnings.append(f"{series.key}: {len(values)} periods leave the global model too little history before the "

@@ -1,21 +1,21 @@
 """The domain benchmark: the whole UCI rolling-origin backtest, our path against statsforecast's own.
 
 Why this comparison: model choice is the forecasting cost that grows with the catalogue (every
-candidate at every origin for every series). Our path (`forecasting.backtest` with every
-candidate: statsforecast's `cross_validation` for seasonal naive and AutoETS, the order-reusing
-AutoARIMA backtest, the global LightGBM (plain and market-normalised) trained before each origin,
-their combination, per-series WAPE and the choice) is timed against the bare `StatsForecast.cross_validation` call on the same
-811 series, the same statistical candidates and the same origins, in the same run, both on
-`WORKERS` processes. The global model is timed on its own as well, so the ratio can be read two
-ways: raw / our whole path (the global fits are work the raw call does not do), and raw / our path
-without the global fits. The two sides no longer do the same ARIMA work: the raw call
-searches AutoARIMA's order at every origin (the library's own practice, kept as the reference),
-our path searches it at the first origin and re-estimates that order's coefficients at the later
-ones (`arima_reuse`), so a ratio above 1 is less work, not less overhead; the result says so
-(`arima_order_search`). CPU seconds count this process and its worker processes;
-wall seconds depend on the machine's load, which the result records. The first call of the run is
-a warm-up (numba compiles) outside every timing; the global model's fit cache is cleared before
-each timed run.
+candidate at every origin for every series). Our path (`forecasting.backtest` with every candidate:
+statsforecast's `cross_validation` for seasonal naive and AutoETS, the order-reusing AutoARIMA
+backtest, the global LightGBM (plain and market-normalised) trained before each origin, their
+combination, per-series WAPE and the choice) is timed against the bare
+`StatsForecast.cross_validation` call on the same 811 series, the same statistical candidates and
+the same origins, in the same run, both on `WORKERS` processes. The global model is timed on its own
+as well, so the ratio can be read two ways: raw / our whole path (the global fits are work the raw
+call does not do), and raw / our path without the global fits. The two sides no longer do the same
+ARIMA work: the raw call searches AutoARIMA's order at every origin (the library's own practice,
+kept as the reference), our path searches it at the first origin and re-estimates that order's
+coefficients at the later ones (`arima_reuse`), so a ratio above 1 is less work, not less overhead;
+the result says so (`arima_order_search`). CPU seconds count this process and its worker processes;
+wall seconds depend on the machine's load, which the result records. The first call of the run is a
+warm-up (numba compiles) outside every timing; the global model's fit cache is cleared before each
+timed run.
 """
 from __future__ import annotations
 

@@ -38,6 +38,8 @@ BASELINE = "SeasonalNaive"
 GLOBAL = "LightGBM"
 MARKET = "LightGBM+Market"
 COMBINED = "Combination"
+GLOBAL_VARIANTS = {GLOBAL: False, MARKET: True}  # global candidate -> trained on market-normalised series
+ACROSS_TABLE = (*GLOBAL_VARIANTS, COMBINED)  # the candidates that need the table's lags before the first origin
 
 
 def _models(season: int, names: Sequence[str] | None = None) -> list[object]:
@@ -70,11 +72,6 @@ def candidate_names(season: int) -> list[str]:
     """Every candidate, simplest first: the statistical models, the global model (and, without a
     season, its market-normalised variant), the combination."""
     return [*statistical_names(season), GLOBAL, *([MARKET] if season == 1 else []), COMBINED]
-
-
-def global_names() -> tuple[str, ...]:
-    """The candidates that learn across the table: they need its lags before the first origin."""
-    return GLOBAL, MARKET, COMBINED
 
 
 def combination_members(season: int) -> list[str]:
@@ -190,7 +187,7 @@ def backtest(series: dict[str, np.ndarray], *, season: int, horizon: int, origin
     if reused is not None:
         done = reused_order_backtest(series, cuts, horizon=horizon, season=season, n_jobs=n_jobs)
         predicted[reused] = np.concatenate([done[uid].forecasts for uid in series])
-    for name, market in ((GLOBAL, False), (MARKET, True)):
+    for name, market in GLOBAL_VARIANTS.items():
         if name in names or (name == GLOBAL and COMBINED in names):
             predicted[name] = _global_backtest(series, series if panel is None else panel, season=season,
                                                horizon=horizon, origins=origins, market=market)
@@ -287,7 +284,7 @@ def forecast(series: dict[str, np.ndarray], chosen: dict[str, str], *, season: i
                 points.setdefault(model, {})[str(uid)] = part[model].to_numpy()
                 bands.setdefault(model, {})[str(uid)] = (part[f"{model}-lo-{LEVEL}"].to_numpy(), part[f"{model}-hi-{LEVEL}"].to_numpy())
     panel = series if panel is None else panel
-    for name, market in ((GLOBAL, False), (MARKET, True)):
+    for name, market in GLOBAL_VARIANTS.items():
         if name in wanted:
             matrix = _panel(panel)
             predicted = global_forecast(matrix, matrix.shape[1], horizon, season, market=market)
