@@ -9,9 +9,9 @@ printed in our row form (a table keyed E-101, prose) are units of their own unde
 so a plant's own manual can answer while our rows keep the first word. A question naming a
 machine model only takes that model's rows and chunks, and one naming a model we have no manual
 for (VMC-900; VMC-4000, whose name contains "VMC-400") is not answered from another model's
-manual; one asking about the past ("last time", "what fixed") only takes work orders. An LLM
-tier may rephrase the chosen unit; a rephrasing with a number or id the unit does not hold is
-rejected.
+manual; one asking about the past ("last time", "what fixed") only takes work orders, and only
+those of the models it names when a work order says its model. An LLM tier may rephrase the
+chosen unit; a rephrasing with a number or id the unit does not hold is rejected.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from rightsized.domains.base import MetricSpec, Score, Task
 from rightsized.domains.context import TaskContext
 from rightsized.domains.inputs import documents
-from rightsized.domains.manufacturing_maintenance.logs import content_words, entry_in
+from rightsized.domains.manufacturing_maintenance.logs import LogEntry, content_words, entry_in
 from rightsized.domains.manufacturing_maintenance.manuals import ROW_ID, rows_in
 from rightsized.domains.manufacturing_maintenance.models import AskResult
 from rightsized.domains.manufacturing_maintenance.physics import MACHINE_MODELS
@@ -96,7 +96,8 @@ class AskTask(Task[AskInput, AskResult]):
         hits = ctx.retrieve(question, scope=ctx.documents["library"], filters=filters)
         # a model's rows ('VMC400-TS-02') and its manual's own chunks ('VMC-400:<chunk id>')
         only = () if history else tuple(p for m in models for p in (m.replace("-", "") + "-", f"{m}:"))
-        best = _best([(u, t, hit.chunk_id) for hit in hits for u, t in _units(hit.text, history)], wanted, only)
+        units = [(u, t, hit.chunk_id) for hit in hits for u, t in _units(hit.text, history, sorted(named))]
+        best = _best(units, wanted, only)
         if not history and (best is None or best[0] < MIN_COVERAGE):
             # no row or work order answers: a manual printed otherwise (its own row keys, prose) may
             best = _best([(*unit, hit.chunk_id) for hit in hits if (unit := _manual_chunk(hit))], wanted, only)
@@ -155,13 +156,28 @@ def _manual_chunk(hit: SearchHit) -> tuple[str, str] | None:
     return f"{hit.metadata.get('machine_model') or 'manual'}:{hit.chunk_id}", " ".join(hit.text.split())
 
 
-def _units(text: str, history: bool) -> list[tuple[str, str]]:
-    """A chunk's answerable units: its whole manual rows, or the work order it holds."""
+def _units(text: str, history: bool, models: list[str]) -> list[tuple[str, str]]:
+    """A chunk's answerable units: its whole manual rows, or the work order it holds unless the
+    question names models (`models`) and the work order is about another one."""
     entry = entry_in(text)
     if entry is not None:
+        if models and not _about(entry, models):
+            return []
+        machine = f"{entry.machine}, {entry.model}" if entry.model else entry.machine
         action = f" / {entry.action}" if entry.action else ""
-        return [(entry.entry_id, f"{entry.entry_id} ({entry.machine}, {entry.date}): {entry.note}{action}")]
+        return [(entry.entry_id, f"{entry.entry_id} ({machine}, {entry.date}): {entry.note}{action}")]
     return [] if history else [(row.row_id, row.text) for row in rows_in(text)]
+
+
+def _about(entry: LogEntry, models: list[str]) -> bool:
+    """Whether a work order may be about one of `models`. Why: "what fixed the VMC-400 last time?"
+    was answered with a VMC-600's work order, another machine's repair. A model column decides; a
+    log without one may name the model in the machine field ('M02 VMC-600'); a work order naming
+    no model at all may be about any, and its note must then cover the question's terms."""
+    if entry.model:
+        return any(_model_name(m) in models for m in _MODEL.finditer(entry.model))
+    named = {_model_name(m) for m in _MODEL.finditer(entry.machine)}
+    return not named or bool(named & set(models))
 
 
 def _unsupported(answer: str, unit: str) -> str | None:

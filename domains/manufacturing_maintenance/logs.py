@@ -111,6 +111,7 @@ class LogEntry:
     date: str
     note: str
     action: str = ""  # what was done, when the log keeps it in a column of its own
+    model: str = ""  # the machine model, when the log keeps it in a column of its own
 
 
 _FIELD = re.compile(r"^([^:\n]{1,60}): (.*)$", re.M)
@@ -121,6 +122,7 @@ SYNONYMS = {
     "action": ("action", "actiontaken", "correctiveaction", "resolution", "repair", "workdone"),
     "date": ("date", "opened", "reported", "datereported", "created"),
     "machine": ("machine", "machineid", "asset", "assetid", "equipment", "equipmentid"),
+    "model": ("model", "machinemodel", "assetmodel", "equipmentmodel"),
 }
 _CANONICAL = {alias: name for name, aliases in SYNONYMS.items() for alias in aliases}
 
@@ -128,7 +130,7 @@ _CANONICAL = {alias: name for name, aliases in SYNONYMS.items() for alias in ali
 def record_fields(text: str) -> dict[str, str]:
     """A CSV record's `key: value` lines as the loader renders them, keyed in lower case, with the
     names a plant's export uses ('WO#', 'Description', 'Action Taken') mapped to work_order, note,
-    action, date and machine (the first of two synonyms wins). A 'Problem' column is the complaint
+    action, date, machine and model (the first of two synonyms wins). A 'Problem' column is the complaint
     when the log has no note column: then it is not a problem-type label."""
     fields: dict[str, str] = {}
     for key, value in _FIELD.findall(text):
@@ -145,4 +147,4 @@ def entry_in(text: str) -> LogEntry | None:
     if "work_order" not in fields or "note" not in fields:
         return None
     return LogEntry(fields["work_order"], fields.get("machine", ""), fields.get("date", ""), fields["note"],
-                    fields.get("action", ""))
+                    fields.get("action", ""), fields.get("model", ""))

@@ -467,3 +467,18 @@ def test_explanation_validation(text: str, problem: str | None) -> None:
         assert cleaned == text and why is None
     else:
         assert cleaned is None and problem in why
+
+
+def test_a_history_question_naming_a_model_takes_that_models_work_orders() -> None:
+    # both work orders cover the question; the VMC-600's came first and answered a VMC-400 question
+    vmc600 = SearchHit("c1", 1.0, "work_order: WO-1\nmachine: M03\nmodel: VMC-600\nnote: spindle overheat alarm, "
+                                  "cleaned heat exchanger", {"doc_type": "log"})
+    vmc400 = SearchHit("c2", 0.9, "work_order: WO-2\nmachine: M01\nmodel: VMC-400\nnote: spindle overheat alarm, "
+                                  "replaced fan", {"doc_type": "log"})
+    question = "What fixed the spindle overheat alarm on the VMC-400 last time?"
+    assert _ask([vmc600, vmc400], question).units == ["WO-2"]
+    assert _ask([vmc600], question).answer == NOT_IN_MANUALS
+    cmms = SearchHit("c3", 1.0, CMMS_RECORD, {"doc_type": "log"})  # the model inside the machine field
+    assert _ask([cmms, vmc400], "What fixed the spindle overheat alarm on the VMC-400 last time?").units == ["WO-2"]
+    assert _ask([cmms, vmc400], "What fixed the spindle overheat alarm on the VMC-600 last time?").units == ["24-0118"]
+    assert _ask([vmc600, vmc400], "What fixed the spindle overheat alarm last time?").units == ["WO-1"]  # no model named
