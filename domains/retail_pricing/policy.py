@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,10 +39,10 @@ KIND_NAMES: dict[str, tuple[str, ...]] = {
 _KIND_OF = {name: kind for kind, names in KIND_NAMES.items() for name in names}
 _TITLE = re.compile(r"^(?P<kind>[^,(]+?)\s*(?:,\s*(?P<after_comma>[^()]+?)|\((?P<in_brackets>[^)]+)\))?\s*$")
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")  # not the dot of ".99" or "2.5"
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A blackout that forbids any change, not only discounts: "no price changes between ...", "prices are frozen".
-_FREEZE = re.compile(r"\bno (?:price )?(?:changes?|repricing)\b|\bprices? (?:are |is )?(?:frozen|unchanged)\b|\bfreeze\b|"
+FREEZE = re.compile(r"\bno (?:price )?(?:changes?|repricing)\b|\bprices? (?:are |is )?(?:frozen|unchanged)\b|\bfreeze\b|"
                      r"\bprice changes? (?:are |is )?(?:not allowed|not permitted|prohibited|forbidden)\b|"
                      r"\bprices? (?:must|may|shall|will) not (?:be )?change", re.I)
 _ENDING = re.compile(r"\.(\d{2})\b")
@@ -206,7 +207,7 @@ def _kind_and_category(title: str) -> tuple[str | None, str | None]:
 
 
 def _share(body: str) -> float | None:
-    found = _PERCENT.search(body)
+    found = PERCENT.search(body)
     return float(found.group(1)) / 100 if found else None
 
 
@@ -236,7 +237,7 @@ def parse_clause(clause: str, title: str, body: str, chunk_id: str) -> Rule | Un
         dates = _DATE.findall(body)
         if len(dates) >= 2:
             start, end = sorted(date.fromisoformat(d) for d in dates[:2])
-            return Blackout(clause, chunk_id, text, start, end, freeze=_FREEZE.search(body) is not None)
+            return Blackout(clause, chunk_id, text, start, end, freeze=FREEZE.search(body) is not None)
         return Unreadable(clause, chunk_id, "the blackout period needs a start and an end date")
     return None
 
@@ -247,6 +248,25 @@ class PolicyReading:
     unreadable: tuple[Unreadable, ...]
 
 
+def clause_blocks(text: str) -> Iterator[tuple[re.Match[str], str | None, int]]:
+    """Each `Clause <ID> — <title>:` head in a text with its sentence (None when the text ends
+    before the sentence does) and where the block ends (after the sentence, or at the next head
+    or the end of the text when it is cut)."""
+    heads = list(_HEAD.finditer(text))
+    for head, following in zip(heads, [*heads[1:], None]):
+        stop = following.start() if following else len(text)
+        end = _SENTENCE_END.search(text, head.end(), stop)
+        yield head, None if end is None else text[head.end():end.end()], stop if end is None else end.end()
+
+
+def without_clauses(text: str) -> str:
+    """The text with every clause-form block blanked out: what is left is prose for
+    `policy_prose`, which must not read a clause a second time (or a cut one at all)."""
+    for head, _, stop in clause_blocks(text):
+        text = text[:head.start()] + " " * (stop - head.start()) + text[stop:]
+    return text
+
+
 def parse_policy(hits: list[SearchHit]) -> PolicyReading:
     """Every rule in the retrieved chunks, one per clause id. Overlapping chunks repeat clauses:
     the first chunk (in retrieval order) that reads a clause completely wins; a clause no chunk
@@ -254,15 +274,12 @@ def parse_policy(hits: list[SearchHit]) -> PolicyReading:
     rules: dict[str, Rule] = {}
     problems: dict[str, Unreadable] = {}
     for hit in hits:
-        heads = list(_HEAD.finditer(hit.text))
-        for head, following in zip(heads, [*heads[1:], None]):
-            rest = hit.text[head.end():following.start() if following else len(hit.text)]
-            end = _SENTENCE_END.search(rest)
+        for head, body, _ in clause_blocks(hit.text):
             clause = head["id"]
-            if end is None:
+            if body is None:
                 problems.setdefault(clause, Unreadable(clause, hit.chunk_id, "the clause is cut off in this chunk"))
                 continue
-            parsed = parse_clause(clause, head["title"].strip(), rest[:end.end()], hit.chunk_id)
+            parsed = parse_clause(clause, head["title"].strip(), body, hit.chunk_id)
             if isinstance(parsed, Rule) and clause not in rules:
                 rules[clause] = parsed
             elif isinstance(parsed, Unreadable):

@@ -22,7 +22,8 @@ from rightsized.domains.results import TaskResult
 from rightsized.domains.retail_pricing import answers, explain
 from rightsized.domains.retail_pricing.analysis import forecast_series, latest, regular_price
 from rightsized.domains.retail_pricing.elasticity import estimate_elasticity
-from rightsized.domains.retail_pricing.policy import KIND_NAMES, PriceContext, Rule, parse_policy
+from rightsized.domains.retail_pricing.policy import KIND_NAMES, PriceContext, Rule
+from rightsized.domains.retail_pricing.policy_prose import read_policy
 from rightsized.domains.retail_pricing.recommend import DemandModel, Infeasible, recommend
 from rightsized.domains.retail_pricing.tables import read_catalogue, read_sales
 from rightsized.pipelines.errors import ConfigError
@@ -124,6 +125,9 @@ POLICY_QUERIES = (
     "minimum gross margin {category}; list price ceiling; competitor price matching; price endings {category}",
     "maximum discount below the list price {category}; blackout period with no discount",
 )
+# Every policy chunk is read, not the top 8: a clause retrieval ranks ninth is a clause the price
+# would break. Policies are a few pages (the sample's two: 5 chunks); 200 is the retriever's limit.
+POLICY_CHUNKS = 200
 # Base demand for pricing comes from the fast candidates (seasonal naive and ETS): pricing needs
 # the demand level, and ARIMA's search costs ~10x more CPU per series (measured) for it.
 PRICE_MODELS = ("SeasonalNaive", "AutoETS")
@@ -208,13 +212,15 @@ class PriceTask(Task[PriceInput, PriceResult]):
         hits = []
         for query in POLICY_QUERIES:
             hits += ctx.retrieve(query.format(category=product.category), scope=ctx.documents["policy"],
-                                 filters={"doc_type": "policy"})
-        reading = parse_policy(hits)
+                                 k=POLICY_CHUNKS, filters={"doc_type": "policy"})
+        reading = read_policy(hits, {p.category for p in products.values()})
         warnings += [f"policy clause {u.clause} retrieved but not read: {u.reason}" for u in reading.unreadable]
         if not reading.rules:
-            raise ConfigError(f"{inputs.policy}: no pricing rule could be read from the retrieved policy text; clauses "
-                              "are read as 'Clause <id> — <kind>[, <category>]: <sentence>' with <kind> one of "
-                              + ", ".join(KIND_NAMES) + " (or a listed synonym: see the retail README)")
+            raise ConfigError(f"{inputs.policy}: no pricing rule could be read from the retrieved policy text: "
+                              "neither clauses 'Clause <id> — <kind>[, <category>]: <sentence>' with <kind> one of "
+                              + ", ".join(KIND_NAMES) + " nor sentences, list items or table rows stating a minimum "
+                              "margin, maximum discount, list-price ceiling, competitor limit, price ending or "
+                              "blackout (see the retail README)")
         done = forecast_series(series, table.step_days, horizon=inputs.horizon, origins=2, models=PRICE_MODELS)
         warnings += list(done.warnings)
         elasticity = estimate_elasticity(table.for_sku(inputs.sku), table.step_days)
