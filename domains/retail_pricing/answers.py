@@ -2,7 +2,7 @@
 
 Why extraction first: a price, a supplier or a pack size has one right answer, written in the
 price list; reading it from the retrieved record is exact and cites that chunk. Policy questions
-are answered from the typed rules (`policy.parse_policy`). Only when neither finds the answer may
+are answered from the typed rules (`policy_prose.read_policy`). Only when neither finds the answer may
 a tier that can "answer" read the chunks itself, and its answer is kept only if it appears
 verbatim in a retrieved chunk (else the task abstains and says why).
 """
@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rightsized.domains.retail_pricing.policy import (
-    Blackout, CompetitorMatch, MaxDiscount, MinMargin, PriceEnding, parse_policy,
-)
+from rightsized.domains.retail_pricing.policy import Blackout, CompetitorMatch, MaxDiscount, MinMargin, PriceEnding
+from rightsized.domains.retail_pricing.policy_prose import read_policy
 from rightsized.pipelines.stores.base import SearchHit
 
 # Prices are written with cents: a record cut by a chunk boundary inside its list price ("list price
@@ -27,6 +26,9 @@ FIELDS = {  # question wording -> record field, most specific first
     "supplier": "supplier", "vendor": "supplier", "supplies": "supplier", "pack": "pack_size",
     "bottles per case": "pack_size", "category": "category",
 }
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 
 
 @dataclass(frozen=True)
@@ -91,28 +93,33 @@ def catalogue_answer(question: str, hits: list[SearchHit]) -> Answer | None:
 
 
 def policy_answer(question: str, hits: list[SearchHit]) -> Answer | None:
+    """A policy value from the typed rules, written in clause form or in the company's own words.
+    The categories a policy sentence may name are those of the price-list records retrieved with it
+    and the capitalised names in the question ("... for Personal Care items?")."""
     lowered = question.lower()
-    rules = parse_policy(hits).rules
+    named = {m.group() for m in _CAPITALISED.finditer(question.split(" ", 1)[-1])}
+    rules = read_policy(hits, {record["category"] for record, _ in records(hits)} | named).rules
 
-    def for_category(kind: type, default_general: bool) -> object | None:
+    def for_category(kind: type) -> object | None:
+        """The category's own rule when the question names one, else the rule for every category."""
         typed = [r for r in rules if isinstance(r, kind)]
         specific = [r for r in typed if getattr(r, "category", None) and r.category.lower() in lowered]
         general = [r for r in typed if not getattr(r, "category", None)]
-        return (specific or (general if default_general else []) or [None])[0]
+        return (specific or general or [None])[0]
 
     rule: object | None = None
     value = None
     if "margin" in lowered:
-        rule = for_category(MinMargin, False)
+        rule = for_category(MinMargin)
         value = f"{rule.share * 100:g}%" if rule else None
     elif "discount" in lowered and "blackout" not in lowered:
-        rule = for_category(MaxDiscount, True)
+        rule = for_category(MaxDiscount)
         value = f"{rule.share * 100:g}%" if rule else None
     elif "competitor" in lowered:
         rule = next((r for r in rules if isinstance(r, CompetitorMatch)), None)
         value = f"{rule.share * 100:g}%" if rule else None
     elif "ending" in lowered or "end in" in lowered:
-        rule = for_category(PriceEnding, True)
+        rule = for_category(PriceEnding)
         value = " or ".join(f".{e:02d}" for e in rule.endings) if rule else None
     elif "blackout" in lowered:
         rule = next((r for r in rules if isinstance(r, Blackout)), None)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from rightsized.domains.retail_pricing.answers import Answer, policy_answer
 from rightsized.domains.retail_pricing.catalog import true_rules
 from rightsized.domains.retail_pricing.corpus import write_policy
 from rightsized.domains.retail_pricing.policy import (
@@ -136,3 +137,14 @@ def test_the_sample_policy_documents_still_read_exactly_the_true_rules(tmp_path:
     reading = read_policy(hits, CATEGORIES)
     assert sorted(map(_key, reading.rules), key=repr) == sorted(map(_key, true_rules()), key=repr)
     assert reading.unreadable == ()
+
+
+def test_policy_questions_are_answered_from_a_policy_in_its_own_words() -> None:
+    # before: `ask` read clause-form rules only, so every question on such a policy went unanswered
+    record = "SNK-001 Sea Salt Crisps | category Snacks | pack size 150 g | supplier Crunch Co | cost 0.80 | list price 1.99"
+    hits = [SearchHit("p", 1.0, HOUSE_POLICY, {}), SearchHit("l", 1.0, record, {})]
+    assert policy_answer("What is the minimum margin for Snacks items?", hits) == Answer("45%", "p", "policy")
+    assert policy_answer("What is the minimum margin for Household items?", hits).value == "30%"  # the general floor
+    assert policy_answer("What is the maximum discount for Household items?", hits).value == "25%"
+    assert policy_answer("Which price endings are allowed?", hits).value == ".49 or .99"
+    assert policy_answer("When is the discount blackout?", hits).value == "2026-12-20 to 2026-12-31"
