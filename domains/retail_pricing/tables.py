@@ -13,10 +13,16 @@ Sales table (one row per store x SKU x period, weekly or daily; oldest first is 
 `date` may replace `week` (a daily table). `price` (needed by `price`, not by `forecast`),
 `promo`, `holiday`, `stockout` (0/1) and `competitor_price` are optional. A `stockout` of 1 marks zero (or low) sales that are not zero
 demand: forecasting imputes those periods and elasticity leaves them out.
+
+Column names are read as exports write them: case, spaces, hyphens and underscores aside ("List
+Price", "Pack-Size", "IsHoliday"), and under the other names of `SYNONYMS` ("Qty", "Units Sold",
+"Item ID", "Vendor", "RRP"). Two columns that both name one field stop the read: which one is
+meant is not guessed.
 """
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,6 +33,26 @@ import numpy as np
 from rightsized.pipelines.errors import IngestError
 
 SALES_REQUIRED = ("store", "sku", "units")
+# Other names exports give the fields (compared as lower-case letters and digits only).
+SYNONYMS = {
+    "week": ("weekstart", "weekstarting", "weekbeginning", "weekof"),
+    "date": ("day", "salesdate", "transactiondate"),
+    "store": ("storeid", "storeno", "storenumber", "shop", "shopid", "location", "locationid"),
+    "sku": ("skuid", "item", "itemid", "itemno", "itemnumber", "productid", "productcode", "article", "articleid"),
+    "units": ("unitssold", "quantity", "qty", "qtysold", "quantitysold", "unitsales", "salesunits"),
+    "price": ("unitprice", "sellingprice", "shelfprice", "salesprice", "avgprice"),
+    "promo": ("promotion", "onpromo", "onpromotion", "promoflag"),
+    "holiday": ("isholiday", "holidayflag"),
+    "stockout": ("outofstock", "oos", "stockoutflag"),
+    "competitor_price": ("competitorprice", "compprice", "competitor"),
+    "name": ("productname", "itemname", "description", "itemdescription"),
+    "category": ("productcategory", "categoryname", "department"),
+    "cost": ("unitcost", "costprice"),
+    "list_price": ("listprice", "rrp", "msrp", "retailprice", "list"),
+    "pack_size": ("packsize", "pack", "casepack", "size"),
+    "supplier": ("vendor", "vendorname", "suppliername", "manufacturer"),
+}
+_CANONICAL = {alias: name for name, aliases in SYNONYMS.items() for alias in (*aliases, name.replace("_", ""))}
 SALES_FLAGS = ("promo", "holiday", "stockout")
 CATALOGUE_REQUIRED = ("sku", "name", "category", "cost", "list_price", "pack_size", "supplier")
 
@@ -96,16 +122,17 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
     with handle:
         reader = csv.reader(handle)
         try:
-            header = [h.strip().lower() for h in next(reader)]  # "Week,Store,SKU" is the same table
+            written = [h.strip() for h in next(reader)]
         except StopIteration:
             raise IngestError(path, "empty file (no header row)") from None
         except UnicodeDecodeError as exc:
             raise IngestError(path, f"line 1: not valid UTF-8 ({exc.reason})") from exc
+        header = _header(path, written)
         missing = [c for c in required if c not in header]
         if missing:
             hint = next((f" (the file looks {name}-separated: save it with commas)" for mark, name in
-                         ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")) if len(header) == 1 and mark in header[0]), "")
-            raise IngestError(path, f"line 1: missing column(s) {', '.join(missing)}; header is {', '.join(header)}{hint}")
+                         ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")) if len(header) == 1 and mark in written[0]), "")
+            raise IngestError(path, f"line 1: missing column(s) {', '.join(missing)}; header is {', '.join(written)}{hint}")
         try:
             for values in reader:
                 line = reader.line_num
@@ -118,6 +145,18 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
             raise IngestError(path, f"line {reader.line_num + 1}: not valid UTF-8 ({exc.reason})") from exc
         except csv.Error as exc:
             raise IngestError(path, f"line {reader.line_num}: malformed CSV ({exc})") from exc
+
+
+def _header(path: Path, written: list[str]) -> list[str]:
+    """The header's columns under the names this reader uses ("Units Sold" -> units); a column it
+    does not know keeps its own name, lower-cased."""
+    header = [_CANONICAL.get(re.sub(r"[^a-z0-9]", "", h.lower()), h.lower()) for h in written]
+    for name in dict.fromkeys(header):
+        both = [w for w, h in zip(written, header) if h == name]
+        if len(both) > 1:
+            raise IngestError(path, f"line 1: columns {' and '.join(repr(w) for w in both)} both give '{name}'; "
+                                    "keep one of them")
+    return header
 
 
 def _number(path: Path, line: int, column: str, text: str, *, minimum: float | None = 0.0) -> float:
@@ -150,7 +189,7 @@ def read_sales(path: Path) -> SalesTable:
     """The whole sales table, validated; see the module docstring for the format and errors."""
     path = Path(path)
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        header = [h.strip().lower() for h in next(csv.reader(handle), [])]
+        header = _header(path, [h.strip() for h in next(csv.reader(handle), [])])
     period_col = "week" if "week" in header else "date"
     rows: dict[tuple[str, str], list[tuple[date, int, dict[str, str]]]] = {}
     for line, row in _rows(path, (period_col, *SALES_REQUIRED)):

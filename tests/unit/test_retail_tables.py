@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rightsized.domains.retail_pricing.tables import read_catalogue, read_sales
+from rightsized.domains.retail_pricing.tables import Product, read_catalogue, read_sales
 from rightsized.pipelines.errors import IngestError
 
 HEADER = "week,store,sku,units,price,promo,holiday,stockout,competitor_price\n"
@@ -107,3 +107,19 @@ def test_catalogue_errors_name_line_and_column(tmp_path: Path) -> None:
     path.write_text(head + "A,Water,Beverages,1.00,n/a,6 x 500 ml,Aqua\n")
     with pytest.raises(IngestError, match="line 2, column 'list_price': 'n/a' is not a number"):
         read_catalogue(path)
+
+
+def test_column_names_as_other_exports_write_them_read(tmp_path: Path) -> None:
+    # before: "line 1: missing column(s) week, store, sku, units" for a table that has every one of them
+    path = tmp_path / "pos_export.csv"
+    path.write_text("Week Start,Store ID,Item ID,Units Sold,Unit Price,IsHoliday,Competitor Price\n"
+                    "2025-01-06,S01,A,3,1.99,0,2.09\n2025-01-13,S01,A,4,1.99,1,2.09\n")
+    series = read_sales(path).get("S01", "A")
+    assert series.units.tolist() == [3, 4] and series.holiday.tolist() == [0, 1] and series.competitor_price[0] == 2.09
+    catalogue = tmp_path / "items.csv"
+    catalogue.write_text("Item Number,Product Name,Department,Unit Cost,RRP,Case Pack,Vendor\nA,Cola,Beverages,1.0,1.99,6,Acme\n")
+    assert read_catalogue(catalogue)["A"] == Product("A", "Cola", "Beverages", 1.0, 1.99, "6", "Acme")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("week,store,sku,units,qty\n2025-01-06,S01,A,3,3\n")
+    with pytest.raises(IngestError, match=r"twice.csv: line 1: columns 'units' and 'qty' both give 'units'"):
+        read_sales(twice)
