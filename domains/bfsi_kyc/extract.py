@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from rightsized.pipelines.stores.base import SearchHit
 
+from rightsized.domains.bfsi_kyc.dates import read_date
 from rightsized.domains.bfsi_kyc.mrz import MrzFormatError, MrzResult, find_mrz, parse_mrz, read_ocr_mrz
 
 LABELS: dict[str, tuple[str, ...]] = {
@@ -104,16 +105,11 @@ def _address_lines(first: str, after: str) -> str:
 
 
 def parse_date(text: str) -> date | None:
-    """ISO (1985-03-12), visual-zone (12 MAR 1985), day-first numeric (12/03/1985, 12.03.1985,
-    12-03-1985) or month-name-first (March 12, 1985) dates."""
-    text = " ".join(text.strip().upper().split())
-    for fmt in ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%B %d, %Y", "%b %d, %Y",
-                "%d-%b-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """One date for a written one: the first of its readings (`read_date`), so an ambiguous
+    numeric date (03/12/1985) is read day first, the corpus default. Where the other reading
+    matters (a date of birth that is screened or compared), use `read_date`."""
+    written = read_date(text)
+    return written.first if written else None
 
 
 @dataclass(frozen=True)

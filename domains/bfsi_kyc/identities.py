@@ -18,7 +18,8 @@ from rapidfuzz import fuzz
 
 from rightsized.pipelines.stores.base import SearchHit
 
-from rightsized.domains.bfsi_kyc.extract import MrzFound, find_mrz_in, labelled_value, parse_date
+from rightsized.domains.bfsi_kyc.dates import WrittenDate, read_date
+from rightsized.domains.bfsi_kyc.extract import MrzFound, find_mrz_in, labelled_value
 from rightsized.domains.bfsi_kyc.models import Check
 from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, normalize_name
 
@@ -26,15 +27,31 @@ NAME_MATCH = 90.0  # token-sort similarity of normalised names
 
 
 def names_match(a: str, b: str) -> bool:
-    """The same name as two documents write it: similar spelling (token sort), or the same words
-    where one document gives a middle name as its initial ("Jane M. Doe", "Jane Marie Doe"); at
-    least two whole words must agree (two initials and a surname could be anyone's)."""
+    """The same name as two documents write it: similar spelling (token sort), the same words
+    where one document gives a middle name as its initial ("Jane M. Doe", "Jane Marie Doe"), or
+    one that leaves middle names out ("Maria Lopez", "Maria Elena Lopez"); at least two whole
+    words must agree (two initials and a surname could be anyone's). Only document consistency
+    uses this: sanctions screening scores names on its own (`sanctions.py`)."""
     first, second = normalize_name(a), normalize_name(b)
     if fuzz.token_sort_ratio(first, second) >= NAME_MATCH:
         return True
     words, others = first.split(), second.split()
-    whole = _paired_words(words, others, initials_either_side=True) if len(words) == len(others) else None
+    if len(words) != len(others):
+        return _omits_middle_names(words, others) or _omits_middle_names(others, words)
+    whole = _paired_words(words, others, initials_either_side=True)
     return whole is not None and whole >= 2
+
+
+def _omits_middle_names(short: list[str], full: list[str]) -> bool:
+    """Whether `short` is `full` without some of its middle names: forms and licences often drop
+    them. The first and last words must be the same whole words (a different given name or
+    surname is someone else), and the rest of `short` must be `full`'s middle words, in order."""
+    if not 2 <= len(short) < len(full) or short[0] != full[0] or short[-1] != full[-1]:
+        return False
+    if min(len(short[0]), len(short[-1])) < 2:
+        return False
+    middle = iter(full[1:-1])
+    return all(word in middle for word in short[1:-1])  # `in` consumes `middle`: a subsequence, in order
 
 
 def _paired_words(held: list[str], words: list[str], *, initials_either_side: bool) -> int | None:
@@ -83,8 +100,13 @@ class IdentityDocument:
     hits: tuple[SearchHit, ...]
     mrz: MrzFound
     name: str | None
-    birth_date: date | None
+    printed_birth_date: WrittenDate | None  # resolved by the document's own MRZ when ambiguous
     name_chunks: tuple[str, ...]
+
+    @property
+    def birth_date(self) -> WrittenDate | None:
+        """The printed DOB, else the MRZ's."""
+        return self.printed_birth_date or mrz_birth_date(self.mrz)
 
 
 @dataclass(frozen=True)
@@ -93,7 +115,7 @@ class NameClaim:
 
     source: str
     name: str
-    birth_date: date | None
+    birth_date: WrittenDate | None
     chunk_ids: tuple[str, ...]
 
 
@@ -114,39 +136,77 @@ def identity_documents(hits: Sequence[SearchHit]) -> list[IdentityDocument]:
         elif mrz.result is not None:
             name, chunks = mrz.result.full_name.title(), mrz.chunk_ids
         dob_found = labelled_value(doc_hits, "date_of_birth")
-        dob = parse_date(dob_found.value) if dob_found else None
-        if dob is None and mrz.result is not None and mrz.result.birth_date_iso:
-            dob = date.fromisoformat(mrz.result.birth_date_iso)
+        dob = _read_printed_date(dob_found.value, doc_id, mrz) if dob_found else None
         documents.append(IdentityDocument(doc_id, tuple(doc_hits), mrz, name, dob, chunks))
     return documents
 
 
+def mrz_birth_date(mrz: MrzFound) -> WrittenDate | None:
+    iso = mrz.result.birth_date_iso if mrz.result is not None else None
+    return WrittenDate.known(date.fromisoformat(iso)) if iso else None
+
+
+def _read_printed_date(written: str, doc_id: str, mrz: MrzFound) -> WrittenDate | None:
+    """An identity document's printed DOB, an ambiguous writing resolved by the document's own
+    MRZ first: a page and its MRZ describe one person, so the MRZ can never be outvoted there."""
+    dob, mrz_dob = read_date(written), mrz_birth_date(mrz)
+    if dob is None or mrz_dob is None:
+        return dob
+    return dob.resolved([(f"the MRZ of {doc_id}", mrz_dob)])
+
+
+def birth_date_evidence(documents: Sequence[IdentityDocument], name: str | None) -> list[tuple[str, WrittenDate]]:
+    """The DOBs that may settle how an ambiguous DOB of `name` is read (`WrittenDate.resolved`),
+    and where they are written: the MRZ, then the printed date, of each identity document that
+    names that person. Neither the application form (the applicant's own say: a form writing
+    1985-12-03 beside a licence's 03/12/1985 would pick the reading a listing born 1985-03-12
+    misses) nor a document of someone else added to the packet may settle it; nor, with no name
+    to compare, any document."""
+    same = [d for d in documents if name and d.name and names_match(d.name, name)]
+    evidence = [(f"the MRZ of {d.doc_id}", dob) for d in same if (dob := mrz_birth_date(d.mrz))]
+    return evidence + [(f"identity document {d.doc_id}", dob) for d in same if (dob := d.printed_birth_date)]
+
+
+def printed_birth_date(documents: Sequence[IdentityDocument]) -> WrittenDate | None:
+    """The DOB printed on the first identity document (the one `KycDecision` extracts fields
+    from), an ambiguous writing read as the identity documents of the same person say."""
+    printed = documents[0].printed_birth_date if documents else None
+    return printed.resolved(birth_date_evidence(documents, documents[0].name)) if printed else None
+
+
 def name_claims(documents: Sequence[IdentityDocument], form: Sequence[SearchHit],
-                proof_of_address: Sequence[SearchHit], applicant_dob: date | None) -> list[NameClaim]:
+                proof_of_address: Sequence[SearchHit], applicant_dob: WrittenDate | None) -> list[NameClaim]:
     """Every distinct name in the packet with its DOB: the document's own where it states one;
     a name on the proof of address that is the applicant's gets the applicant's DOB, any other
-    is screened without one (so a DOB can never clear it)."""
+    is screened without one (so a DOB can never clear it). An ambiguously written DOB is read
+    as the unambiguous dates of the same person's identity documents say (`birth_date_evidence`),
+    else keeps both readings."""
+
+    def dob(written: WrittenDate | None, name: str | None) -> WrittenDate | None:
+        return written.resolved(birth_date_evidence(documents, name)) if written else None
+
     claims: list[NameClaim] = []
     for doc in documents:
         if doc.name:
-            claims.append(NameClaim(f"identity document {doc.doc_id}", doc.name, doc.birth_date, doc.name_chunks))
+            claims.append(NameClaim(f"identity document {doc.doc_id}", doc.name, dob(doc.birth_date, doc.name),
+                                    doc.name_chunks))
         if doc.mrz.result is not None and doc.mrz.result.full_name:
-            mrz_dob = doc.mrz.result.birth_date_iso
             claims.append(NameClaim(f"MRZ of {doc.doc_id}", doc.mrz.result.full_name.title(),
-                                    date.fromisoformat(mrz_dob) if mrz_dob else None, doc.mrz.chunk_ids))
+                                    mrz_birth_date(doc.mrz), doc.mrz.chunk_ids))
     form_name, form_dob = labelled_value(form, "full_name"), labelled_value(form, "date_of_birth")
     if form_name:
-        dob = parse_date(form_dob.value) if form_dob else None
-        claims.append(NameClaim("application form", form_name.value, dob, (form_name.chunk_id,)))
+        written = read_date(form_dob.value) if form_dob else None
+        claims.append(NameClaim("application form", form_name.value, dob(written, form_name.value),
+                                (form_name.chunk_id,)))
     holder = labelled_value(proof_of_address, "full_name")
     if holder:
         own = list(claims)
         for name in holder_names(holder.value):
             same = any(same_person(name, c.name) for c in own)
             claims.append(NameClaim("proof of address", name, applicant_dob if same else None, (holder.chunk_id,)))
-    distinct: dict[tuple[str, date | None], NameClaim] = {}
+    distinct: dict[tuple[str, tuple[date, ...]], NameClaim] = {}
     for claim in claims:
-        distinct.setdefault((normalize_name(claim.name), claim.birth_date), claim)
+        distinct.setdefault((normalize_name(claim.name), claim.birth_date.readings if claim.birth_date else ()), claim)
     return list(distinct.values())
 
 
@@ -159,7 +219,7 @@ def identity_consistency_check(documents: Sequence[IdentityDocument]) -> Check:
         return Check(name="identity_consistency", passed=None, evidence=f"no name readable on {unread}")
     first = named[0]
     others = [d for d in named[1:] if not names_match(first.name or "", d.name or "") or
-              (first.birth_date and d.birth_date and first.birth_date != d.birth_date)]
+              (first.birth_date and d.birth_date and not first.birth_date.agrees_with(d.birth_date))]
     chunks = sorted({c for d in named for c in d.name_chunks})
     if others:
         described = "; ".join(f"{d.doc_id} names '{d.name}' born {d.birth_date}" for d in others)
@@ -179,13 +239,15 @@ def sanctions_check(screener: SanctionsScreener, claims: Sequence[NameClaim], na
     chunk_ids = sorted({c for claim in claims for c in claim.chunk_ids})
     hits, cleared = [], []
     for claim in claims:
-        for hit in screener.screen(claim.name, claim.birth_date, nationality):
+        readings = claim.birth_date.readings if claim.birth_date else ()
+        for hit in screener.screen(claim.name, readings, nationality):
             (hits if hit.status == "hit" else cleared).append((claim, hit))
     if hits:
         claim, top = max(hits, key=lambda pair: pair[1].score)
         return Check(name="sanctions_screening", passed=False, chunk_ids=chunk_ids, evidence=(
             f"{claim.source} name '{claim.name}' matches {top.entry.list_name} entry {top.entry.uid} "
-            f"'{top.matched_name}' ({', '.join(top.entry.programs)}) score {top.score:.1f}, DOB {top.dob_status}"))
+            f"'{top.matched_name}' ({', '.join(top.entry.programs)}) score {top.score:.1f}, DOB {top.dob_status}"
+            + _ambiguity_note(claim.birth_date)))
     evidence = f"{len(claims)} name(s) in the packet screened against {lists}: no match"
     if cleared:
         claim, top = max(cleared, key=lambda pair: pair[1].score)
@@ -193,3 +255,13 @@ def sanctions_check(screener: SanctionsScreener, claims: Sequence[NameClaim], na
                      f"{top.score:.1f}) cleared: listed DOB {', '.join(top.entry.birth_dates)} differs from "
                      f"{claim.birth_date}")
     return Check(name="sanctions_screening", passed=True, evidence=evidence, chunk_ids=chunk_ids)
+
+
+def _ambiguity_note(dob: WrittenDate | None) -> str:
+    """Why a DOB that looks different still matched: the reviewer must see that the applicant's
+    date was ambiguous and which reading agreed with the listing."""
+    if dob is None or not dob.ambiguous:
+        return ""
+    readings = " and as ".join(d.isoformat() for d in dob.readings)
+    return (f" (date of birth written {dob.text}, day and month in either order: screened as {readings}; "
+            "a listed DOB matching either counts)")

@@ -16,7 +16,7 @@ import csv
 import gzip
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -347,12 +347,14 @@ def name_forms(name: str, *, person: bool = True) -> tuple[str, ...]:
 # --- screening -------------------------------------------------------------------------------
 
 
-def _dob_status(listed: tuple[str, ...], birth_date: date | None) -> str:
-    """'match' if any listed DOB agrees at its own precision, 'mismatch' if all contradict."""
-    if birth_date is None or not listed:
+def _dob_status(listed: tuple[str, ...], readings: tuple[date, ...]) -> str:
+    """'match' if any listed DOB agrees at its own precision with any reading of the applicant's,
+    'mismatch' if all contradict every reading: a date written ambiguously (03/12/1985) clears a
+    listed person only if neither of its readings is a listed DOB."""
+    if not readings or not listed:
         return "unknown"
-    applicant = birth_date.isoformat()
-    return "match" if any(applicant.startswith(d) for d in listed) else "mismatch"
+    applicant = [d.isoformat() for d in readings]
+    return "match" if any(a.startswith(d) for a in applicant for d in listed) else "mismatch"
 
 
 def _nationality_status(listed: tuple[str, ...], nationality: str | None) -> str:
@@ -452,13 +454,15 @@ class SanctionsScreener:
         keep = scores >= self.threshold
         return candidates[keep], scores[keep]
 
-    def screen(self, name: str, birth_date: date | None = None,
+    def screen(self, name: str, birth_date: date | Sequence[date] | None = None,
                nationality: str | None = None) -> list[ScreeningHit]:
         """All listed persons whose best-matching name scores >= threshold, best first.
 
         Both real hits and ``cleared_by_dob`` candidates are returned; the caller decides what
-        to show. A DOB can only clear, never create, a hit.
+        to show. A DOB can only clear, never create, a hit. `birth_date` may be every reading of
+        an ambiguously written date: a candidate is cleared only when all of them contradict it.
         """
+        readings = (birth_date,) if isinstance(birth_date, date) else tuple(birth_date or ())
         best: dict[int, tuple[float, int]] = {}
         for query in name_forms(name):
             indices, scores = self._scores(query)
@@ -469,7 +473,7 @@ class SanctionsScreener:
         hits = []
         for owner, (score, index) in best.items():
             entry = self._entries[owner]
-            dob = _dob_status(entry.birth_dates, birth_date)
+            dob = _dob_status(entry.birth_dates, readings)
             hits.append(ScreeningHit(
                 entry=entry, matched_name=self._names[index], score=round(min(score, 100.0), 2),
                 dob_status=dob, status="cleared_by_dob" if dob == "mismatch" else "hit",

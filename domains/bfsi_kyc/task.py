@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rightsized.domains.context import DocumentScope, TaskContext
 from rightsized.pipelines.stores.base import SearchHit
 
+from rightsized.domains.bfsi_kyc.dates import WrittenDate, read_date
 from rightsized.domains.bfsi_kyc.extract import (
     Found,
     MrzFound,
@@ -33,8 +34,10 @@ from rightsized.domains.bfsi_kyc.identities import (
     holder_names,
     identity_consistency_check,
     identity_documents,
+    mrz_birth_date,
     name_claims,
     names_match,
+    printed_birth_date,
     sanctions_check,
 )
 from rightsized.domains.bfsi_kyc.lists import LoadedLists
@@ -68,7 +71,8 @@ class KycDecision:
         identity_docs = identity_documents(docs["identity"])
         primary = list(identity_docs[0].hits) if identity_docs else []
         mrz = identity_docs[0].mrz if identity_docs else find_mrz_in([])
-        fields = self._extract({**docs, "identity": primary}, mrz)
+        printed_dob = printed_birth_date(identity_docs)
+        fields = self._extract({**docs, "identity": primary}, mrz, printed_dob)
         warnings = [f"instruction-like text in {doc_id} ignored (documents are data): {snippet!r}"
                     for doc_id, snippet in instruction_snippets([h for hits in docs.values() for h in hits])]
         if self.reads:
@@ -76,7 +80,7 @@ class KycDecision:
         poa_address = labelled_value(docs["proof_of_address"], "address")
         if poa_address is None and self.reads and docs["proof_of_address"]:
             poa_address = read_poa_address(self.ctx, docs["proof_of_address"], warnings)
-        checks = self._checks(fields, docs, mrz, as_of, poa_address, identity_docs)
+        checks = self._checks(fields, docs, mrz, as_of, poa_address, identity_docs, printed_dob)
         if self.scope.errors:  # a document nobody read may be the one that names a listed person
             checks.append(unread_documents_check(self.scope))
         decision, reasons = decide(checks)
@@ -103,7 +107,8 @@ class KycDecision:
             hits = self.ctx.retrieve(QUERIES[kind], scope=self.scope, filters={"doc_type": "other"})
         return hits
 
-    def _extract(self, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> dict[str, ExtractedField]:
+    def _extract(self, docs: dict[str, list[SearchHit]], mrz: MrzFound,
+                 printed_dob: WrittenDate | None) -> dict[str, ExtractedField]:
         identity, form, poa = docs["identity"], docs["application"], docs["proof_of_address"]
         fields = {name: ExtractedField() for name in FIELD_NAMES}
         surname, given = labelled_value(identity, "surname"), labelled_value(identity, "given_names")
@@ -111,9 +116,9 @@ class KycDecision:
             fields["full_name"] = ExtractedField(
                 value=f"{given.value} {surname.value}".title(), method="viz",
                 chunk_ids=sorted({surname.chunk_id, given.chunk_id}))
-        for name in ("date_of_birth", "expiry_date"):
-            found = labelled_value(identity, name)
-            parsed = parse_date(found.value) if found else None
+        dob, expiry = labelled_value(identity, "date_of_birth"), labelled_value(identity, "expiry_date")
+        for name, found, parsed in (("date_of_birth", dob, printed_dob.first if printed_dob else None),
+                                    ("expiry_date", expiry, parse_date(expiry.value) if expiry else None)):
             if found and parsed:
                 fields[name] = ExtractedField(value=parsed.isoformat(), method="viz", chunk_ids=[found.chunk_id])
         for name in ("nationality", "document_number"):
@@ -139,8 +144,10 @@ class KycDecision:
     # -- checks -----------------------------------------------------------------------------
 
     def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]], mrz: MrzFound,
-                as_of: date, poa_address: Found | None, identity_docs: list[IdentityDocument]) -> list[Check]:
-        dob = date.fromisoformat(fields["date_of_birth"].value) if fields["date_of_birth"].value else None
+                as_of: date, poa_address: Found | None, identity_docs: list[IdentityDocument],
+                printed_dob: WrittenDate | None) -> list[Check]:
+        read = fields["date_of_birth"].value  # the MRZ's or a model's reading: ISO, never ambiguous
+        dob = printed_dob or (WrittenDate.known(date.fromisoformat(read)) if read else None)
         claims = name_claims(identity_docs, docs["application"], docs["proof_of_address"], dob)
         lists = ", ".join(f"{v.name} ({v.snapshot_date}, {v.rows:,} records)" for v in self.lists.versions)
         return [
@@ -148,7 +155,7 @@ class KycDecision:
             expiry_check(fields["expiry_date"], mrz, as_of),
             identity_consistency_check(identity_docs),
             name_check(fields["full_name"], docs, mrz),
-            dob_check(fields["date_of_birth"], docs, mrz),
+            dob_check(fields["date_of_birth"], dob, docs, mrz),
             address_check(labelled_value(docs["application"], "address"), poa_address),
             sanctions_check(self.lists.screener, claims, fields["nationality"].value, lists),
         ]
@@ -204,18 +211,23 @@ def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz:
                  evidence=f"'{full_name.value}' consistent across {len(seen) + 1} documents")
 
 
-def dob_check(dob: ExtractedField, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> Check:
-    mrz_dob = mrz.result.birth_date_iso if mrz.result is not None else None
-    if mrz_dob and dob.method == "viz" and dob.value != mrz_dob:  # an altered page
+def dob_check(dob: ExtractedField, identity_dob: WrittenDate | None, docs: dict[str, list[SearchHit]],
+              mrz: MrzFound) -> Check:
+    """The identity document's DOB (`dob`, read as `identity_dob`) against its MRZ and the
+    application's. Dates agree when some reading of each is the same: a form that writes the
+    month first (03/12/1985 for 12 March) is not an inconsistency."""
+    mrz_dob = mrz_birth_date(mrz)
+    if mrz_dob and identity_dob and dob.method == "viz" and not identity_dob.agrees_with(mrz_dob):  # an altered page
         return Check(name="dob_consistency", passed=False, chunk_ids=sorted({*dob.chunk_ids, *mrz.chunk_ids}),
-                     evidence=f"identity document's visual zone says {dob.value}, its MRZ {mrz_dob}")
+                     evidence=f"identity document's visual zone says {identity_dob}, its MRZ {mrz_dob}")
     form = labelled_value(docs["application"], "date_of_birth")
-    form_dob = parse_date(form.value) if form else None
-    if dob.value is None or form is None or form_dob is None:
+    form_dob = read_date(form.value) if form else None
+    if identity_dob is None or form is None or form_dob is None:
         return Check(name="dob_consistency", passed=None, evidence="date of birth missing on a document")
-    same = form_dob.isoformat() == dob.value
-    return Check(name="dob_consistency", passed=same, chunk_ids=sorted({*dob.chunk_ids, form.chunk_id}),
-                 evidence=f"identity document {dob.value}, application {form_dob.isoformat()}")
+    return Check(name="dob_consistency", passed=form_dob.agrees_with(identity_dob),
+                 chunk_ids=sorted({*dob.chunk_ids, form.chunk_id}),
+                 evidence=f"identity document {identity_dob}, "
+                          f"application {form_dob.resolved([('the identity document', identity_dob)])}")
 
 
 def address_check(form: Found | None, poa: Found | None) -> Check:

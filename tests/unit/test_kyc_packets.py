@@ -8,18 +8,20 @@ from datetime import date
 
 import pytest
 
+from rightsized.domains.bfsi_kyc.dates import WrittenDate
 from rightsized.domains.bfsi_kyc.extract import labelled_value, parse_date
 from rightsized.domains.bfsi_kyc.identities import (
     holder_names,
+    identity_consistency_check,
     identity_documents,
     name_claims,
     names_match,
     same_person,
 )
-from rightsized.domains.bfsi_kyc.lists import lists_for
+from rightsized.domains.bfsi_kyc.lists import LoadedLists, lists_for
 from rightsized.domains.bfsi_kyc.models import KycResult
 from rightsized.domains.bfsi_kyc.mrz import compose_td3
-from rightsized.domains.bfsi_kyc.sanctions import SanctionsScreener, load_bundled_list
+from rightsized.domains.bfsi_kyc.sanctions import SanctionsEntry, SanctionsScreener, load_bundled_list
 from rightsized.domains.bfsi_kyc.task import KycDecision, sanctions_check
 from rightsized.domains.context import DocumentScope, IngestProblem
 from rightsized.pipelines.stores.base import SearchHit
@@ -44,14 +46,15 @@ def test_the_applicants_own_abbreviated_or_joint_holder_line_is_cleared_by_his_d
     ids = identity_documents([SearchHit("p1", 1.0, PASSPORT, {"doc_id": "passport.txt"})])
     form = [SearchHit("f1", 1.0, "Full name: Ali Hassan\nDate of birth: 02/04/1990\n", {})]
     poa = [SearchHit("b1", 1.0, f"Account holder: {holder}\nAddress: 12 High Street, London\n", {})]
-    check = sanctions_check(screener, name_claims(ids, form, poa, date(1990, 4, 2)), "GBR", "OFAC SDN")
+    claims = name_claims(ids, form, poa, WrittenDate.known(date(1990, 4, 2)))
+    check = sanctions_check(screener, claims, "GBR", "OFAC SDN")
     assert check.passed is True, check.evidence
 
 
 def test_a_co_holder_who_is_someone_else_is_still_screened_without_a_dob(screener: SanctionsScreener) -> None:
     ids = identity_documents([SearchHit("p1", 1.0, PASSPORT, {"doc_id": "passport.txt"})])
     poa = [SearchHit("b1", 1.0, "Account holder: Ali Hassan & Safwan Al-Akhras\n", {})]
-    check = sanctions_check(screener, name_claims(ids, [], poa, date(1990, 4, 2)), None, "OFAC SDN")
+    check = sanctions_check(screener, name_claims(ids, [], poa, WrittenDate.known(date(1990, 4, 2))), None, "OFAC SDN")
     assert check.passed is False and "21925" in check.evidence
 
 
@@ -93,19 +96,36 @@ class PacketContext:
         return [h for h in self.hits if filters and h.metadata["doc_type"] == filters["doc_type"]]
 
 
-def decide(passport_text: str, errors: tuple[IngestProblem, ...] = (), form_dob: str = "02/04/1990") -> KycResult:
+def decide(passport_text: str, errors: tuple[IngestProblem, ...] = (), form_dob: str = "02/04/1990",
+           lists: LoadedLists | None = None, name: str = "Ali Hassan") -> KycResult:
     ctx = PacketContext({
         "passport.txt": ("identity", passport_text),
-        "application_form.txt": ("application", f"Full name: Ali Hassan\nDate of birth: {form_dob}\n"
+        "application_form.txt": ("application", f"Full name: {name}\nDate of birth: {form_dob}\n"
                                                  f"Residential address: {UK}\n"),
-        "utility_bill.txt": ("proof_of_address", f"Account holder: Ali Hassan\nService address: {UK}\n"),
+        "utility_bill.txt": ("proof_of_address", f"Account holder: {name}\nService address: {UK}\n"),
     })
     scope = DocumentScope("g", ("g/passport.txt", "g/application_form.txt", "g/utility_bill.txt"), errors)
-    return KycDecision(ctx, scope, lists_for(None)).run("a", as_of=date(2026, 6, 1))  # type: ignore[arg-type]
+    return KycDecision(ctx, scope, lists or lists_for(None)).run("a", as_of=date(2026, 6, 1))  # type: ignore[arg-type]
 
 
 def test_the_clean_packet_these_tests_change_is_approved() -> None:
     assert decide(passport()).decision == "approve"
+
+
+MARIA = "\n".join(compose_td3(issuing_state="ESP", surname="LOPEZ", given_names="MARIA ELENA",
+                              document_number="123456789", nationality="ESP", birth_date=date(1990, 4, 2), sex="F",
+                              expiry_date=date(2031, 2, 3)))
+MARIA_PASSPORT = (f"PASSPORT\nSurname: LOPEZ\nGiven names: MARIA ELENA\nNationality: ESP\nDate of birth: 02 APR 1990\n"
+                  f"Date of expiry: 03 FEB 2031\n{MARIA}\n")
+
+
+@pytest.mark.parametrize(("name", "decision"), [("Maria Lopez", "approve"), ("Maria Garcia", "review"),
+                                                ("Elena Lopez", "review")])
+def test_a_form_without_the_middle_name_is_approved_and_another_name_is_not(name: str, decision: str) -> None:
+    """A form and bill naming 'Maria Lopez' for a passport of Maria Elena Lopez went to review."""
+    result = decide(MARIA_PASSPORT, name=name)
+    assert result.decision == decision
+    assert result.check("name_consistency").passed is (decision == "approve")
 
 
 def test_a_packet_with_a_document_that_could_not_be_read_goes_to_review() -> None:
@@ -127,6 +147,98 @@ def test_a_visual_zone_that_contradicts_its_own_mrz_goes_to_review(page: str, fo
     assert result.decision == "review"
     failed = next(c for c in result.checks if c.name == check)
     assert failed.passed is False and "MRZ" in failed.evidence
+
+
+# --- a US document writes the month first: 04/02/1990 is 2 April 1990 -----------------------------
+
+# A US driver's licence: no MRZ, its date of birth written month first.
+US_LICENCE = "DRIVER LICENSE\nSurname: HASSAN\nGiven names: ALI\nDate of birth: 04/02/1990\n"
+
+
+def listed_ali_hassan(born: str) -> LoadedLists:
+    """A list holding one person, Ali Hassan, born on `born`."""
+    entry = SanctionsEntry(uid="900001", name="HASSAN, Ali", entry_type="individual", programs=("SDGT",),
+                           aliases=(), birth_dates=(born,), nationalities=(), remarks="")
+    return LoadedLists((), SanctionsScreener([entry]))
+
+
+def test_a_listed_person_whose_us_documents_write_the_month_first_is_rejected() -> None:
+    """Listed Ali Hassan, born 1990-04-02, on a US licence and form that write 04/02/1990: the date
+    was read day first (4 February), the listing cleared by DOB and the packet not rejected."""
+    result = decide(US_LICENCE, form_dob="04/02/1990", lists=listed_ali_hassan("1990-04-02"))
+    check = result.check("sanctions_screening")
+    assert result.decision == "reject" and check.passed is False
+    assert "DOB match" in check.evidence and "04/02/1990, day and month in either order" in check.evidence
+
+
+def test_the_application_form_cannot_choose_how_the_licence_is_read() -> None:
+    """A form writing 1990-02-04 beside the licence's 04/02/1990 would make the licence day first
+    and clear the listing born 1990-04-02: the applicant's own say settles no identity document."""
+    result = decide(US_LICENCE, form_dob="1990-02-04", lists=listed_ali_hassan("1990-04-02"))
+    assert result.decision == "reject" and result.check("sanctions_screening").passed is False
+
+
+def test_the_same_persons_passport_settles_the_licence_and_anothers_does_not() -> None:
+    """A passport of someone else, added to the packet with an MRZ of 1990-02-04, would make the
+    licence day first and clear the listing born 1990-04-02."""
+    faruk = "\n".join(compose_td3(issuing_state="GBR", surname="FARUK", given_names="OMAR", nationality="GBR",
+                                  document_number="987654321", birth_date=date(1990, 2, 4), sex="M",
+                                  expiry_date=date(2031, 2, 3)))
+    licence = SearchHit("l1", 1.0, US_LICENCE, {"doc_id": "a_licence.txt"})
+    for other, licence_dob in (
+            (f"PASSPORT\nSurname: HASSAN\nGiven names: ALI\n{MRZ}\n",
+             "1990-04-02 (04/02/1990 read month first, as the MRZ of b_passport.txt gives it)"),
+            (f"PASSPORT\nSurname: FARUK\nGiven names: OMAR\n{faruk}\n",
+             "04/02/1990 (ambiguous day/month order: 1990-02-04 or 1990-04-02)")):
+        ids = identity_documents([licence, SearchHit("p1", 1.0, other, {"doc_id": "b_passport.txt"})])
+        claims = name_claims(ids, [], [], None)
+        assert [str(c.birth_date) for c in claims if c.source == "identity document a_licence.txt"] == [licence_dob]
+        assert sanctions_check(listed_ali_hassan("1990-04-02").screener, claims, None, "test").passed is False
+
+
+def test_an_ambiguous_dob_still_clears_a_listing_that_neither_reading_matches() -> None:
+    result = decide(US_LICENCE, form_dob="04/02/1990", lists=listed_ali_hassan("1990-04-03"))
+    assert result.check("sanctions_screening").passed is True
+
+
+def test_the_mrz_decides_how_a_us_form_writes_the_dob_and_the_packet_is_approved() -> None:
+    """The passport's MRZ says 1990-04-02; the US form's 04/02/1990 was read as 4 February and the
+    clean packet went to review as a DOB mismatch."""
+    result = decide(passport(), form_dob="04/02/1990")
+    check = result.check("dob_consistency")
+    assert result.decision == "approve" and check.passed is True
+    assert check.evidence == ("identity document 1990-04-02, "
+                              "application 1990-04-02 (04/02/1990 read month first, as the identity document gives it)")
+
+
+def test_the_mrz_also_settles_the_dob_screened_so_the_other_reading_cannot_match_a_listing() -> None:
+    """With the passport saying 1990-04-02, the form's 04/02/1990 is that date only: a listed Ali
+    Hassan born 1990-02-04 is cleared, as the passport's own date clears him."""
+    result = decide(passport(), form_dob="04/02/1990", lists=listed_ali_hassan("1990-02-04"))
+    assert result.check("sanctions_screening").passed is True
+
+
+@pytest.mark.parametrize(("printed", "evidence"), [
+    ("04/02/1990", "identity document 1990-04-02 (04/02/1990 read month first, as the MRZ of passport.txt gives it)"),
+    ("02/04/1990", "identity document 1990-04-02 (02/04/1990 read day first, as the MRZ of passport.txt gives it)"),
+    ("03/02/1990", "visual zone says 03/02/1990 (ambiguous day/month order: 1990-02-03 or 1990-03-02), "
+                   "its MRZ 1990-04-02"),
+])
+def test_a_visual_zone_agrees_with_its_mrz_when_either_reading_does(printed: str, evidence: str) -> None:
+    """A page printing 04/02/1990 above an MRZ of 1990-04-02 was called an altered page."""
+    check = decide(passport(dob=printed), form_dob="02 APR 1990").check("dob_consistency")
+    assert check.passed is evidence.startswith("identity document") and evidence in check.evidence
+
+
+def test_a_us_licence_and_a_passport_of_one_person_are_consistent() -> None:
+    """The licence's 04/02/1990 read day first made the two documents 'different people'."""
+    documents = identity_documents([SearchHit("p1", 1.0, passport(), {"doc_id": "passport.txt"}),
+                                    SearchHit("l1", 1.0, US_LICENCE, {"doc_id": "us_licence.txt"})])
+    assert identity_consistency_check(documents).passed is True
+    other = US_LICENCE.replace("04/02/1990", "04/03/1990")
+    documents = identity_documents([SearchHit("p1", 1.0, passport(), {"doc_id": "passport.txt"}),
+                                    SearchHit("l1", 1.0, other, {"doc_id": "us_licence.txt"})])
+    assert identity_consistency_check(documents).passed is False
 
 
 # --- other countries' dates, labels and salutations --------------------------------------------
@@ -159,6 +271,34 @@ def test_a_salutation_on_a_statement_is_not_part_of_the_name(holder: str, name: 
 ])
 def test_a_middle_initial_matches_the_middle_name_it_stands_for(a: str, b: str, same: bool) -> None:
     assert names_match(a, b) is same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Maria Lopez", "Maria Elena Lopez", True),            # a form without the middle name: was review
+    ("LOPEZ, Maria", "Maria Elena Lopez", True),
+    ("Maria Elena Lopez", "Maria Elena Sofia Lopez", True),  # one of two middle names
+    ("Jane Doe", "Jane M. Doe", True),
+    ("Elena Lopez", "Maria Elena Lopez", False),           # the given name left out: first words differ
+    ("Maria Elena", "Maria Elena Lopez", False),           # the surname left out
+    ("Maria Garcia", "Maria Elena Lopez", False),          # another surname
+    ("Ana Lopez", "Maria Elena Lopez", False),             # another given name
+    ("Maria Sofia Lopez", "Maria Elena Lopez", False),     # another middle name, same length
+    ("Maria Sofia Lopez", "Maria Elena Rosa Lopez", False),  # a middle name the full name does not have
+    ("M Lopez", "Maria Elena Lopez", False),               # an initial and a surname could be anyone's
+])
+def test_a_name_without_its_middle_names_is_the_same_name(a: str, b: str, same: bool) -> None:
+    assert names_match(a, b) is same
+
+
+@pytest.mark.parametrize(("name", "hit"), [("Maria Elena Lopez", True), ("Maria Lopez", True),
+                                         ("Maria Garcia", False), ("Ana Lopez", False), ("Elena Garcia", False)])
+def test_screening_matches_names_on_its_own_terms(name: str, hit: bool) -> None:
+    """Names that document consistency now accepts or refuses are screened as before: a listed
+    Maria Elena Lopez is still found without her middle name, and another surname or given name
+    is still not her."""
+    listed = SanctionsEntry(uid="900002", name="LOPEZ, Maria Elena", entry_type="individual", programs=("SDGT",),
+                            aliases=(), birth_dates=(), nationalities=(), remarks="")
+    assert bool(SanctionsScreener([listed]).screen(name)) is hit
 
 
 @pytest.mark.parametrize(("text", "address"), [
