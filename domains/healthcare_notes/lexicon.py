@@ -59,3 +59,18 @@ Brazil Colombia Peru Guatemala Haiti Jamaica Cuba Ireland England Scotland Germa
 Russia Ukraine Korea Japan Pakistan Bangladesh Iran Iraq Syria Lebanon Egypt Morocco Somalia Sudan Europe Asia
 Africa New Hampshire Jersey York Mexico Carolina Dakota Rhode Island West
 """.split())
+
+# Lower-case words that follow a title or a role in quickly typed notes ("seen by dr. patel today",
+# "per nurse practitioner", "d/w nurse at bedside") and are not names. In lower case only the
+# context says a word is a name, so the word after "dr." or "nurse" is taken as one unless it is
+# here, in spaCy's English stop words or in `KNOWN_CAPS` (see `recognizers.LOWER_NAME`).
+NOT_NAMES = frozenset("""
+today tonight tomorrow yesterday now later soon aware notified paged called agrees agreed recommends recommended
+ordered orders saw seen says said states stated reports reported requests requested notes noted note documented
+office team service clinic practitioner practitioners manager educator navigator station visit staff triage
+assistant aide specialist coordinator supervisor bedside present informed consulted available unavailable
+following follows input preference prefers wants wanted asked told gave given administered held checked placed
+removed drew obtained assisted noticed observed witnessed found concerned contacted confirmed updated
+pt pts hx dx tx rx sx yo prn bid tid qid qd qhs po iv im sq npo ok okay yes yeah um uh hmm sure hi hello thanks
+apt suite unit unknown anonymous withheld
+""".split())

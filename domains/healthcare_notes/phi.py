@@ -34,8 +34,15 @@ MAX_SHIFT_DAYS = 365
 MIN_SHIFT_DAYS = 30
 
 
+_US_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+
+
 def generalise_zip(zip_code: str) -> str:
-    """'02134' -> '021**'; a restricted three-digit area -> '000**' (ZIP+4 loses its suffix)."""
+    """'02134' -> '021**'; a restricted three-digit area -> '000**' (ZIP+4 loses its suffix). The
+    three digits Safe Harbor keeps are a US ZIP's: any other postcode ('NW1 6XE', '2000') is
+    replaced whole."""
+    if not _US_ZIP.fullmatch(zip_code.strip()):
+        return "[ZIP]"
     digits = re.sub(r"\D", "", zip_code)[:5]
     prefix = digits[:3]
     return ("000" if prefix in RESTRICTED_ZIP3 else prefix) + "**"
@@ -76,11 +83,14 @@ DATE_PATTERNS: dict[str, str] = {
     "dmy": r"\b(?P<d>1[3-9]|2\d|3[01])(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>(?:19|20)\d{2})\b(?![/.-]\d)",
     "month_d_y": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD},?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "d_month_y": rf"\b(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}(?:\s+of)?[\s-]+(?P<mon>{_MON})\.?,?[\s-]+(?P<y>(?:19|20)\d{{2}}|\d{{2}})\b",
+    # Day and month with no year need an ordinal ("the 3rd of March", "21st June"): "3 May" or "2 of
+    # May's pills" is as often a count and a verb or a name.
+    "d_month": rf"\b(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?P<of>of\s+)?(?P<mon>{_MON})\b(?![\s,.-]*(?:19|20)\d{{2}}\b)",
     "month_y": rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "month_d": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}\b(?!,?\s*(?:19|20)\d{{2}})(?!\s*(?:mg|mcg|g|mL|units?)\b)",
     "m_d": r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])\b(?![/.]\d)",
 }
-_CASED = ("month_d", "month_y", "month_d_y", "d_month_y")
+_CASED = ("month_d", "month_y", "month_d_y", "d_month_y", "d_month")
 # Read back without the context a pattern needs to find a date ("on 3/14"): the value alone.
 DATE_REGEXES = {name: re.compile(p.replace(r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)", ""),
                                  0 if name in _CASED else re.I)
@@ -130,9 +140,17 @@ def _render(kind: str, value: date, found: dict[str, str | None]) -> str:
         return f"{value.day} {month_name} {value.year}"
     if kind == "month_y":
         return f"{month_name} {value.year}"
+    if kind == "d_month":
+        return f"{_ordinal(value.day)} {'of ' if found['of'] else ''}{month_name}"
     if kind == "month_d":
         return f"{month_name} {value.day}"
     return f"{value.month}/{value.day}"
+
+
+def _ordinal(day: int) -> str:
+    """3 -> '3rd', 11 -> '11th', 22 -> '22nd': a shifted "3rd of March" still reads as written."""
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 def transform_date(text: str, *, shift: int | None) -> str:

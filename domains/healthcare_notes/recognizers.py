@@ -11,14 +11,15 @@ the sentences that could hold one (it is the expensive part of de-identification
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
 
-from rightsized.domains.healthcare_notes.lexicon import KNOWN_CAPS
+from rightsized.domains.healthcare_notes.lexicon import KNOWN_CAPS, NOT_NAMES
 from rightsized.domains.healthcare_notes.phi import DATE_PATTERNS, SPELLED_AGE
 
 _NT = r"(?:(?:\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)(?:[-'’]\p{L}\p{Ll}+)?)"
@@ -49,15 +50,61 @@ _LABELS = ("patient|patient name|name|attending|attending physician|physician|pr
 _RELATIONS = ("wife|husband|spouse|partner|son|daughter|mother|father|brother|sister|niece|nephew|grandson|"
               "granddaughter|grandmother|grandfather|aunt|uncle|friend|neighbou?r|caregiver|guardian|fianc[ée]e?|"
               "roommate|stepson|stepdaughter")
+
+
+def _words(words: Iterable[str]) -> str:
+    """`words` as one regex alternation, sorted: a set's order changes with each process's string
+    hashing, and the pattern must not (it is part of the redactor's fingerprint)."""
+    return "|".join(sorted(words))
+
+
+# Names typed in lower case ("seen by dr. patel today", "per nurse jones", "pt: maria lopez, 67 y/o"):
+# only the context says they are names, so one is read only right after a title, after "nurse" with
+# a word such as "per" or "by" before it, or after a person label followed by the record's fields,
+# and never a common word. "mr." and "ms." in lower case are also mitral regurgitation and multiple
+# sclerosis, so only their capitalised forms count. A second word is taken only where the name
+# plainly ends after it ("dr. james chen," / "dr. james chen aware"), so that "Mr. smith tolerated
+# the procedure" keeps its verb.
+_COMMON = _words({w for w in STOP_WORDS if w.isalpha()} | {w.lower() for w in KNOWN_CAPS} | NOT_NAMES)
+_LWORD = rf"(?!(?:{_COMMON})\b)(?:\p{{Ll}}['’])?\p{{Ll}}{{2,}}(?:-\p{{Ll}}{{2,}})?\b"
+_NAME_ENDS = rf"(?=[ \t]*(?:[,.;:!?)\n]|$|\d)|[ \t]+(?:{_words(NOT_NAMES)})\b)"
+LOWER_NAME = rf"{_LWORD}(?:[ \t]+{_LWORD}{_NAME_ENDS})?"
+_LOWER_TITLE = r"(?:(?i:dr|mrs|prof)\.?|M[rs]\.?)[ \t]+"
+_RECORD_FIELD = r"[ \t]*[,;(]?[ \t]*(?:\d|(?i:dob|d\.o\.b|mrn|age|sex|male|female|[mf])\b)"
 _CREDENTIALS = r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|FNP-BC|FNP|APRN|PhD|PharmD|MSW|LCSW|DPM|CNM|CRNA)\b"
 _PHONE = r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:[ ]*(?:x|ext\.?)[ ]*\d{1,5})?"
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
            "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR")
 _STREET = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
            "Parkway|Pkwy|Circle|Cir|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Path|Pike|Alley")
+# Outside the US (Safe Harbor removes every geographic unit below the state, whatever the country):
+# UK postcodes (NW1 6XE, SW1A 1AA), Canadian postal codes (M5H 1J9) and Irish Eircodes (D02 X285).
+# Unlabelled, each needs its space, capitals and (Eircode) a letter and a digit in its second half,
+# which no lab value, spine level or staging code ("T12", "T1N0M0") has.
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ ]\d[ABD-HJLNP-UW-Z]{2}"
+_CA_POSTCODE = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ ]\d[ABCEGHJ-NPRSTV-Z]\d"
+_EIRCODE = (r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ ](?=[0-9AC-FHKNPRTV-Y]{0,3}\d)(?=[0-9AC-FHKNPRTV-Y]{0,3}[A-Z])"
+            r"[0-9AC-FHKNPRTV-Y]{4}")
+_POSTCODE = f"{_UK_POSTCODE}|{_CA_POSTCODE}|{_EIRCODE}"
+# Labelled ("Postcode: SW1A1AA"), the space may be missing.
+_LABELLED_POSTCODE = _POSTCODE.replace("[ ]", "[ ]?")
+_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
+# Not ACT or NT: activated clotting time ("Heparin ACT 1200") and non-tender.
+_AU_STATES = "NSW|VIC|QLD|TAS|SA|WA"
+# What follows a city in an address line: a US state and ZIP, a UK postcode, a province and postal
+# code, an Australian state and postcode.
+_AFTER_CITY = (rf"(?:(?:{_STATES})\.?[ \t]+\d{{5}}|{_UK_POSTCODE}|(?:{_PROVINCES})[ \t]+{_CA_POSTCODE}"
+               rf"|(?:{_AU_STATES})[ \t]+\d{{4}}\b)")
+# Continental streets name their type inside the word or before the name, with the number after
+# ("Hauptstraße 5", "Calle Mayor 12") or before ("7 Rue de Rivoli"), then perhaps the postcode and
+# city. Not "Via" ("Via Port 2 the scope was passed") nor "-gade" ("Brigade 5"): English words.
+_EU_STREET = (r"(?:\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|straat|laan|gracht|vej|"
+              r"gatan|vägen|veien)|(?:Rue|Viale|Piazza|Calle|Avenida|Rua|Carrer|Paseo)"
+              rf"(?:[ \t]+(?:{_PARTICLE}|des|los|las|do))*[ \t]+\p{{Lu}}\p{{L}}+)")
 _UNIT = r"(?:,?[ \t]+(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|#)\.?[ \t]*#?[A-Z0-9-]+)?"
 _ID = r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}[A-Z0-9]"
 _NUM = r"(?i:number|no\.?|#|id)"
+_PLATE = r"[A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,5}"
 _SEP = r"[ \t]*#?[ \t]*[:#]?[ \t]*"  # between a label and its value: "MRN: ", "MRN #", "MRN#:", "MRN "
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -73,6 +120,23 @@ class Rule:
     # Lower-case substrings one of which the text must hold for the rule to be tried at all: a
     # labelled identifier cannot be there without its label (a cheap pre-filter, not a match).
     triggers: tuple[str, ...] = ()
+    # A test the value must pass too, where a regex would say it clumsily.
+    check: Callable[[str], bool] | None = None
+
+
+_SPINE_LEVEL = regex.compile(r"[CTLS]\d{1,2}(?:[- ]?[CTLS]?\d{1,2})?")
+_PLATE_PARTS = regex.compile(r"[- ]")
+
+
+def _looks_like_plate(value: str) -> bool:
+    """A plate after "plate" or "tag" alone ("plate ABC 1234", "tag 8ABC123", "reg. plate AB12 CDE"):
+    both words are clinical too (bone plate, growth plate, skin tag, "Tag 2 sent"), so the value
+    must look like a plate: five or more capitals and digits, both kinds, neither a spine level
+    ("plate at C5-C6", "T12-L1") nor a number and a word ("PLATE 14 HOLES")."""
+    parts = _PLATE_PARTS.split(value)
+    chars = "".join(parts)
+    return (len(chars) >= 5 and any(c.isdigit() for c in chars) and any(c.isalpha() for c in chars)
+            and not _SPINE_LEVEL.fullmatch(value) and not any(len(p) >= 4 and p.isalpha() for p in parts))
 
 
 RULES: tuple[Rule, ...] = (
@@ -92,6 +156,13 @@ RULES: tuple[Rule, ...] = (
     Rule("NAME", rf"\b(?:Thanks|Thank you|Regards|Best regards|Kind regards|Best|Cheers|Sincerely),?[ \t]*\n?[ \t]*"
                  rf"(?P<v>{_INITIALS}{NAME})[ \t]*(?:\n|$)", 0.8, regex.M, triggers=("thank", "regards", "best", "cheers", "sincerely")),
     Rule("NAME", rf"(?P<v>{NAME})[ \t]+is[ \t]+an?[ \t]+\d{{1,3}}[- ](?:year|yr|month)", 0.85, triggers=(" is a",)),
+    Rule("NAME", rf"\b{_LOWER_TITLE}(?P<v>{LOWER_NAME})", 0.8, triggers=("dr", "mr", "ms", "prof")),
+    Rule("NAME", rf"\b(?i:per|by|with|from|to|called|paged|informed|told|asked|d/w)[ \t]+(?i:nurse)[ \t]+"
+                 rf"(?P<v>{LOWER_NAME})", 0.8, triggers=("nurse",)),
+    Rule("NAME", rf"\b(?i:pt|patient)[ \t]*:[ \t]*(?P<v>{_LWORD}[ \t]+{_LWORD})(?={_RECORD_FIELD})", 0.8,
+         triggers=("pt", "patient")),
+    Rule("NAME", rf"(?:^[ \t]*|\b(?i:pt|patient)[ \t]+)(?i:name)[ \t]*:[ \t]*(?P<v>{LOWER_NAME})", 0.8, regex.M,
+         triggers=("name",)),
     Rule("NAME", rf"\b(?i:seen by|accompanied by|discussed with|spoke with|evaluated by)[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.8, triggers=("seen by", "accompanied by", "discussed with", "spoke with", "evaluated by")),
     # Numbers that identify.
     Rule("SSN", r"\b(?P<v>\d{3}-\d{2}-\d{4})\b", 0.8),
@@ -116,18 +187,26 @@ RULES: tuple[Rule, ...] = (
     Rule("HEALTH_PLAN", r"\b(?P<v>[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2})\b", 0.8),
     Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial)){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
     Rule("DEVICE_ID", r"(?P<v>\(01\)\d{14}(?:\(\d{2}\)[A-Z0-9]+)+)", 0.95, triggers=("(01)",)),
-    Rule("LICENSE_PLATE", rf"(?i:license[ \t]+plate(?:[ \t]+{_NUM})?|vehicle[ \t]+(?:tag|plate)(?:[ \t]+{_NUM})?|plate[ \t]+{_NUM}|plate(?=[ \t]*:)){_SEP}(?:(?:{_STATES})[ \t]+)?(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{{1,4}}[- ]?[A-Z0-9]{{2,5}})\b", 0.9, triggers=("plate", "tag")),
+    Rule("LICENSE_PLATE", rf"\b(?i:plate|tag)\b{_SEP}(?:(?:{_STATES})[ \t]+)?(?P<v>{_PLATE})\b", 0.8,
+         triggers=("plate", "tag"), check=_looks_like_plate),
+    Rule("LICENSE_PLATE", rf"(?i:licen[cs]e[ \t]+plate(?:[ \t]+{_NUM})?|vehicle[ \t]+(?:tag|plate)(?:[ \t]+{_NUM})?|plate[ \t]+{_NUM}|plate(?=[ \t]*:)){_SEP}(?:(?:{_STATES})[ \t]+)?(?P<v>(?=[A-Z0-9 -]*\d){_PLATE})\b", 0.9, triggers=("plate", "tag")),
     # Vehicle identification numbers (Safe Harbor: vehicle identifiers and serial numbers): 17
     # characters without I, O or Q, after their label.
     Rule("VEHICLE_ID", rf"(?i:VIN|vehicle[ \t]+identification[ \t]+(?:number|no\.?|#)){_SEP}(?P<v>[A-HJ-NPR-Z0-9]{{17}})\b", 0.95, triggers=("vin", "vehicle")),
     Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+lic(?:en[cs]e|\.)?(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "lic", "dl")),
     # Geography below the state: street, city, ZIP.
-    Rule("ADDRESS", rf"\b(?P<v>\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?{_UNIT})", 0.85),
+    Rule("ADDRESS", rf"\b(?P<v>(?:(?:Flat|Unit|Apt|Apartment|Suite)[ \t]+[A-Z0-9]{{1,4}},?[ \t]+)?\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?(?:[ \t]+(?:[NS][EW]?|[EW])\b)?{_UNIT})", 0.85),
+    Rule("ADDRESS", rf"\b(?P<v>(?:\d{{1,4}},?[ \t]+{_EU_STREET}|{_EU_STREET}[ \t]+\d{{1,4}}[a-z]?\b)"
+                    rf"(?:,?[ \t]+\d{{4,5}}[ \t]+\p{{Lu}}\p{{Ll}}+)?)", 0.85),
     Rule("ADDRESS", r"\b(?P<v>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)", 0.9, triggers=("box",)),
-    Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),?[ \t]+(?:{_STATES})\.?[ \t]+\d{{5}}", 0.85),
+    Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),?[ \t]+{_AFTER_CITY}", 0.85),
     Rule("CITY", r"\b(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew up|city)[ \t]*(?i:in|at|to|of|:)[ \t]+(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})", 0.75, triggers=("live", "living", "resid", "moved", "relocated", "born", "raised", "grew up", "city")),
     Rule("ZIP", rf"(?<=\b(?:{_STATES})\.?,?[ \t]{{1,2}})(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.9),
-    Rule("ZIP", rf"(?i:zip(?:[ \t]+code)?|postal[ \t]+code){_SEP}(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0.95, triggers=("zip", "postal")),
+    Rule("ZIP", rf"(?i:zip(?:[ \t]+code)?|postal[ \t]+code|post[ \t]?code|eircode){_SEP}"
+                rf"(?P<v>\d{{5}}(?:-\d{{4}})?|\d{{4}}|{_LABELLED_POSTCODE})\b", 0.95,
+         triggers=("zip", "postal", "postcode", "post code", "eircode")),
+    Rule("ZIP", rf"\b(?P<v>{_POSTCODE})\b", 0.85),
+    Rule("ZIP", rf"(?=\d{{4}}\b)(?<=\p{{Lu}}\p{{Ll}}+,?[ \t]+(?:{_AU_STATES})[ \t]+)(?P<v>\d{{4}})\b", 0.85),
     # Ages over 89 (younger ages are not identifiers).
     Rule("AGE", r"\b(?P<v>9\d|1[01]\d)(?=(?:-|[ \t])?(?:years?|yrs?|y/?o|y\.o\.|yo)\b|-year)", 0.9, triggers=("year", "yr", "y/o", "y.o", "yo")),
     Rule("AGE", r"\b(?i:age|aged)[ \t]*:?[ \t]*(?P<v>9\d|1[01]\d)\b", 0.9, triggers=("age",)),
@@ -163,6 +242,8 @@ class RuleRecognizer(EntityRecognizer):
                 start, end = match.span(group)
                 if rule.kind == "NAME" and _not_a_name(text[start:end]):
                     continue  # "This is a 54-year-old", "evaluated by Dr. X": no name there
+                if rule.check is not None and not rule.check(text[start:end]):
+                    continue
                 if end > start:
                     results.append(RecognizerResult(rule.kind, start, end, rule.score))
         return results

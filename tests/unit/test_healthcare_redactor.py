@@ -69,6 +69,37 @@ def redactor() -> PhiRedactor:
     ("Interpreter (Spanish): Lucia", "NAME", "Lucia"),
     ("Driver's lic. no. S12345678", "LICENSE", "S12345678"),
     ("JOHNSON, MARY  DOB 01/02/1950", "NAME", "JOHNSON, MARY"),
+    # Found by probing (2026-12-02, second round): each of these leaked before.
+    # Names typed in lower case after a title, a role or a person label.
+    ("pt seen by dr. patel today, feels better.", "NAME", "patel"),
+    ("f/u with dr patel in 2 weeks.", "NAME", "patel"),
+    ("Meds reconciled per nurse jones.", "NAME", "jones"),
+    ("pt: maria lopez, 67 y/o f with chf.", "NAME", "maria lopez"),
+    ("attending: dr. james chen\nplan: diuresis", "NAME", "james chen"),
+    ("Dr. o'brien aware.", "NAME", "o'brien"),
+    # Licence plates without the word "license".
+    ("Arrived by private car, plate ABC 1234, parked in lot B.", "LICENSE_PLATE", "ABC 1234"),
+    ("Car tag 8ABC123 noted by security.", "LICENSE_PLATE", "8ABC123"),
+    ("Brought in by her son, reg. plate AB12 CDE.", "LICENSE_PLATE", "AB12 CDE"),
+    ("Licence plate 481 2337 per security.", "LICENSE_PLATE", "481 2337"),
+    # Street addresses and postcodes outside the US.
+    ("Discharged home to 14 Baker Street, London NW1 6XE.", "ZIP", "NW1 6XE"),
+    ("Discharged home to 14 Baker Street, London NW1 6XE.", "CITY", "London"),
+    ("Lives at Flat 3, 22 High St, Leeds LS1 4AP with her daughter.", "ADDRESS", "Flat 3, 22 High St"),
+    ("Lives at Flat 3, 22 High St, Leeds LS1 4AP with her daughter.", "CITY", "Leeds"),
+    ("Address: 120 King St W, Toronto, ON M5H 1J9.", "ADDRESS", "120 King St W"),
+    ("Address: 120 King St W, Toronto, ON M5H 1J9.", "CITY", "Toronto"),
+    ("Address: 120 King St W, Toronto, ON M5H 1J9.", "ZIP", "M5H 1J9"),
+    ("Home address 5 George St, Sydney NSW 2000.", "CITY", "Sydney"),
+    ("Home address 5 George St, Sydney NSW 2000.", "ZIP", "2000"),
+    ("Lives at Hauptstraße 5, 10115 Berlin.", "ADDRESS", "Hauptstraße 5, 10115 Berlin"),
+    ("Resides at 7 Rue de Rivoli, 75001 Paris.", "ADDRESS", "7 Rue de Rivoli, 75001 Paris"),
+    ("Eircode D02 X285, Dublin.", "ZIP", "D02 X285"),
+    ("Sent home (A65 F4E2) with district nurse follow-up.", "ZIP", "A65 F4E2"),
+    ("Postcode: SW1A1AA", "ZIP", "SW1A1AA"),
+    # Day and month in words without a year.
+    ("Seen on the 3rd of March for follow-up.", "DATE", "3rd of March"),
+    ("Wound check on 21st June.", "DATE", "21st June"),
 ])
 def test_each_kind_is_found(redactor: PhiRedactor, text: str, kind: str, value: str) -> None:
     spans = redactor.detect(text)
@@ -86,6 +117,40 @@ def test_eponyms_and_clinical_words_are_kept(redactor: PhiRedactor) -> None:
     text = ("History of Parkinson disease and Crohn disease. Foley catheter removed. Murphy sign negative. "
             "Negative Babinski sign. Graves disease on methimazole. Started Lasix and Eliquis.")
     assert redactor.redact(text, key="p").text == text
+
+
+def test_clinical_words_that_look_like_plates_places_or_dates_are_kept(redactor: PhiRedactor) -> None:
+    """"Plate", "tag", street words, "ACT" and "May" are clinical or plain words too: only a
+    plate-like value after them, or a whole address or date, is an identifier."""
+    text = ("ORIF with plate and screws; the bone plate was contoured. Growth plate fracture of the distal "
+            "radius. Skin tag removed from the neck. Anterior cervical plate at C5-C6 and T12-L1. Tag 2 sent "
+            "to pathology. PLATE 14 HOLES. Down syndrome. Walked to Main Street with her walker. Heparin ACT "
+            "1200 sec. Abdomen soft, NT, ND. Via Port 2 the scope was passed. She took 2 of May's pills.")
+    assert redactor.redact(text, key="p").text == text
+
+
+@pytest.mark.parametrize("text", ["Per nurse practitioner, pt tolerated diet.", "d/w nurse at bedside.",
+                                  "hx of ms. pt denies weakness.", "mod mr. no ms.", "pt: resting comfortably.",
+                                  "pt: doing well today.", "medication name: metoprolol", "dr. aware."])
+def test_lower_case_words_after_a_title_or_role_are_a_name_only_when_uncommon(redactor: PhiRedactor,
+                                                                               text: str) -> None:
+    assert redactor.redact(text, key="p").text == text
+
+
+def test_a_lower_case_name_after_a_title_keeps_the_verb_after_it(redactor: PhiRedactor) -> None:
+    out = redactor.redact("Mr. smith tolerated the procedure well; dr. james chen aware.", key="p").text
+    assert out == "Mr. [NAME] tolerated the procedure well; dr. [NAME] aware."
+
+
+def test_a_day_and_month_in_words_is_shifted_as_written() -> None:
+    assert transform_date("3rd of March", shift=40) == "12th of April"
+    assert transform_date("21st June", shift=1) == "22nd June"
+    assert transform_date("3rd of March", shift=None) == "[DATE]"  # no year to keep
+
+
+def test_a_foreign_postcode_is_replaced_whole() -> None:
+    """The three-digit ZIP rule is the US one: a UK, Canadian or Australian code keeps nothing."""
+    assert generalise_zip("NW1 6XE") == generalise_zip("2000") == "[ZIP]"
 
 
 def test_a_capitalised_name_stops_before_the_next_field_on_its_line(redactor: PhiRedactor) -> None:
