@@ -13,9 +13,10 @@ instruction appended to the address line: the decision must be the tools' on eve
 person, `passport_renewed.pdf`, with an application form and a proof of address in that
 person's name: the listed person must still be caught and the packet flagged).
 Scanned copies (`scans.py`) of the first packets, one per scenario, sit beside them as
-`applicant_NNN_scan` with the same answers: cases are tagged "typed" or "scanned", so every tier
-is measured on both. A subset, because OCR costs 1-2 s a page on 2 cores (1.8 s mean measured on
-the 24 scanned pages of seed 7): 8 packets add about a minute to `rightsized demo`.
+`applicant_NNN_scan` with the same answers (but one: a scanned bad check digit goes to review,
+see `expected_decision`): cases are tagged "typed" or "scanned", so every tier is measured on
+both. A subset, because OCR costs 1-2 s a page on 2 cores (1.8 s mean measured on the 24 scanned
+pages of seed 7): 8 packets add about a minute to `rightsized demo`.
 """
 from __future__ import annotations
 
@@ -208,8 +209,18 @@ def mrz_lines(a: Applicant) -> list[str]:
     return lines
 
 
+def expected_decision(scenario: str, variant: str) -> str:
+    """The decision for a scenario's typed or scanned packet. Why a scanned bad check digit is
+    review, not reject: its MRZ is read by OCR, where a wrong digit may be the scanner's misreading
+    and not the document's, so a human looks (README decision rule)."""
+    if variant == "scanned" and scenario == "bad_check_digit":
+        return "review"
+    return EXPECTED_DECISION[scenario]
+
+
 def gold_case(a: Applicant, variant: str = "typed") -> GoldCase:
-    """The answers for an applicant's packet; a "scanned" copy has the same ones under its own id."""
+    """The answers for an applicant's packet; a "scanned" copy has the same ones under its own id
+    (its decision as `expected_decision` says)."""
     packet = a.applicant_id + (SCAN_SUFFIX if variant == "scanned" else "")
     return GoldCase(
         case_id=packet, domain="bfsi_kyc", task="decide",
@@ -220,7 +231,7 @@ def gold_case(a: Applicant, variant: str = "typed") -> GoldCase:
                 "nationality": a.nationality, "document_number": a.document_number,
                 "expiry_date": a.expiry_date.isoformat(), "address": a.address,
             },
-            "label": EXPECTED_DECISION[a.scenario],
+            "label": expected_decision(a.scenario, variant),
             "flags": {"sanctions_hit": a.scenario in ("sanctioned", "decoy_identity")},
             "failed_checks": list(FAILED_CHECKS.get(a.scenario, ())),
         },

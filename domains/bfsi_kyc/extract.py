@@ -117,22 +117,34 @@ class MrzFound:
     result: MrzResult | None
     chunk_ids: tuple[str, ...]
     error: str | None = None
+    ocr: bool = False  # read from text OCR produced: a failing check may be the scanner's misreading
+
+    @property
+    def trusted(self) -> MrzResult | None:
+        """The MRZ when it passed every check, else None. Why: a name or date in an MRZ that failed
+        its checks may be misread or altered, so it must not fill a field, settle how a printed
+        date is read or clear a listed name by DOB; only its own check (and screening, which
+        can only add hits) looks at it."""
+        return self.result if self.result is not None and self.result.valid else None
 
 
 def find_mrz_in(hits: Sequence[SearchHit]) -> MrzFound:
     """Look in each chunk, then in the chunks joined in document order (an MRZ may straddle two).
 
     Text read by OCR (chunk metadata `ocr`) is read with `read_ocr_mrz`, which repairs readings
-    the format makes impossible and returns each change as a correction on the result.
+    the format makes impossible and returns each change as a correction on the result; the
+    MrzFound says it was OCR'd (`ocr`), so a failing check can be told apart from a typed one.
     """
     for hit in hits:
-        found = _mrz_lines(hit.text, bool(hit.metadata.get("ocr")))
+        ocr = bool(hit.metadata.get("ocr"))
+        found = _mrz_lines(hit.text, ocr)
         if found:
-            return _parse(*found, (hit.chunk_id,))
+            return _parse(*found, (hit.chunk_id,), ocr)
     ordered = sorted(hits, key=lambda h: (h.metadata.get("doc_id", ""), h.metadata.get("position", 0)))
-    found = _mrz_lines("\n".join(h.text for h in ordered), any(h.metadata.get("ocr") for h in ordered))
+    ocr = any(h.metadata.get("ocr") for h in ordered)
+    found = _mrz_lines("\n".join(h.text for h in ordered), ocr)
     if found:
-        return _parse(*found, tuple(h.chunk_id for h in ordered))
+        return _parse(*found, tuple(h.chunk_id for h in ordered), ocr)
     return MrzFound(None, (), "no machine-readable zone found in the identity document")
 
 
@@ -143,11 +155,11 @@ def _mrz_lines(text: str, ocr: bool) -> tuple[list[str], tuple[str, ...]] | None
     return (lines, ()) if lines else None
 
 
-def _parse(lines: list[str], corrections: tuple[str, ...], chunk_ids: tuple[str, ...]) -> MrzFound:
+def _parse(lines: list[str], corrections: tuple[str, ...], chunk_ids: tuple[str, ...], ocr: bool) -> MrzFound:
     try:
-        return MrzFound(replace(parse_mrz(lines), corrections=corrections), chunk_ids)
+        return MrzFound(replace(parse_mrz(lines), corrections=corrections), chunk_ids, ocr=ocr)
     except MrzFormatError as exc:
-        return MrzFound(None, chunk_ids, str(exc))
+        return MrzFound(None, chunk_ids, str(exc), ocr=ocr)
 
 
 def address_key(text: str) -> str:

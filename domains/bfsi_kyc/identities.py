@@ -133,8 +133,8 @@ def identity_documents(hits: Sequence[SearchHit]) -> list[IdentityDocument]:
         name, chunks = None, ()
         if surname and given:
             name, chunks = f"{given.value} {surname.value}".title(), tuple(sorted({surname.chunk_id, given.chunk_id}))
-        elif mrz.result is not None:
-            name, chunks = mrz.result.full_name.title(), mrz.chunk_ids
+        elif mrz.trusted is not None:
+            name, chunks = mrz.trusted.full_name.title(), mrz.chunk_ids
         dob_found = labelled_value(doc_hits, "date_of_birth")
         dob = _read_printed_date(dob_found.value, doc_id, mrz) if dob_found else None
         documents.append(IdentityDocument(doc_id, tuple(doc_hits), mrz, name, dob, chunks))
@@ -142,7 +142,9 @@ def identity_documents(hits: Sequence[SearchHit]) -> list[IdentityDocument]:
 
 
 def mrz_birth_date(mrz: MrzFound) -> WrittenDate | None:
-    iso = mrz.result.birth_date_iso if mrz.result is not None else None
+    """The MRZ's DOB, if the MRZ passed its checks (`MrzFound.trusted`): a misread or altered
+    date must neither clear a listed name nor settle how a printed date is read."""
+    iso = mrz.trusted.birth_date_iso if mrz.trusted is not None else None
     return WrittenDate.known(date.fromisoformat(iso)) if iso else None
 
 
@@ -190,9 +192,10 @@ def name_claims(documents: Sequence[IdentityDocument], form: Sequence[SearchHit]
         if doc.name:
             claims.append(NameClaim(f"identity document {doc.doc_id}", doc.name, dob(doc.birth_date, doc.name),
                                     doc.name_chunks))
-        if doc.mrz.result is not None and doc.mrz.result.full_name:
+        if doc.mrz.result is not None and doc.mrz.result.full_name:  # screened even if it failed its checks
             claims.append(NameClaim(f"MRZ of {doc.doc_id}", doc.mrz.result.full_name.title(),
-                                    mrz_birth_date(doc.mrz), doc.mrz.chunk_ids))
+                                    mrz_birth_date(doc.mrz) or dob(doc.printed_birth_date, doc.name),
+                                    doc.mrz.chunk_ids))
     form_name, form_dob = labelled_value(form, "full_name"), labelled_value(form, "date_of_birth")
     if form_name:
         written = read_date(form_dob.value) if form_dob else None

@@ -28,6 +28,9 @@ class Check(BaseModel):
     passed: bool | None  # None: could not be checked (missing input) -> human review
     evidence: str
     chunk_ids: list[str] = Field(default_factory=list)
+    # Failed on text OCR read: the failure may be the scanner's misreading, not the document's,
+    # so it sends the case to a human rather than rejecting it (`task.decide`).
+    may_be_misread: bool = False
 
 
 class KycResult(TaskResult):

@@ -2,7 +2,8 @@
 
 Why: real packets arrive as scans and photos, and what OCR loses (a misread check digit, a name
 with a look-alike letter) changes decisions. A scanned copy of a typed packet keeps its gold
-answers, so the same case measured typed and scanned shows what scanning costs each tier.
+answers (but a bad check digit is review there: `corpus.expected_decision`), so the same case
+measured typed and scanned shows what scanning costs each tier.
 Why these defects: a desk scanner blurs slightly, adds sensor noise, feeds the page 1-2 degrees
 askew and stores JPEG inside the PDF; a phone photo adds uneven light and a lower resolution.
 Each is seeded from the corpus seed and the file, so the same seed gives the same bytes (with

@@ -48,7 +48,6 @@ QUERIES = {
     "application": "application full name date of birth nationality residential address document number",
 }
 ADDRESS_MATCH = 92.0   # addresses differ by a house number or street when they really differ
-REJECTING_CHECKS = ("sanctions_screening", "mrz_check_digits")
 
 
 class KycDecision:
@@ -125,11 +124,11 @@ class KycDecision:
             found = labelled_value(identity, name)
             if found:
                 fields[name] = ExtractedField(value=found.value.upper(), method="viz", chunk_ids=[found.chunk_id])
-        if mrz.result is not None:
+        if (trusted := mrz.trusted) is not None:
             from_mrz = {
-                "full_name": mrz.result.full_name.title(), "date_of_birth": mrz.result.birth_date_iso,
-                "nationality": mrz.result.nationality, "document_number": mrz.result.document_number,
-                "expiry_date": mrz.result.expiry_date_iso,
+                "full_name": trusted.full_name.title(), "date_of_birth": trusted.birth_date_iso,
+                "nationality": trusted.nationality, "document_number": trusted.document_number,
+                "expiry_date": trusted.expiry_date_iso,
             }
             for name, value in from_mrz.items():
                 if fields[name].value is None and value:
@@ -165,6 +164,9 @@ class KycDecision:
 
 
 def mrz_check(mrz: MrzFound) -> Check:
+    """Every check digit of the MRZ. A failure on text OCR read is marked `may_be_misread`: a
+    digit the scanner got wrong (8 read as 6) fails the same way an altered one does, and the
+    repairs `read_ocr_mrz` makes cannot tell them apart, so a human decides (README: review)."""
     if mrz.result is None:
         return Check(name="mrz_check_digits", passed=None, evidence=mrz.error or "no MRZ", chunk_ids=list(mrz.chunk_ids))
     failed = [c for c in mrz.result.checks if not c.ok]
@@ -174,11 +176,16 @@ def mrz_check(mrz: MrzFound) -> Check:
         evidence += "; " + "; ".join(mrz.result.issues)
     if mrz.result.corrections:  # what OCR misread and the tolerant reading changed: a reviewer sees it
         evidence += "; read by OCR, corrected: " + "; ".join(mrz.result.corrections)
-    return Check(name="mrz_check_digits", passed=mrz.result.valid, evidence=evidence, chunk_ids=list(mrz.chunk_ids))
+    misread = mrz.ocr and not mrz.result.valid
+    if misread:
+        evidence += ("; the MRZ was read by OCR, so the failure may be a misread character rather than "
+                     "an altered document: compare the MRZ on the document itself")
+    return Check(name="mrz_check_digits", passed=mrz.result.valid, evidence=evidence, chunk_ids=list(mrz.chunk_ids),
+                 may_be_misread=misread)
 
 
 def expiry_check(expiry: ExtractedField, mrz: MrzFound, as_of: date) -> Check:
-    mrz_expiry = mrz.result.expiry_date_iso if mrz.result else None
+    mrz_expiry = mrz.trusted.expiry_date_iso if mrz.trusted else None
     value = mrz_expiry or expiry.value
     chunk_ids = list(mrz.chunk_ids) if mrz_expiry else expiry.chunk_ids
     if value is None:
@@ -201,8 +208,8 @@ def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz:
         return Check(name="name_consistency", passed=None, evidence="name missing on a document")
     mismatches = [f"{label} says '{value}'" for label, value, _ in seen
                   if not any(names_match(full_name.value, name) for name in holder_names(value) or [value])]
-    if mrz.result is not None and not names_match(full_name.value, mrz.result.full_name):
-        mismatches.append(f"MRZ says '{mrz.result.full_name}'")
+    if mrz.trusted is not None and not names_match(full_name.value, mrz.trusted.full_name):
+        mismatches.append(f"MRZ says '{mrz.trusted.full_name}'")
     chunk_ids = sorted({*full_name.chunk_ids, *(cid for *_, cid in seen)})
     if mismatches:
         return Check(name="name_consistency", passed=False, chunk_ids=chunk_ids,
@@ -247,13 +254,24 @@ def unread_documents_check(scope: DocumentScope) -> Check:
 
 
 def decide(checks: list[Check]) -> tuple[str, list[str]]:
-    """reject: sanctions hit or MRZ integrity failure; review: any other failure or gap."""
+    """reject: sanctions hit, or an MRZ integrity failure not read by OCR (`_rejects`); review:
+    any other failure or gap."""
     failed = [c for c in checks if c.passed is False]
     unknown = [c for c in checks if c.passed is None]
     reasons = [f"{c.name} failed: {c.evidence}" for c in failed]
     reasons += [f"{c.name} not checked: {c.evidence}" for c in unknown]
-    if any(c.name in REJECTING_CHECKS for c in failed):
+    if any(_rejects(c) for c in failed):
         return "reject", reasons
     if failed or unknown:
         return "review", reasons
     return "approve", ["all checks passed"]
+
+
+def _rejects(failed: Check) -> bool:
+    """Whether a failed check rejects the case. A sanctions hit always does, however its names
+    were read. An MRZ failure does when the characters are the document's own; on text OCR read
+    (`may_be_misread`) it may be the scanner's, and rejecting an honest applicant for a misread
+    digit is wrong, so it goes to review with every other failure."""
+    if failed.name == "sanctions_screening":
+        return True
+    return failed.name == "mrz_check_digits" and not failed.may_be_misread

@@ -23,12 +23,13 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def packets(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """Two packets and their scanned copies (a scanner PDF passport, a JPEG photo of an ID card),
-    ingested once; `run(case_id)` decides one through the same runner as `rightsized run`."""
+    """Three packets and their scanned copies (a scanner PDF passport, a JPEG photo of an ID card,
+    a PNG photo of the third, whose MRZ has a wrong check digit), ingested once; `run(case_id)`
+    decides one through the same runner as `rightsized run`."""
     data_dir = tmp_path_factory.mktemp("kyc-scanned")
     domain = get_domain("bfsi_kyc")
     task = domain.task("decide")
-    corpus = domain.build_corpus(data_dir / "corpus", n=2, seed=7, scanned=2)
+    corpus = domain.build_corpus(data_dir / "corpus", n=3, seed=7, scanned=3)
     workspace = Workspace(load_settings(overrides=[f"data_dir={data_dir}"]), domain="bfsi_kyc")
     ingester = DocumentIngester(workspace, domain)
     cases = {c.case_id: c for c in corpus.gold}
@@ -58,6 +59,21 @@ def test_a_scanned_packet_is_decided_as_its_typed_copy_with_valid_mrz_check_digi
     assert scanned.cited_ids() <= set(scanned.retrieved)
 
 
+def test_a_wrong_check_digit_rejects_typed_and_goes_to_review_scanned(packets: Any) -> None:
+    """applicant_003's MRZ has a wrong birth-date check digit. In the typed PDF it is the
+    document's own: reject. Read by OCR it may be the scanner's misreading, so a human looks:
+    review, the evidence saying why (a scanned bad check digit was rejected before)."""
+    run, cases, task, _, _ = packets
+    typed, scanned = run("applicant_003"), run("applicant_003_scan")
+    assert typed.decision == cases["applicant_003"].expected["label"] == "reject", typed.reasons
+    assert scanned.decision == cases["applicant_003_scan"].expected["label"] == "review", scanned.reasons
+    check = scanned.check("mrz_check_digits")
+    assert check.passed is False and check.may_be_misread
+    assert "birth_date check digit" in check.evidence and "read by OCR" in check.evidence, check.evidence
+    assert task.outcome(scanned)["failed_checks"] == ["mrz_check_digits"]
+    assert not typed.check("mrz_check_digits").may_be_misread
+
+
 def test_scanned_chunks_say_they_were_read_by_ocr_and_typed_ones_do_not(packets: Any) -> None:
     run, _, _, _, workspace = packets
     store = workspace.store("baseline")
@@ -70,7 +86,7 @@ def test_the_scanned_variant_is_deterministic_tagged_and_has_no_text_layer(packe
     from pypdf import PdfReader
 
     _, cases, _, corpus, _ = packets
-    again = get_domain("bfsi_kyc").build_corpus(tmp_path / "again", n=2, seed=7, scanned=2)
+    again = get_domain("bfsi_kyc").build_corpus(tmp_path / "again", n=3, seed=7, scanned=3)
 
     def digest(root: Path) -> str:
         files = sorted(p for p in root.rglob("*") if p.is_file())
@@ -78,8 +94,8 @@ def test_the_scanned_variant_is_deterministic_tagged_and_has_no_text_layer(packe
 
     assert digest(again.root) == digest(corpus.root)
     assert [(c.case_id, c.tags[-1]) for c in again.gold] == [
-        ("applicant_001", "typed"), ("applicant_002", "typed"),
-        ("applicant_001_scan", "scanned"), ("applicant_002_scan", "scanned")]
+        ("applicant_001", "typed"), ("applicant_002", "typed"), ("applicant_003", "typed"),
+        ("applicant_001_scan", "scanned"), ("applicant_002_scan", "scanned"), ("applicant_003_scan", "scanned")]
     assert cases["applicant_001_scan"].expected == cases["applicant_001"].expected
     assert sorted(p.name for p in (corpus.root / "applicant_001_scan").iterdir()) == [
         "application_form.pdf", "passport.pdf", "proof_of_address.pdf"]

@@ -82,10 +82,12 @@ def passport(expiry: str = "03 FEB 2031", dob: str = "02 APR 1990") -> str:
 
 
 class PacketContext:
-    """What KycDecision uses of a TaskContext on the baseline tier: retrieval by doc_type, no model."""
+    """What KycDecision uses of a TaskContext on the baseline tier: retrieval by doc_type, no model.
+    `ocr`: the identity documents were scanned, so their chunks carry the `ocr` flag ingest sets."""
 
-    def __init__(self, docs: dict[str, tuple[str, str]]) -> None:
-        self.hits = [SearchHit(f"c{i}", 1.0, text, {"doc_id": name, "doc_type": kind, "position": 0})
+    def __init__(self, docs: dict[str, tuple[str, str]], ocr: bool = False) -> None:
+        self.hits = [SearchHit(f"c{i}", 1.0, text, {"doc_id": name, "doc_type": kind, "position": 0,
+                                                    **({"ocr": True} if ocr and kind == "identity" else {})})
                      for i, (name, (kind, text)) in enumerate(docs.items())]
 
     def can(self, capability: str) -> bool:
@@ -97,13 +99,13 @@ class PacketContext:
 
 
 def decide(passport_text: str, errors: tuple[IngestProblem, ...] = (), form_dob: str = "02/04/1990",
-           lists: LoadedLists | None = None, name: str = "Ali Hassan") -> KycResult:
+           lists: LoadedLists | None = None, name: str = "Ali Hassan", ocr: bool = False) -> KycResult:
     ctx = PacketContext({
         "passport.txt": ("identity", passport_text),
         "application_form.txt": ("application", f"Full name: {name}\nDate of birth: {form_dob}\n"
                                                  f"Residential address: {UK}\n"),
         "utility_bill.txt": ("proof_of_address", f"Account holder: {name}\nService address: {UK}\n"),
-    })
+    }, ocr)
     scope = DocumentScope("g", ("g/passport.txt", "g/application_form.txt", "g/utility_bill.txt"), errors)
     return KycDecision(ctx, scope, lists or lists_for(None)).run("a", as_of=date(2026, 6, 1))  # type: ignore[arg-type]
 
@@ -239,6 +241,71 @@ def test_a_us_licence_and_a_passport_of_one_person_are_consistent() -> None:
     documents = identity_documents([SearchHit("p1", 1.0, passport(), {"doc_id": "passport.txt"}),
                                     SearchHit("l1", 1.0, other, {"doc_id": "us_licence.txt"})])
     assert identity_consistency_check(documents).passed is False
+
+
+# --- an MRZ read by OCR that fails a check digit: the scanner may have misread it -------------
+
+# The passport's MRZ line 2 is 1234567897GBR9004023M3102031<<<<<<<<<<<<<<<0: born 900402, check digit 3.
+LINE2 = MRZ.splitlines()[1]
+MISREADS = {
+    "check digit 3 read as 8": LINE2[:19] + "8" + LINE2[20:],
+    "birth year 90 read as 98": LINE2[:14] + "8" + LINE2[15:],
+}
+
+
+def passport_with_mrz(line2: str, dob: str = "02 APR 1990") -> str:
+    return passport(dob=dob).replace(LINE2, line2)
+
+
+@pytest.mark.parametrize("misread", MISREADS)
+def test_an_mrz_read_by_ocr_that_fails_a_check_digit_goes_to_review_not_reject(misread: str) -> None:
+    """A scanned passport whose MRZ digit OCR misread was rejected as an MRZ integrity failure:
+    an honest applicant refused for the scanner's mistake. A human compares the document instead."""
+    result = decide(passport_with_mrz(MISREADS[misread]), ocr=True)
+    check = result.check("mrz_check_digits")
+    assert result.decision == "review", result.reasons
+    assert check.passed is False and check.may_be_misread
+    assert "check digit is" in check.evidence and "read by OCR" in check.evidence and "misread" in check.evidence
+
+
+@pytest.mark.parametrize("altered", MISREADS)
+def test_a_typed_mrz_that_fails_a_check_digit_is_still_rejected(altered: str) -> None:
+    """Text with a text layer was not read by a scanner: a wrong check digit is the document's own."""
+    result = decide(passport_with_mrz(MISREADS[altered]))
+    check = result.check("mrz_check_digits")
+    assert result.decision == "reject" and check.passed is False and "OCR" not in check.evidence
+
+
+def test_an_mrz_read_by_ocr_that_passes_its_checks_is_approved() -> None:
+    result = decide(passport(), ocr=True)
+    check = result.check("mrz_check_digits")
+    assert result.decision == "approve" and check.passed is True and "check digits valid" in check.evidence
+
+
+def test_a_listed_person_is_rejected_however_the_mrz_was_read() -> None:
+    """A sanctions hit rejects even where the MRZ failure alone would be reviewed."""
+    result = decide(passport_with_mrz(MISREADS["check digit 3 read as 8"]), lists=listed_ali_hassan("1990-04-02"),
+                    ocr=True)
+    assert result.decision == "reject" and result.check("sanctions_screening").passed is False
+
+
+def test_the_date_of_an_mrz_that_failed_its_checks_clears_no_listing() -> None:
+    """The page prints no DOB and the form gives 1998: the failed MRZ's 980402 (the listed 1990
+    altered, or misread) would have been the DOB that cleared listed Ali Hassan, born 1990-04-02,
+    and the packet would have gone to review, not reject."""
+    page = passport_with_mrz(MISREADS["birth year 90 read as 98"]).replace("Date of birth: 02 APR 1990\n", "")
+    result = decide(page, form_dob="02/04/1998", lists=listed_ali_hassan("1990-04-02"), ocr=True)
+    assert result.decision == "reject" and result.check("sanctions_screening").passed is False
+    assert result.fields["date_of_birth"].value is None  # not taken from the failed MRZ
+
+
+def test_an_mrz_that_failed_its_checks_does_not_settle_how_the_page_writes_the_dob() -> None:
+    """The page's 04/02/1990 is 2 April or 4 February. An MRZ that failed its checks (its 900402
+    may be misread too) settled it as 2 April, and listed Ali Hassan born 1990-02-04 was cleared."""
+    result = decide(passport_with_mrz(MISREADS["check digit 3 read as 8"], dob="04/02/1990"), form_dob="04/02/1990",
+                    lists=listed_ali_hassan("1990-02-04"), ocr=True)
+    check = result.check("sanctions_screening")
+    assert result.decision == "reject" and check.passed is False and "day and month in either order" in check.evidence
 
 
 # --- other countries' dates, labels and salutations --------------------------------------------

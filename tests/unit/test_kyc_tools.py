@@ -72,6 +72,15 @@ def test_decision_policy() -> None:
     assert decision == "reject" and len(reasons) == 2
 
 
+def test_an_mrz_failure_rejects_unless_ocr_may_have_misread_it_and_a_sanctions_hit_always_rejects() -> None:
+    typed = Check(name="mrz_check_digits", passed=False, evidence="birth_date check digit is 8, should be 3")
+    scanned = typed.model_copy(update={"may_be_misread": True})
+    assert decide([typed])[0] == "reject"
+    assert decide([scanned])[0] == "review"
+    hit = Check(name="sanctions_screening", passed=False, evidence="SDN 1", may_be_misread=True)
+    assert decide([scanned, hit])[0] == "reject"
+
+
 def test_name_matching_and_dates() -> None:
     assert names_match("Anna Maria Eriksson", "ERIKSSON ANNA MARIA")
     assert names_match("Zofia Müller", "Zofia Muller")
