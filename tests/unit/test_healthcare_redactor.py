@@ -142,6 +142,12 @@ def test_a_lower_case_name_after_a_title_keeps_the_verb_after_it(redactor: PhiRe
     assert out == "Mr. [NAME] tolerated the procedure well; dr. [NAME] aware."
 
 
+def test_a_lower_case_full_name_before_a_past_tense_verb_is_taken_whole(redactor: PhiRedactor) -> None:
+    # before: "dr. [NAME] chen reviewed the films": the surname leaked
+    out = redactor.redact("dr. james chen reviewed the films; dr. patel examined the patient.", key="p").text
+    assert out == "dr. [NAME] reviewed the films; dr. [NAME] examined the patient."
+
+
 def test_a_day_and_month_in_words_is_shifted_as_written() -> None:
     assert transform_date("3rd of March", shift=40) == "12th of April"
     assert transform_date("21st June", shift=1) == "22nd June"
