@@ -30,6 +30,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 _MONTH_INDEX = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 _MONTH_INDEX.update({m[:3].lower(): i for i, m in enumerate(MONTHS, 1)})
 _MONTH_INDEX["sept"] = 9
+_FULL_MONTHS = frozenset(m.lower() for m in MONTHS)
 MAX_SHIFT_DAYS = 365
 MIN_SHIFT_DAYS = 30
 
@@ -83,9 +84,10 @@ DATE_PATTERNS: dict[str, str] = {
     "dmy": r"\b(?P<d>1[3-9]|2\d|3[01])(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>(?:19|20)\d{2})\b(?![/.-]\d)",
     "month_d_y": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD},?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "d_month_y": rf"\b(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}(?:\s+of)?[\s-]+(?P<mon>{_MON})\.?,?[\s-]+(?P<y>(?:19|20)\d{{2}}|\d{{2}})\b",
-    # Day and month with no year need an ordinal ("the 3rd of March", "21st June"): "3 May" or "2 of
-    # May's pills" is as often a count and a verb or a name.
-    "d_month": rf"\b(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?P<of>of\s+)?(?P<mon>{_MON})\b(?![\s,.-]*(?:19|20)\d{{2}}\b)",
+    # Day and month with no year ("the 3rd of March", "21st June", "on 14 June"): May needs an
+    # ordinal ("3 May be needed", "2 of May's pills" are a count and a verb or a name).
+    "d_month": rf"\b(?P<d>[12]\d|3[01]|0?[1-9])(?P<ord>st|nd|rd|th)?\s+(?P<of>of\s+)?(?(ord)|(?!May\b))(?P<mon>{_MON})\b"
+               rf"(?![\s,.-]*(?:19|20)\d{{2}}\b)",
     "month_y": rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "month_d": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}\b(?!,?\s*(?:19|20)\d{{2}})(?!\s*(?:mg|mcg|g|mL|units?)\b)",
     "m_d": r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])\b(?![/.]\d)",
@@ -120,7 +122,7 @@ def _parsed(kind: str, found: dict[str, str | None]) -> tuple[date, bool] | None
 
 def _render(kind: str, value: date, found: dict[str, str | None]) -> str:
     """The shifted date in the same form it was written, so the note still reads naturally."""
-    long_month = found.get("mon") is not None and len(found["mon"].rstrip(".")) > 3
+    long_month = (found.get("mon") or "").rstrip(".").lower() in _FULL_MONTHS  # "May" is written in full
     month_name = MONTHS[value.month - 1] if long_month else MONTHS[value.month - 1][:3]
     if kind == "iso":
         return value.isoformat()
@@ -141,7 +143,8 @@ def _render(kind: str, value: date, found: dict[str, str | None]) -> str:
     if kind == "month_y":
         return f"{month_name} {value.year}"
     if kind == "d_month":
-        return f"{_ordinal(value.day)} {'of ' if found['of'] else ''}{month_name}"
+        day = _ordinal(value.day) if found["ord"] else str(value.day)
+        return f"{day} {'of ' if found['of'] else ''}{month_name}"
     if kind == "month_d":
         return f"{month_name} {value.day}"
     return f"{value.month}/{value.day}"

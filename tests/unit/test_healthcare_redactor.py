@@ -292,3 +292,11 @@ def test_the_domain_loads_without_presidio() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_day_and_month_without_an_ordinal_is_a_date_except_may(redactor: PhiRedactor) -> None:
+    # before: "Return on 14 June." and "the 3 of March" were left as written ("March 3" was caught)
+    text = "Return on 14 June. Surgery on the 3 of March."
+    assert [text[s.start:s.end] for s in redactor.detect(text) if s.kind == "DATE"] == ["14 June", "3 of March"]
+    assert [s for s in redactor.detect("Take 2 May be needed; 2 of May's pills left.") if s.kind == "DATE"] == []
+    assert transform_date("14 June", shift=39) == "23 July" and transform_date("3rd of May", shift=1) == "4th of May"
