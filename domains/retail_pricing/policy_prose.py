@@ -31,10 +31,11 @@ from rightsized.pipelines.stores.base import DOC_CHUNKS, SearchHit
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s*(?P<title>.+?)\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+(?P<title>[A-Z][^.!?;:|%\d]{1,60})$")
+_NUMBERED_TITLE = re.compile(r"\d+(?:\.\d+)*\.?\s+(?P<title>[A-Z][A-Za-z &/,()'-]{1,60})[.:]")
 _ITEM = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d+[.)]|\(?[a-z][.)])\s+")
 _ROW = re.compile(r"^\s*\|(?P<cells>.+)\|\s*$")
 _RULE_ROW = re.compile(r"^[\s|:-]+$")  # a Markdown table's |---|---| line
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])|;\s+|,?\s+but\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"']|\d+(?:\.\d+)+\s+[A-Z])|;\s+|,?\s+but\s+")
 _CLOSED = re.compile(r"[.!?:|]\s*$")
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w &/'-]{0,40}?)\s*(?::|\s[\u2013\u2014-])\s+")  # "Snacks: 35%", "Snacks - 35%"
 _MODAL = re.compile(r"\b(?:must|shall|may not|never|at least|at most|no more than|not exceed|minimum|maximum|only)\b",
@@ -48,7 +49,7 @@ _BLACKOUT = re.compile(r"\bblackout|\bno (?:discounts?|promotions?|markdowns?)\b
 _CEILING = re.compile(r"\b(?:exceed|above|higher than|more than|over)\s+(?:the\s+)?(?:[\w']+\s+){0,2}?"
                       r"(?:list|recommended retail|rrp)\b", re.I)
 _NEGATION = re.compile(r"\b(?:never|not|no|cannot|must not|may not)\b", re.I)
-_DISCOUNT = re.compile(r"\b(?:discount|markdown|mark-down|reduction|reduced|off\s+(?:the\s+)?list|below\s+(?:the\s+)?list)",
+_DISCOUNT = re.compile(r"\b(?:discount|markdown|mark-down|reduction|reduced|(?:off|below)\s+(?:(?:the|its|their)\s+)?list)",
                        re.I)
 _MARGIN = re.compile(r"\bmargin", re.I)
 _MARKUP = re.compile(r"\bmark-?up\b", re.I)
@@ -176,9 +177,14 @@ def _statements(text: str) -> list[Statement]:
     header: list[str] | None = None
 
     def flush() -> None:
+        nonlocal heading
         joined = " ".join(" ".join(buffer).split())
         buffer.clear()
         for sentence in filter(None, (s.strip() for s in _SENTENCE.split(joined))):
+            title = _NUMBERED_TITLE.fullmatch(sentence)
+            if title and len(title["title"].split()) <= 6:  # "3.1 Minimum margin. Every Snacks item ..."
+                heading = title["title"]
+                continue
             label = _LABEL.match(sentence)
             found.append(Statement(heading, sentence, _label(label["label"] if label else None), sentence))
 

@@ -148,3 +148,17 @@ def test_policy_questions_are_answered_from_a_policy_in_its_own_words() -> None:
     assert policy_answer("What is the maximum discount for Household items?", hits).value == "25%"
     assert policy_answer("Which price endings are allowed?", hits).value == ".49 or .99"
     assert policy_answer("When is the discount blackout?", hits).value == "2026-12-20 to 2026-12-31"
+
+
+def test_numbered_section_titles_inside_a_paragraph_say_the_kind_of_what_follows() -> None:
+    # "3.2 Maximum discount. No item may be sold more than 20% below its list price." was read under the
+    # previous title, as a 20% minimum margin: the title was not a heading and "below its list" no discount
+    text = ("PRICING STANDARDS\n\n3.1 Minimum margin. Every Snacks item must keep at least 35% of its shelf price. "
+            "Beverages keep 25%.\n3.2 Maximum discount. No item may be sold more than 20% below its list price.\n"
+            "3.3 Price endings. Prices end in .99.\n")
+    reading = read_policy([SearchHit("c", 1.0, text, {})], CATEGORIES)
+    assert [_key(r) for r in reading.rules] == [_key(r) for r in (
+        MinMargin("", "", "", 0.35, "Snacks"), MinMargin("", "", "", 0.25, "Beverages"), MaxDiscount("", "", "", 0.20),
+        PriceEnding("", "", "", (99,)))]
+    assert [r.clause for r in reading.rules] == ["Minimum margin \u00b61", "Minimum margin \u00b62",
+                                                  "Maximum discount \u00b63", "Price endings \u00b64"]
