@@ -71,6 +71,8 @@ office team service clinic practitioner practitioners manager educator navigator
 assistant aide specialist coordinator supervisor bedside present informed consulted available unavailable
 following follows input preference prefers wants wanted asked told gave given administered held checked placed
 removed drew obtained assisted noticed observed witnessed found concerned contacted confirmed updated
+reviews reviewing examines examining sees seeing evaluates discusses feels felt thinks thought believes suggests
+explains plans performs signs approves writes wrote
 pt pts hx dx tx rx sx yo prn bid tid qid qd qhs po iv im sq npo ok okay yes yeah um uh hmm sure hi hello thanks
 apt suite unit unknown anonymous withheld
 """.split())

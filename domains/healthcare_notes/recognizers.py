@@ -64,10 +64,14 @@ def _words(words: Iterable[str]) -> str:
 # and never a common word. "mr." and "ms." in lower case are also mitral regurgitation and multiple
 # sclerosis, so only their capitalised forms count. A second word is taken only where the name
 # plainly ends after it ("dr. james chen," / "dr. james chen aware" / "dr. james chen reviewed the
-# films": a past-tense verb), so that "Mr. smith tolerated the procedure" keeps its verb.
+# films": a past-tense verb; "dr. james chen reviews the films", "dr. james chen is aware": a reporting
+# verb or an auxiliary), so that "Mr. smith tolerated the procedure" keeps its verb.
 _COMMON = _words({w for w in STOP_WORDS if w.isalpha()} | {w.lower() for w in KNOWN_CAPS} | NOT_NAMES)
 _LWORD = rf"(?!(?:{_COMMON})\b)(?:\p{{Ll}}['’])?\p{{Ll}}{{2,}}(?:-\p{{Ll}}{{2,}})?\b"
-_NAME_ENDS = rf"(?=[ \t]*(?:[,.;:!?)\n]|$|\d)|[ \t]+(?:{_words(NOT_NAMES)}|\p{{Ll}}{{3,}}ed)\b)"
+# Auxiliaries end a name too ("dr. james chen is aware", "dr. james chen will call"), though as stop
+# words they are never a name's second word anyway.
+_AUXILIARIES = "is|was|has|had|will|would|can|could|should|did|does|must"
+_NAME_ENDS = rf"(?=[ \t]*(?:[,.;:!?)\n]|$|\d)|[ \t]+(?:{_words(NOT_NAMES)}|{_AUXILIARIES}|\p{{Ll}}{{3,}}ed)\b)"
 LOWER_NAME = rf"{_LWORD}(?:[ \t]+{_LWORD}{_NAME_ENDS})?"
 _LOWER_TITLE = r"(?:(?i:dr|mrs|prof)\.?|M[rs]\.?)[ \t]+"
 _RECORD_FIELD = r"[ \t]*[,;(]?[ \t]*(?:\d|(?i:dob|d\.o\.b|mrn|age|sex|male|female|[mf])\b)"

@@ -148,6 +148,18 @@ def test_a_lower_case_full_name_before_a_past_tense_verb_is_taken_whole(redactor
     assert out == "dr. [NAME] reviewed the films; dr. [NAME] examined the patient."
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("dr. james chen reviews the films.", "dr. [NAME] reviews the films."),
+    ("dr. james chen is aware of the results.", "dr. [NAME] is aware of the results."),
+    ("dr. maria lopez will call the family.", "dr. [NAME] will call the family."),
+    ("dr. ana ruiz examines the patient daily.", "dr. [NAME] examines the patient daily."),
+])
+def test_a_lower_case_full_name_before_a_present_tense_verb_is_taken_whole(redactor: PhiRedactor, text: str,
+                                                                             expected: str) -> None:
+    # before: "dr. [NAME] chen reviews the films": the surname leaked
+    assert redactor.redact(text, key="p").text == expected
+
+
 def test_a_day_and_month_in_words_is_shifted_as_written() -> None:
     assert transform_date("3rd of March", shift=40) == "12th of April"
     assert transform_date("21st June", shift=1) == "22nd June"
