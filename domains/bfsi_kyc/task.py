@@ -149,9 +149,11 @@ class KycDecision:
         dob = printed_dob or (WrittenDate.known(date.fromisoformat(read)) if read else None)
         claims = name_claims(identity_docs, docs["application"], docs["proof_of_address"], dob)
         lists = ", ".join(f"{v.name} ({v.snapshot_date}, {v.rows:,} records)" for v in self.lists.versions)
+        primary = list(identity_docs[0].hits) if identity_docs else []
+        printed_expiry = read_date(found.value) if (found := labelled_value(primary, "expiry_date")) else None
         return [
             mrz_check(mrz),
-            expiry_check(fields["expiry_date"], mrz, as_of),
+            expiry_check(fields["expiry_date"], printed_expiry, mrz, as_of),
             identity_consistency_check(identity_docs),
             name_check(fields["full_name"], docs, mrz),
             dob_check(fields["date_of_birth"], dob, docs, mrz),
@@ -184,19 +186,33 @@ def mrz_check(mrz: MrzFound) -> Check:
                  may_be_misread=misread)
 
 
-def expiry_check(expiry: ExtractedField, mrz: MrzFound, as_of: date) -> Check:
+def expiry_check(expiry: ExtractedField, printed: WrittenDate | None, mrz: MrzFound, as_of: date) -> Check:
+    """Whether the identity document is in date. A trusted MRZ's expiry decides, and a printed one
+    that no reading of matches it is an altered page. Without one, an ambiguous numeric writing
+    (03/04/2027: 3 April day first, 4 March month first) is valid only if both readings are:
+    read day first, a US licence that had expired on 4 March was reported valid until 3 April, and
+    a passport printing its MRZ's expiry month first was called an altered page."""
     mrz_expiry = mrz.trusted.expiry_date_iso if mrz.trusted else None
-    value = mrz_expiry or expiry.value
-    chunk_ids = list(mrz.chunk_ids) if mrz_expiry else expiry.chunk_ids
-    if value is None:
+    if mrz_expiry:
+        value, chunk_ids = date.fromisoformat(mrz_expiry), list(mrz.chunk_ids)
+        if printed is not None and value not in printed.readings:
+            return Check(name="document_expiry", passed=False, chunk_ids=sorted({*chunk_ids, *expiry.chunk_ids}),
+                         evidence=f"visual zone says the document expires {printed}, MRZ says {mrz_expiry}")
+        shown = mrz_expiry
+    elif printed is not None:
+        value, chunk_ids, shown = printed.first, expiry.chunk_ids, str(printed)
+        if len({reading < as_of for reading in printed.readings}) > 1:
+            return Check(name="document_expiry", passed=None, chunk_ids=chunk_ids,
+                         evidence=f"printed expiry {shown}: one reading has passed and one has not as of "
+                                  f"{as_of.isoformat()}, and no MRZ says which; check the document")
+    elif expiry.value is not None:
+        value, chunk_ids, shown = date.fromisoformat(expiry.value), expiry.chunk_ids, expiry.value
+    else:
         return Check(name="document_expiry", passed=None, evidence="no expiry date found")
-    if mrz_expiry and expiry.method == "viz" and expiry.value != mrz_expiry:  # an altered page
-        return Check(name="document_expiry", passed=False, chunk_ids=sorted({*chunk_ids, *expiry.chunk_ids}),
-                     evidence=f"visual zone says the document expires {expiry.value}, MRZ says {mrz_expiry}")
-    expired = date.fromisoformat(value) < as_of
+    expired = value < as_of
     verb = "expired on" if expired else "valid until"
     return Check(name="document_expiry", passed=not expired, chunk_ids=chunk_ids,
-                 evidence=f"document {verb} {value} (as of {as_of.isoformat()})")
+                 evidence=f"document {verb} {shown} (as of {as_of.isoformat()})")
 
 
 def name_check(full_name: ExtractedField, docs: dict[str, list[SearchHit]], mrz: MrzFound) -> Check:

@@ -243,6 +243,29 @@ def test_a_us_licence_and_a_passport_of_one_person_are_consistent() -> None:
     assert identity_consistency_check(documents).passed is False
 
 
+@pytest.mark.parametrize(("expiry", "passed"), [
+    ("05/07/2026", None),     # 5 July 2026 day first (valid), 7 May 2026 month first (expired)
+    ("05/07/2027", True),     # both readings after 2026-06-01
+    ("05/04/2026", False),    # both readings before it
+])
+def test_a_licence_expiry_that_reads_either_side_of_today_is_not_called_valid(expiry: str,
+                                                                              passed: bool | None) -> None:
+    """A US licence expiring 05/07/2026 (7 May, month first) was read day first and reported
+    'valid until 2026-07-05' on 2026-06-01. (With no MRZ the packet goes to review anyway: the
+    reviewer must not be told an expired licence is valid.)"""
+    result = decide(f"{US_LICENCE}Date of expiry: {expiry}\n", form_dob="04/02/1990")
+    check = result.check("document_expiry")
+    assert result.decision == "review" and check.passed is passed
+    assert expiry in check.evidence
+
+
+def test_a_printed_expiry_agrees_with_its_mrz_when_either_reading_does() -> None:
+    """A page printing 02/03/2031 above an MRZ expiring 2031-02-03 was called an altered page."""
+    result = decide(passport(expiry="02/03/2031"))
+    assert result.decision == "approve" and result.check("document_expiry").passed is True
+    assert decide(passport(expiry="04/03/2031")).check("document_expiry").passed is False
+
+
 # --- an MRZ read by OCR that fails a check digit: the scanner may have misread it -------------
 
 # The passport's MRZ line 2 is 1234567897GBR9004023M3102031<<<<<<<<<<<<<<<0: born 900402, check digit 3.
