@@ -84,9 +84,12 @@ DATE_PATTERNS: dict[str, str] = {
     "dmy": r"\b(?P<d>1[3-9]|2\d|3[01])(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>(?:19|20)\d{2})\b(?![/.-]\d)",
     "month_d_y": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD},?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "d_month_y": rf"\b(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}(?:\s+of)?[\s-]+(?P<mon>{_MON})\.?,?[\s-]+(?P<y>(?:19|20)\d{{2}}|\d{{2}})\b",
-    # Day and month with no year ("the 3rd of March", "21st June", "on 14 June"): May needs an
-    # ordinal ("3 May be needed", "2 of May's pills" are a count and a verb or a name).
-    "d_month": rf"\b(?P<d>[12]\d|3[01]|0?[1-9])(?P<ord>st|nd|rd|th)?\s+(?P<of>of\s+)?(?(ord)|(?!May\b))(?P<mon>{_MON})\b"
+    # Day and month with no year ("the 3rd of March", "21st June", "on 14 June"). "3 May be needed"
+    # and "2 of May's pills" are a count and a verb or a name, so May needs an ordinal, a word such
+    # as "on" or "since" before the day ("seen on 3 May"), or the end of a clause after it ("3 May.").
+    "d_month": rf"\b(?P<d>[12]\d|3[01]|0?[1-9])(?P<ord>st|nd|rd|th)?\s+(?P<of>of\s+)?"
+               rf"(?(ord)|(?:(?<=\b(?:on|since|from|until|till|by|before|after|dated)\s+\d{{1,2}}\s+(?:of\s+)?)"
+               rf"|(?!May\b(?![.,;:)]|[ \t]*$))))(?P<mon>{_MON})\b"
                rf"(?![\s,.-]*(?:19|20)\d{{2}}\b)",
     "month_y": rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "month_d": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}\b(?!,?\s*(?:19|20)\d{{2}})(?!\s*(?:mg|mcg|g|mL|units?)\b)",

@@ -306,6 +306,14 @@ def test_the_domain_loads_without_presidio() -> None:
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("text", ["Seen on 3 May for follow-up.", "Labs since 2 May showed improvement.",
+                                  "Return visit 14 May.", "Biopsy 3 May, benign."])
+def test_may_without_an_ordinal_is_a_date_after_on_or_before_a_clause_end(redactor: PhiRedactor, text: str) -> None:
+    # before: every one of these was left as written (May needed an ordinal)
+    assert [text[s.start:s.end] for s in redactor.detect(text) if s.kind == "DATE"] == [text.split("May")[0].split()[-1] + " May"]
+    assert "May" not in redactor.redact(text, key="p").text
+
+
 def test_a_day_and_month_without_an_ordinal_is_a_date_except_may(redactor: PhiRedactor) -> None:
     # before: "Return on 14 June." and "the 3 of March" were left as written ("March 3" was caught)
     text = "Return on 14 June. Surgery on the 3 of March."
