@@ -93,18 +93,27 @@ _POSTCODE = f"{_UK_POSTCODE}|{_CA_POSTCODE}|{_EIRCODE}"
 # Labelled ("Postcode: SW1A1AA"), the space may be missing.
 _LABELLED_POSTCODE = _POSTCODE.replace("[ ]", "[ ]?")
 _PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
-# Not ACT or NT: activated clotting time ("Heparin ACT 1200") and non-tender.
+# ACT and NT are also activated clotting time ("Heparin ACT 1200") and non-tender, so they count
+# only before a postcode of their own: ACT 26xx or 29xx, which is neither a clotting time (seconds,
+# at most about 1000) nor a clock time; NT 08xx only where it ends the line or clause, as "0800"
+# after "NT" is as often a time ("Abd soft, NT 0800 BM x1"). ACT's 02xx (ANU) is left out: "ACT 0230".
 _AU_STATES = "NSW|VIC|QLD|TAS|SA|WA"
+_AU_POSTCODE = (rf"(?:(?:{_AU_STATES})[ \t]+\d{{4}}\b|ACT[ \t]+(?:26|29)\d\d\b"
+                rf"|NT[ \t]+08\d\d\b(?=[ \t]*(?:[,;\n]|\.(?!\d)|$)))")
 # What follows a city in an address line: a US state and ZIP, a UK postcode, a province and postal
 # code, an Australian state and postcode.
 _AFTER_CITY = (rf"(?:(?:{_STATES})\.?[ \t]+\d{{5}}|{_UK_POSTCODE}|(?:{_PROVINCES})[ \t]+{_CA_POSTCODE}"
-               rf"|(?:{_AU_STATES})[ \t]+\d{{4}}\b)")
+               rf"|{_AU_POSTCODE})")
 # Continental streets name their type inside the word or before the name, with the number after
 # ("Hauptstraße 5", "Calle Mayor 12") or before ("7 Rue de Rivoli"), then perhaps the postcode and
 # city. Not "Via" ("Via Port 2 the scope was passed") nor "-gade" ("Brigade 5"): English words.
 _EU_STREET = (r"(?:\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|straat|laan|gracht|vej|"
               r"gatan|vägen|veien)|(?:Rue|Viale|Piazza|Calle|Avenida|Rua|Carrer|Paseo)"
               rf"(?:[ \t]+(?:{_PARTICLE}|des|los|las|do))*[ \t]+\p{{Lu}}\p{{L}}+)")
+# Italian "Via"/"Corso" streets ("Via Roma 12, 00184 Roma"): "Via" is an English word too ("Via
+# Port 2 the scope was passed", "via Port 2, Trocar placed"), so only with the five-digit CAP after
+# the number, or after "lives at", "resides at" or an address label.
+_IT_STREET = rf"(?:Via|Corso)(?:[ \t]+(?:{_PARTICLE}|dei|delle|degli|dello))*(?:[ \t]+\p{{Lu}}\p{{L}}+){{1,3}}[ \t]+\d{{1,4}}[a-z]?\b"
 _UNIT = r"(?:,?[ \t]+(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|#)\.?[ \t]*#?[A-Z0-9-]+)?"
 _ID = r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}[A-Z0-9]"
 _NUM = r"(?i:number|no\.?|#|id)"
@@ -202,6 +211,11 @@ RULES: tuple[Rule, ...] = (
     Rule("ADDRESS", rf"\b(?P<v>(?:(?:Flat|Unit|Apt|Apartment|Suite)[ \t]+[A-Z0-9]{{1,4}},?[ \t]+)?\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?(?:[ \t]+(?:[NS][EW]?|[EW])\b)?{_UNIT})", 0.85),
     Rule("ADDRESS", rf"\b(?P<v>(?:\d{{1,4}},?[ \t]+{_EU_STREET}|{_EU_STREET}[ \t]+\d{{1,4}}[a-z]?\b)"
                     rf"(?:,?[ \t]+\d{{4,5}}[ \t]+\p{{Lu}}\p{{Ll}}+)?)", 0.85),
+    Rule("ADDRESS", rf"\b(?P<v>{_IT_STREET},?[ \t]+\d{{5}}\b(?:[ \t]+\p{{Lu}}\p{{Ll}}+)?)", 0.85, triggers=("via", "corso")),
+    Rule("ADDRESS", rf"(?i:lives|living|resides|residing)[ \t]+(?i:at)[ \t]+(?P<v>{_IT_STREET}(?:,[ \t]*\p{{Lu}}\p{{Ll}}+)?)",
+         0.85, triggers=("via", "corso")),
+    Rule("ADDRESS", rf"(?i:address)[ \t]*:?[ \t]+(?P<v>{_IT_STREET}(?:,[ \t]*\p{{Lu}}\p{{Ll}}+)?)", 0.85,
+         triggers=("via", "corso")),
     Rule("ADDRESS", r"\b(?P<v>P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+)", 0.9, triggers=("box",)),
     Rule("CITY", rf"(?P<v>\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}),?[ \t]+{_AFTER_CITY}", 0.85),
     Rule("CITY", r"\b(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew up|city)[ \t]*(?i:in|at|to|of|:)[ \t]+(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})", 0.75, triggers=("live", "living", "resid", "moved", "relocated", "born", "raised", "grew up", "city")),
@@ -210,7 +224,7 @@ RULES: tuple[Rule, ...] = (
                 rf"(?P<v>\d{{5}}(?:-\d{{4}})?|\d{{4}}|{_LABELLED_POSTCODE})\b", 0.95,
          triggers=("zip", "postal", "postcode", "post code", "eircode")),
     Rule("ZIP", rf"\b(?P<v>{_POSTCODE})\b", 0.85),
-    Rule("ZIP", rf"(?=\d{{4}}\b)(?<=\p{{Lu}}\p{{Ll}}+,?[ \t]+(?:{_AU_STATES})[ \t]+)(?P<v>\d{{4}})\b", 0.85),
+    Rule("ZIP", rf"(?<=\p{{Lu}}\p{{Ll}}+,?[ \t]+)(?=(?:{_AU_POSTCODE}))\p{{Lu}}+[ \t]+(?P<v>\d{{4}})\b", 0.85),
     # Ages over 89 (younger ages are not identifiers).
     Rule("AGE", r"\b(?P<v>9\d|1[01]\d)(?=(?:-|[ \t])?(?:years?|yrs?|y/?o|y\.o\.|yo)\b|-year)", 0.9, triggers=("year", "yr", "y/o", "y.o", "yo")),
     Rule("AGE", r"\b(?i:age|aged)[ \t]*:?[ \t]*(?P<v>9\d|1[01]\d)\b", 0.9, triggers=("age",)),

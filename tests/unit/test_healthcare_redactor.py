@@ -160,6 +160,25 @@ def test_a_lower_case_full_name_before_a_present_tense_verb_is_taken_whole(redac
     assert redactor.redact(text, key="p").text == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Lives at 12 Smith St, Canberra ACT 2600.", "Lives at [ADDRESS], [CITY] ACT [ZIP]."),
+    ("Address: 3 Mitchell St, Darwin NT 0800.", "Address: [ADDRESS], [CITY] NT [ZIP]."),
+    ("Lives at Via Roma 12 with her son.", "Lives at [ADDRESS] with her son."),
+    ("Address: Via Giuseppe Verdi 7, Milano.", "Address: [ADDRESS]."),
+    ("Residenza Via Roma 12, 00184 Roma.", "Residenza [ADDRESS]."),
+])
+def test_australian_territory_and_italian_addresses_are_removed(redactor: PhiRedactor, text: str,
+                                                                expected: str) -> None:
+    # before: ACT/NT were never states (clotting time, non-tender) and "Via" never a street
+    assert redactor.redact(text, key="p").text == expected
+
+
+@pytest.mark.parametrize("text", ["Heparin ACT 0230 was 180.", "Abd soft NT 0800 BM x1.", "via Port 2, Trocar placed.",
+                                  "Heparin ACT 260 sec."])
+def test_clotting_times_clock_times_and_ports_are_not_addresses(redactor: PhiRedactor, text: str) -> None:
+    assert redactor.redact(text, key="p").text == text
+
+
 def test_a_day_and_month_in_words_is_shifted_as_written() -> None:
     assert transform_date("3rd of March", shift=40) == "12th of April"
     assert transform_date("21st June", shift=1) == "22nd June"
