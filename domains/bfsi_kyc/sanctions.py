@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
@@ -49,6 +50,21 @@ _TRANSLIT = str.maketrans({
     "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
     "ı": "i", "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŀ": "l", "Ŀ": "L",
 })
+# Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables.txt, UTS #39). A word that
+# mixes them with Latin letters is a look-alike spelling, deliberate or pasted ("Vlаdimir" with a
+# Cyrillic "а"), and reads as the Latin letters it shows; dropped instead, as every non-Latin letter
+# once was, it screened a listed person as clear.
+_LOOKALIKES = str.maketrans({
+    "а": "a", "е": "e", "ё": "e", "і": "i", "ї": "i", "ј": "j", "к": "k", "о": "o", "р": "p", "с": "c",
+    "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
+    "А": "A", "В": "B", "Е": "E", "Ё": "E", "І": "I", "Ї": "I", "Ј": "J", "К": "K", "М": "M", "Н": "H",
+    "О": "O", "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "Ԛ": "Q", "Ԝ": "W", "Һ": "H",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "α": "a", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "υ": "u", "χ": "x", "γ": "y",
+})
+_TRANSLITERATED_SCRIPTS = ("CYRILLIC", "GREEK")
+_WORD = re.compile(r"\S+")
 # Apostrophe-like marks are deleted, not spaced: "Sha'ban" and "Shaban" are the same name, and
 # Arabic ayn/hamza transliterations ('Abd, ʿAbd) are routinely dropped by applicants.
 _APOSTROPHES = re.compile(r"['`´‘’ʻʼʾʿ]")
@@ -281,13 +297,45 @@ def load_corpus_extract() -> list[SanctionsEntry]:
 # --- names -----------------------------------------------------------------------------------
 
 
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+def _latinised(name: str, *, lookalikes: bool = False) -> str:
+    """Cyrillic and Greek letters in Latin: a word mixing them with Latin letters by the Latin
+    letters they look like (`_LOOKALIKES`), a word in those scripts alone by transliteration
+    ("Путин" -> "Putin"; with `lookalikes`, by look-alikes too, as a second spelling to screen).
+    Other scripts are left for `normalize_name` to drop: a guessed reading of Arabic without its
+    vowels or of a Chinese name's characters would clear listed people."""
+
+    def word(found: re.Match[str]) -> str:
+        text = found.group()
+        scripts = {_script(c) for c in text if c.isalpha()}
+        if not scripts & set(_TRANSLITERATED_SCRIPTS):
+            return text
+        if lookalikes or "LATIN" in scripts:
+            text = text.translate(_LOOKALIKES)
+        return "".join(anyascii(c) if _script(c) in _TRANSLITERATED_SCRIPTS else c for c in text)
+
+    return name if name.isascii() else _WORD.sub(word, name)
+
+
+def unread_letters(name: str) -> list[str]:
+    """The letters of `name` that screening drops: scripts other than Latin, Cyrillic and Greek.
+    (A Cyrillic soft sign is read, as nothing, like an apostrophe: it is not unread.)"""
+    return sorted({c for c in name if c.isalpha() and _script(c) not in _TRANSLITERATED_SCRIPTS
+                   and not normalize_name(c, person=False)})
+
+
 def normalize_name(name: str, *, person: bool = True) -> str:
     """Fold a name to lowercase ASCII words so spelling noise does not count as difference.
 
     For a person, OFAC's "LAST, First" (and "LAST, First, Jr.") becomes "first last"; entity names
-    keep their commas' order ("CIMEX, S.A."). Non-Latin scripts are dropped: transliterate them
-    upstream. Titles in `HONORIFICS` are removed unless nothing else is left.
+    keep their commas' order ("CIMEX, S.A."). Cyrillic and Greek are read as Latin (`_latinised`);
+    other non-Latin scripts are dropped: transliterate them upstream. Titles in `HONORIFICS` are
+    removed unless nothing else is left.
     """
+    name = _latinised(name)
     if person and "," in name:
         last, *rest = name.split(",")
         name = " ".join([*rest, last])
@@ -339,7 +387,8 @@ def name_forms(name: str, *, person: bool = True) -> tuple[str, ...]:
     with every form of each listed name and keeps the best score."""
     base = normalize_name(name, person=person)
     joined = normalize_name(re.sub(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])", "", name), person=person)
-    forms = [base, joined, _glued(base), _glued(joined)]
+    shown = normalize_name(_latinised(name, lookalikes=True), person=person)  # "РАРА" drawn as PAPA
+    forms = [base, joined, shown, _glued(base), _glued(joined)]
     forms += [" ".join(_NAME_VARIANTS.get(t, t) for t in f.split()) for f in list(forms)]
     return tuple(dict.fromkeys(f for f in forms if f))
 

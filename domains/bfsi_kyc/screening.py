@@ -21,22 +21,23 @@ from pydantic import BaseModel, Field, field_validator
 
 from rightsized.domains.base import MetricSpec, Score, Task
 from rightsized.domains.bfsi_kyc.lists import ListVersion, lists_for
-from rightsized.domains.bfsi_kyc.sanctions import ScreeningHit, normalize_name
+from rightsized.domains.bfsi_kyc.sanctions import ScreeningHit, normalize_name, unread_letters
 from rightsized.domains.context import TaskContext
 from rightsized.domains.results import TaskResult
 
 
 class ScreenInput(BaseModel):
-    name: str = Field(description="The full name to screen, in Latin script (any word order, accents allowed).")
+    name: str = Field(description="The full name to screen, in Latin, Cyrillic or Greek script (any word order, "
+                                  "accents allowed); other scripts must be transliterated.")
     date_of_birth: date | None = Field(None, description="Clears candidates whose every listed DOB differs.")
     nationality: str | None = Field(None, description="Shown next to each candidate; never clears one.")
 
     @field_validator("name")
     @classmethod
     def _latin(cls, value: str) -> str:
-        """A name with no Latin letters would normalise to nothing and screen as clear."""
+        """A name with no letters screening reads would normalise to nothing and screen as clear."""
         if not normalize_name(value):
-            raise ValueError("no Latin letters to screen; transliterate the name into Latin script")
+            raise ValueError("no Latin, Cyrillic or Greek letters to screen; transliterate the name into Latin script")
         return value
 
 
@@ -96,7 +97,7 @@ class ScreenTask(Task[ScreenInput, ScreenResult]):
         # A stale list is recorded in `screened_against` (and warned about by `rightsized check`), as
         # for `decide`; a warning on every result would bury the ones that concern this name.
         warnings: list[str] = []
-        if dropped := sorted({c for c in inputs.name if c.isalpha() and not normalize_name(c, person=False)}):
+        if dropped := unread_letters(inputs.name):
             warnings.append(f"not screened (not Latin script): {''.join(dropped)!r}; transliterate the full name")
         return ScreenResult(
             name=inputs.name, date_of_birth=inputs.date_of_birth, nationality=inputs.nationality,

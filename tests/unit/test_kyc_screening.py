@@ -222,6 +222,8 @@ def test_the_configured_lists_are_screened_and_versioned(tmp_path: Path) -> None
 def test_a_name_without_latin_letters_is_refused_and_a_mixed_one_is_warned_about() -> None:
     with pytest.raises(ConfigError, match="transliterate"):
         build_input(ScreenInput, request={"name": "محمد حسن"})
+    cyrillic = _run({"name": "Айман аль-Завахири"})  # Cyrillic is transliterated, not refused
+    assert cyrillic.decision == "hit" and cyrillic.warnings == []
     result = _run({"name": "Ayman al-Zawahiri أيمن", "date_of_birth": "1951-06-19"})
     assert result.decision == "hit"
     assert any("not Latin script" in w and "أ" in w for w in result.warnings)

@@ -236,6 +236,29 @@ def test_a_listed_person_is_a_hit_however_the_document_joins_or_transliterates_t
     assert _status_for(hits, uid) == "hit", [(h.entry.uid, h.score) for h in hits]
 
 
+@pytest.mark.parametrize(("written", "uid", "dob"), [
+    ("Vl\u0430dimir Putin", "35096", date(1952, 10, 7)),          # a Cyrillic "а" inside a Latin word
+    ("Vladimir \u0420utin", "35096", date(1952, 10, 7)),          # a Cyrillic "Р" drawn as Latin P
+    ("Владимир Путин", "35096", date(1952, 10, 7)),               # the name in Cyrillic
+    ("ЛАВРОВ Сергей Викторович", "35233", date(1950, 3, 21)),     # in Cyrillic, surname first
+    ("Sergei SH\u039f\u0399GU", "35173", date(1955, 5, 21)),      # Greek capitals Ο and Ι in a Latin word
+])
+def test_a_listed_name_in_cyrillic_or_with_look_alike_letters_is_a_hit(
+        bundled_screener: SanctionsScreener, written: str, uid: str, dob: date) -> None:
+    """Non-Latin letters were dropped before matching: "Vlаdimir Putin" with one Cyrillic letter
+    screened as "vldimir putin" and the President of Russia was clear; his name in Cyrillic
+    normalised to nothing."""
+    hits = bundled_screener.screen(written, dob)
+    assert _status_for(hits, uid) == "hit", [(h.entry.uid, h.score) for h in hits]
+
+
+def test_cyrillic_and_greek_are_transliterated_and_other_scripts_are_still_dropped() -> None:
+    assert normalize_name("Αλέξης Τσίπρας") == "alexis tsipras"
+    assert normalize_name("ПУТИН, Владимир") == "vladimir putin"
+    assert normalize_name("Kim 정은") == "kim" and normalize_name("محمد حسن") == ""  # no guessed reading
+    assert "papa" in name_forms("РАРА")  # all-Cyrillic letters drawn like Latin: screened as shown too
+
+
 def test_name_forms_join_glue_and_fold_without_losing_the_name_as_written() -> None:
     forms = name_forms("Abd al-Rahman AL-HASAN")
     assert forms[0] == normalize_name("Abd al-Rahman AL-HASAN")
