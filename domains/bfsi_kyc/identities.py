@@ -79,7 +79,7 @@ _JOINT = re.compile(r"\s*(?:&|\+|(?<!\bc)/(?!o\b)|\band\b)\s*", re.I)
 
 def holder_names(value: str) -> list[str]:
     """Each holder named on a proof of address (joint accounts name two or more)."""
-    return [part for part in _JOINT.split(value) if normalize_name(part)]
+    return [part.strip() for part in _JOINT.split(value) if any(c.isalpha() for c in part)]
 
 
 def same_person(holder: str, name: str) -> bool:
@@ -209,7 +209,8 @@ def name_claims(documents: Sequence[IdentityDocument], form: Sequence[SearchHit]
             claims.append(NameClaim("proof of address", name, applicant_dob if same else None, (holder.chunk_id,)))
     distinct: dict[tuple[str, tuple[date, ...]], NameClaim] = {}
     for claim in claims:
-        distinct.setdefault((normalize_name(claim.name), claim.birth_date.readings if claim.birth_date else ()), claim)
+        key = normalize_name(claim.name) or claim.name  # names screening cannot read stay apart
+        distinct.setdefault((key, claim.birth_date.readings if claim.birth_date else ()), claim)
     return list(distinct.values())
 
 
@@ -251,6 +252,11 @@ def sanctions_check(screener: SanctionsScreener, claims: Sequence[NameClaim], na
             f"{claim.source} name '{claim.name}' matches {top.entry.list_name} entry {top.entry.uid} "
             f"'{top.matched_name}' ({', '.join(top.entry.programs)}) score {top.score:.1f}, DOB {top.dob_status}"
             + _ambiguity_note(claim.birth_date)))
+    unread = [claim for claim in claims if not normalize_name(claim.name)]
+    if unread:  # e.g. a form filled in Arabic only: that name was not screened at all
+        return Check(name="sanctions_screening", passed=None, chunk_ids=chunk_ids, evidence=(
+            "not screened, written in a script screening does not read (transliterate it): "
+            + "; ".join(f"{claim.source} name '{claim.name}'" for claim in unread)))
     evidence = f"{len(claims)} name(s) in the packet screened against {lists}: no match"
     if cleared:
         claim, top = max(cleared, key=lambda pair: pair[1].score)

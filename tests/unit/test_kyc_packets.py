@@ -130,6 +130,14 @@ def test_a_form_without_the_middle_name_is_approved_and_another_name_is_not(name
     assert result.check("name_consistency").passed is (decision == "approve")
 
 
+def test_a_name_in_a_script_screening_cannot_read_is_not_passed_as_screened() -> None:
+    """A form and bill naming the applicant in Arabic only: both names normalised to nothing, the
+    bill's was dropped from the claims and the check said every name was screened, no match."""
+    check = decide(passport(), name="علي حسن").check("sanctions_screening")
+    assert check.passed is None
+    assert "application form name 'علي حسن'" in check.evidence and "proof of address name 'علي حسن'" in check.evidence
+
+
 def test_a_packet_with_a_document_that_could_not_be_read_goes_to_review() -> None:
     """The unread file (an encrypted second ID card, here) may be the one naming a listed person."""
     unread = (IngestProblem("/in/a/id_card.pdf", "encrypted PDF (password required); decrypt it first"),)
