@@ -79,6 +79,20 @@ def chunk_at(spans: list[tuple[int, int, str]], offset: int) -> str | None:
     return next((cid for start, end, cid in spans if start <= offset < end), spans[-1][2] if spans else None)
 
 
+def _no_must_warning(job: JobSpec, path: Path) -> str | None:
+    """A warning when the posting gave no must-have skill. Why a warning, not an error: the
+    ranking can still be read, but every score then rests on what was found (overall years,
+    nice-to-haves), often because a requirements heading was not recognised, and a recruiter
+    must not mistake it for a ranking on the job's requirements."""
+    if any(r.must and r.skills for r in job.requirements):
+        return None
+    used = [what for what, present in (("the overall years of experience", any(r.must for r in job.requirements)),
+                                       ("the nice-to-have skills", any(not r.must for r in job.requirements)))
+            if present]
+    return (f"no required skills read from {path.name}; ranking uses {' and '.join(used)} only "
+            f"(check that the posting's requirements are under a heading such as \"Requirements\")")
+
+
 class RankTask(Task[RankInput, RankResult]):
     name = "rank"
     description = "Rank a folder of resumes against a job description (blind): scores, per-requirement breakdown, evidence."
@@ -114,7 +128,7 @@ class RankTask(Task[RankInput, RankResult]):
         by_doc: dict[str, list[SearchHit]] = {}
         for hit in hits:
             by_doc.setdefault(str(hit.metadata.get("doc_id")), []).append(hit)
-        warnings: list[str] = []
+        warnings = [warning] if (warning := _no_must_warning(job, inputs.job)) else []
         candidates = []
         for doc_id in scope.doc_ids:
             chunks = sorted(by_doc.get(doc_id, []), key=lambda h: (int(h.metadata.get("page") or 0), int(h.metadata.get("position") or 0)))

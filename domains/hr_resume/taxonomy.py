@@ -3,7 +3,10 @@
 Why a hand-written taxonomy: matching "k8s" to "Kubernetes" or "Postgres" to "PostgreSQL" is
 where naive keyword matchers fail, and a recruiter must be able to read why two words count as
 the same skill. Aliases of two letters or fewer, and a few that are ordinary words ("Go",
-"Spark"), match case-sensitively so "go" or "r" in a sentence is not a skill.
+"Spark"), match case-sensitively so "go" or "r" in a sentence is not a skill. Postings join
+skills with a slash ("C/C++", "Docker/Kubernetes"), so a skill after "/" counts, unless the slash
+is part of a link or path ("github.com/kafka-tools"); an alias holding a slash ("CI/CD") still
+wins as the longer match.
 """
 from __future__ import annotations
 
@@ -87,8 +90,14 @@ class SkillMention:
 
 
 # Not inside a longer token: "Java" in "JavaScript", "JS" in "Node.js", "C" in "C++" do not count.
-BEFORE = r"(?<![A-Za-z0-9+#./])"
+# A slash is allowed before a skill here and judged in `_slash_joined`.
+BEFORE = r"(?<![A-Za-z0-9+#.])"
 AFTER = r"(?![A-Za-z0-9+#]|\.[A-Za-z0-9])"
+# The slash-joined word a mention ends ("C/C++" before "C++"), from the last space or bracket.
+SLASHED_PREFIX = re.compile(r"[^\s(\[{\"',;]*/$")
+# One piece of a slash list that is not a skill: a plain word ("C" in "C/C++"); a piece with a dot,
+# colon or "@" ("github.com", "https:") or an empty one ("/usr/bin/python") makes it a link or path.
+PLAIN_WORD = re.compile(r"[A-Za-z0-9+#-]+")
 
 
 def _written(alias: str) -> str:
@@ -120,6 +129,8 @@ def find_skills(text: str) -> list[SkillMention]:
     found = []
     for pattern in (sensitive, insensitive):
         for m in pattern.finditer(text):
+            if not _slash_joined(text, m.start(), canonical):
+                continue
             written = " ".join(m.group(0).split())
             found.append(SkillMention(canonical.get(written) or canonical[written.lower()], m.group(0), m.start(), m.end()))
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
@@ -129,6 +140,15 @@ def find_skills(text: str) -> list[SkillMention]:
             continue
         kept.append(mention)
     return kept
+
+
+def _slash_joined(text: str, start: int, canonical: dict[str, str]) -> bool:
+    """False for a mention after a slash that is part of a link or path; True otherwise. Every
+    piece before it must be a skill ("Node.js/React") or a plain word ("C/C++")."""
+    if not text.endswith("/", 0, start) or not (prefix := SLASHED_PREFIX.search(text, 0, start)):
+        return True
+    pieces = prefix.group(0)[:-1].split("/")
+    return all(piece.lower() in canonical or PLAIN_WORD.fullmatch(piece) for piece in pieces)
 
 
 def canonical_skill(name: str) -> str | None:
