@@ -16,7 +16,8 @@ MONTHS = {name: i for i, names in enumerate((
     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_POINT = rf"(?:{_MONTH}\s+(?:19|20)\d\d|(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d\d|(?:19|20)\d\d[/.-](?:0?[1-9]|1[0-2])(?!\d)|(?:19|20)\d\d)"
+# A month with a two-digit year after an apostrophe ("Mar '22") is a resume convention too.
+_POINT = rf"(?:{_MONTH}\s+(?:(?:19|20)\d\d|['’]\d\d\b)|(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d\d|(?:19|20)\d\d[/.-](?:0?[1-9]|1[0-2])(?!\d)|(?:19|20)\d\d)"
 _OPEN = r"(?:present|current|now|today|ongoing|date)"
 RANGE = re.compile(
     rf"(?P<start>{_POINT})\s*(?:-|–|—|to|until|till)\s*(?P<end>{_POINT}|{_OPEN})"
@@ -46,6 +47,9 @@ def _month(text: str, *, end: bool) -> int:
     text = text.strip().lower().rstrip(".")
     if m := re.fullmatch(rf"({_MONTH})\s+(\d{{4}})", text):
         return int(m.group(2)) * 12 + MONTHS[m.group(1).rstrip(".")] - 1
+    if m := re.fullmatch(rf"({_MONTH})\s+['’](\d\d)", text):  # '22 is 2022, '98 is 1998
+        year = int(m.group(2)) + (2000 if int(m.group(2)) < 50 else 1900)
+        return year * 12 + MONTHS[m.group(1).rstrip(".")] - 1
     if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text):
         return int(m.group(2)) * 12 + int(m.group(1)) - 1
     if m := re.fullmatch(r"(\d{4})[/.-](\d{1,2})", text):

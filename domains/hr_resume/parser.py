@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from rightsized.domains.hr_resume.dates import Span, find_ranges, gaps, years
+from rightsized.domains.hr_resume.dates import RANGE, Span, find_ranges, gaps, years
 from rightsized.domains.hr_resume.models import (
     Contact,
     EducationEntry,
@@ -30,7 +30,10 @@ HEADINGS = {
     "experience": ("experience", "work experience", "professional experience", "employment",
                    "employment history", "work history", "career history", "relevant experience"),
     "projects": ("projects", "selected projects", "personal projects", "side projects", "research projects"),
-    "education": ("education", "academic background", "education & training", "education and training"),
+    "education": ("education", "academic background", "education & training", "education and training",
+                  "education & certifications", "education and certifications", "education & certificates",
+                  "education and certificates", "certifications & education", "certifications and education",
+                  "academic qualifications", "qualifications & education"),
     "certifications": ("certifications", "certificates", "licenses & certifications", "certifications & courses",
                        "courses", "certification"),
     "publications": ("publications", "selected publications", "papers", "talks"),
@@ -54,13 +57,24 @@ _FIELD_WORDS = r"([A-Z][A-Za-z&]*(?:\s+(?:and\s+|&\s+)?[A-Z][A-Za-z&]*){0,4})"
 FIELD_IN = re.compile(rf"\bin\s+{_FIELD_WORDS}")
 FIELD_OF = re.compile(rf"\bof\s+{_FIELD_WORDS}")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A dated line under Experience that is time away from work ("Career break 2018 - 2019"): counted as
+# experience it filled the gap it reports and added its years to every total.
+NOT_WORK = re.compile(r"\b(?:career break|sabbatical|parental leave|maternity leave|paternity leave|family leave|"
+                      r"gap year|travell?ing|caregiving|career gap)\b", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*•·▪‣–]|\d+[.)])\s*")
 
 
+_MARKUP = re.compile(r"^[#*_=\s]+|[*_=\s:]+$")
+
+
 def heading_of(line: str) -> str | None:
-    """The section a line opens, or None: a short line that is a known heading."""
-    key = re.sub(r"\s+", " ", line.strip().strip(":").strip()).lower()
-    return _HEADING.get(key) if 0 < len(key) <= 40 else None
+    """The section a line opens, or None: a short line that is a known heading, also as Markdown
+    writes it ("## Experience", "**Skills:**")."""
+    key = re.sub(r"\s+", " ", _MARKUP.sub("", line.strip()).strip(":").strip()).lower()
+    if not 0 < len(key) <= 60:
+        return None
+    # A bilingual heading names one section twice: "Berufserfahrung / Experience".
+    return _HEADING.get(key) or next((_HEADING[part] for part in re.split(r"\s+[/|]\s+", key) if part in _HEADING), None)
 
 
 def parse_resume(text: str, *, as_of: date) -> ParsedResume:
@@ -84,7 +98,7 @@ def parse_resume(text: str, *, as_of: date) -> ParsedResume:
             if heading not in seen:
                 seen.append(heading)
             continue
-        ranges = find_ranges(line, as_of) if section in ENTRY_SECTIONS else []
+        ranges = find_ranges(line, as_of) if section in ENTRY_SECTIONS and not NOT_WORK.search(line) else []
         if ranges:
             entry = ExperienceEntry(section=section, header=BULLET.sub("", line).strip(), offset=offset,
                                     start=ranges[0][0].label()[:7], end=ranges[-1][0].label()[-7:])
@@ -136,8 +150,9 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def is_phone(candidate: str) -> bool:
-    """At least nine digits: "2019 - 2021" (a date range) is not a phone number."""
-    return sum(c.isdigit() for c in candidate) >= 9
+    """At least nine digits and not a date range: "2019 - 2021", "03.2019 - 11.2023" and
+    "2019-03 - 2023-11" are work history (redacted as phones, they erased every year of it)."""
+    return sum(c.isdigit() for c in candidate) >= 9 and not RANGE.fullmatch(candidate.strip())
 
 
 def contact_block(text: str) -> Contact:
