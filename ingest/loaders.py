@@ -280,18 +280,41 @@ def _docx_lines(path: Path) -> list[str]:
             parts.append(header._element)
     parts.append(document.element.body)
     paragraph_tag, fallback = qn("w:p"), f"{{{_MARKUP_COMPATIBILITY}}}Fallback"
-    text_tag, tab_tag = qn("w:t"), qn("w:tab")
+    text_tag, tab_tag, row_tag, cell_tag = qn("w:t"), qn("w:tab"), qn("w:tr"), qn("w:tc")
+
+    def text_of(paragraph: Any) -> str:
+        pieces = []
+        for node in paragraph.iter(text_tag, tab_tag, qn("w:br"), qn("w:cr")):
+            if next(node.iterancestors(paragraph_tag)) is not paragraph:
+                continue  # a text box's paragraph inside this one: read on its own line
+            pieces.append(node.text or "" if node.tag == text_tag else "\t" if node.tag == tab_tag else "\n")
+        return "".join(pieces)
+
+    def data_row(row: Any) -> str | None:
+        """A table row whose cells hold one line each, as "| a | b |": a row of a data table (a
+        policy's "Snacks | 45%", a job and its dates) means something only read across. A row
+        with a longer cell is layout (a resume's side column) and is read line by line."""
+        cells = []
+        for cell in row.iterchildren(cell_tag):
+            texts = [t for p in cell.iter(paragraph_tag) if (t := text_of(p).strip())]
+            if len(texts) > 1 or any(a.tag == row_tag for a in cell.iterdescendants()):
+                return None
+            cells.append(texts[0] if texts else "")
+        return "| " + " | ".join(cells) + " |" if len(cells) > 1 else None
+
     lines: list[str] = []
+    rows_read: set[Any] = set()
     for part in parts:
         for paragraph in part.iter(paragraph_tag):
             if any(a.tag == fallback for a in paragraph.iterancestors()):
                 continue  # the VML copy of a text box whose DrawingML copy is read already
-            pieces = []
-            for node in paragraph.iter(text_tag, tab_tag, qn("w:br"), qn("w:cr")):
-                if next(node.iterancestors(paragraph_tag)) is not paragraph:
-                    continue  # a text box's paragraph inside this one: read on its own line
-                pieces.append(node.text or "" if node.tag == text_tag else "\t" if node.tag == tab_tag else "\n")
-            lines.append("".join(pieces))
+            row = next(paragraph.iterancestors(row_tag), None)
+            if row is not None and (row in rows_read or (line := data_row(row)) is not None):
+                if row not in rows_read:
+                    rows_read.add(row)
+                    lines.append(line)
+                continue
+            lines.append(text_of(paragraph))
     return lines
 
 

@@ -114,8 +114,23 @@ def test_docx_reads_header_body_tables_and_text_boxes_once(tmp_path: Path) -> No
     document.save(str(path))
     text = load_document(path, tmp_path).text
     lines = [line for line in text.splitlines() if line.strip()]
-    assert lines == ["Ana Souza | ana@example.com", "EXPERIENCE", "Engineer, Acme", "2019 - present",
+    assert lines == ["Ana Souza | ana@example.com", "EXPERIENCE", "| Engineer, Acme | 2019 - present |",
                      "Profile\twith a tab", "SKILLS", "Kubernetes, Go"]
+
+
+def test_a_docx_data_table_is_read_row_by_row_and_a_layout_table_line_by_line(tmp_path: Path) -> None:
+    """A policy's table of minimum margins was read one cell per line ("Snacks", then "45%"), so no
+    row could be read as a rule; a resume laid out in a two-column table keeps its lines."""
+    document = word_resume("Pricing policy", [["Category", "Minimum margin"], ["Snacks", "45%"]])
+    layout = document.add_table(rows=1, cols=2)
+    layout.rows[0].cells[0].text = "CONTACT"
+    layout.rows[0].cells[0].add_paragraph("ana@example.com")
+    layout.rows[0].cells[1].text = "Engineer, Acme, 2019 - present"
+    path = tmp_path / "policy.docx"
+    document.save(str(path))
+    lines = [line for line in load_document(path, tmp_path).text.splitlines() if line.strip()]
+    assert lines == ["Pricing policy", "EXPERIENCE", "| Category | Minimum margin |", "| Snacks | 45% |",
+                     "CONTACT", "ana@example.com", "Engineer, Acme, 2019 - present"]
 
 
 @pytest.mark.parametrize(("content", "reason"), [
