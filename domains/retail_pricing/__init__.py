@@ -7,6 +7,7 @@ tools did not produce.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,17 @@ class RetailDomain(Domain):
         return list(BENCHMARKS)
 
     def metadata(self, path: Path, root: Path) -> dict[str, Any]:
-        return {"doc_type": "price_list" if "price" in path.stem.lower() and "list" in path.stem.lower() else "policy"}
+        """A price list by its name ("price_list.pdf", "Pricelist 2026.xlsx"); anything else in the
+        policy folder is policy. A name that also says policy, rules or promotions is policy:
+        "list_price_and_promotions_policy.md" was taken for a price list, and `price`, which reads
+        only policy documents, never saw its discount cap."""
+        stem = path.stem.lower()
+        listed = _PRICE_LIST.search(stem) is not None and _RULES.search(stem) is None
+        return {"doc_type": "price_list" if listed else "policy"}
+
+
+_PRICE_LIST = re.compile(r"price[\s_.-]*list")
+_RULES = re.compile(r"polic|rule|guideline|standard|promotion|discount|markdown|terms")
 
 
 domain = RetailDomain()
