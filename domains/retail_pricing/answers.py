@@ -101,10 +101,12 @@ def policy_answer(question: str, hits: list[SearchHit]) -> Answer | None:
     rules = read_policy(hits, {record["category"] for record, _ in records(hits)} | named).rules
 
     def for_category(kind: type) -> object | None:
-        """The category's own rule when the question names one, else the rule for every category."""
+        """The category's own rule when the question names one, else the rule for every category
+        (not one that excludes the category asked about: "all other categories 30%")."""
         typed = [r for r in rules if isinstance(r, kind)]
         specific = [r for r in typed if getattr(r, "category", None) and r.category.lower() in lowered]
-        general = [r for r in typed if not getattr(r, "category", None)]
+        general = [r for r in typed if not getattr(r, "category", None)
+                   and not any(e.lower() in lowered for e in getattr(r, "excluded", ()))]
         return (specific or general or [None])[0]
 
     rule: object | None = None
@@ -116,7 +118,7 @@ def policy_answer(question: str, hits: list[SearchHit]) -> Answer | None:
         rule = for_category(MaxDiscount)
         value = f"{rule.share * 100:g}%" if rule else None
     elif "competitor" in lowered:
-        rule = next((r for r in rules if isinstance(r, CompetitorMatch)), None)
+        rule = for_category(CompetitorMatch)
         value = f"{rule.share * 100:g}%" if rule else None
     elif "ending" in lowered or "end in" in lowered:
         rule = for_category(PriceEnding)

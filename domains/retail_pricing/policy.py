@@ -39,7 +39,7 @@ KIND_NAMES: dict[str, tuple[str, ...]] = {
 _KIND_OF = {name: kind for kind, names in KIND_NAMES.items() for name in names}
 _TITLE = re.compile(r"^(?P<kind>[^,(]+?)\s*(?:,\s*(?P<after_comma>[^()]+?)|\((?P<in_brackets>[^)]+)\))?\s*$")
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")  # not the dot of ".99" or "2.5"
-PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent|pct\b)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A blackout that forbids any change, not only discounts: "no price changes between ...", "prices are frozen".
 FREEZE = re.compile(r"\bno (?:price )?(?:changes?|repricing)\b|\bprices? (?:are |is )?(?:frozen|unchanged)\b|\bfreeze\b|"
@@ -84,21 +84,35 @@ def _same(category: str | None, other: str) -> bool:
     return category is None or category.strip().lower() == other.strip().lower()
 
 
+def _in_scope(category: str | None, excluded: tuple[str, ...], other: str) -> bool:
+    """Whether a rule for `category` (None: every category but `excluded`) covers `other`. Why
+    `excluded`: "10% at most, except Beverages" and "all other categories 30%" are rules for every
+    category the sentence (or table) does not name, not for every category."""
+    return _same(category, other) and not any(_same(e, other) for e in excluded)
+
+
+def _scope(category: str | None, excluded: tuple[str, ...]) -> str:
+    if category:
+        return f" ({category})"
+    return f" (all but {', '.join(excluded)})" if excluded else ""
+
+
 @dataclass(frozen=True)
 class MinMargin(Rule):
     """(price - cost) / price >= share."""
 
     share: float
     category: str | None = None
+    excluded: tuple[str, ...] = ()
 
     def applies(self, ctx: PriceContext) -> bool:
-        return _same(self.category, ctx.category)
+        return _in_scope(self.category, self.excluded, ctx.category)
 
     def allows(self, price: float, ctx: PriceContext) -> bool:
         return price > 0 and (price - ctx.cost) / price >= self.share - EPS
 
     def describe(self) -> str:
-        return f"margin at least {self.share:.0%}" + (f" ({self.category})" if self.category else "")
+        return f"margin at least {self.share:.0%}" + _scope(self.category, self.excluded)
 
 
 @dataclass(frozen=True)
@@ -107,15 +121,16 @@ class MaxDiscount(Rule):
 
     share: float
     category: str | None = None
+    excluded: tuple[str, ...] = ()
 
     def applies(self, ctx: PriceContext) -> bool:
-        return _same(self.category, ctx.category)
+        return _in_scope(self.category, self.excluded, ctx.category)
 
     def allows(self, price: float, ctx: PriceContext) -> bool:
         return price >= ctx.list_price * (1 - self.share) - EPS
 
     def describe(self) -> str:
-        return f"at most {self.share:.0%} below list price" + (f" ({self.category})" if self.category else "")
+        return f"at most {self.share:.0%} below list price" + _scope(self.category, self.excluded)
 
 
 @dataclass(frozen=True)
@@ -131,12 +146,16 @@ class ListCeiling(Rule):
 
 @dataclass(frozen=True)
 class CompetitorMatch(Rule):
-    """price <= latest competitor price x (1 + share); applies when a competitor price is known."""
+    """price <= latest competitor price x (1 + share); applies when a competitor price is known
+    (and to `category` alone when one is named: "Beverages are price-matched ...")."""
 
     share: float
+    category: str | None = None
+    excluded: tuple[str, ...] = ()
 
     def applies(self, ctx: PriceContext) -> bool:
-        return ctx.competitor_price is not None and not math.isnan(ctx.competitor_price)
+        known = ctx.competitor_price is not None and not math.isnan(ctx.competitor_price)
+        return known and _in_scope(self.category, self.excluded, ctx.category)
 
     def allows(self, price: float, ctx: PriceContext) -> bool:
         if not self.applies(ctx):
@@ -144,7 +163,7 @@ class CompetitorMatch(Rule):
         return price <= ctx.competitor_price * (1 + self.share) + EPS  # type: ignore[operator]
 
     def describe(self) -> str:
-        return f"at most {self.share:.0%} above the competitor price"
+        return f"at most {self.share:.0%} above the competitor price" + _scope(self.category, self.excluded)
 
 
 @dataclass(frozen=True)
@@ -153,15 +172,16 @@ class PriceEnding(Rule):
 
     endings: tuple[int, ...]
     category: str | None = None
+    excluded: tuple[str, ...] = ()
 
     def applies(self, ctx: PriceContext) -> bool:
-        return _same(self.category, ctx.category)
+        return _in_scope(self.category, self.excluded, ctx.category)
 
     def allows(self, price: float, ctx: PriceContext) -> bool:
         return round(price * 100) % 100 in self.endings
 
     def describe(self) -> str:
-        return "ends in " + " or ".join(f".{e:02d}" for e in self.endings) + (f" ({self.category})" if self.category else "")
+        return "ends in " + " or ".join(f".{e:02d}" for e in self.endings) + _scope(self.category, self.excluded)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePath
 
@@ -35,16 +35,20 @@ _NUMBERED_TITLE = re.compile(r"\d+(?:\.\d+)*\.?\s+(?P<title>[A-Z][A-Za-z &/,()'-
 _ITEM = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d+[.)]|\(?[a-z][.)])\s+")
 _ROW = re.compile(r"^\s*\|(?P<cells>.+)\|\s*$")
 _RULE_ROW = re.compile(r"^[\s|:-]+$")  # a Markdown table's |---|---| line
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"']|\d+(?:\.\d+)+\s+[A-Z])|;\s+|,?\s+but\s+")
+# ", but not Beverages" is an exception to the sentence's rule, not a sentence of its own.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"']|\d+(?:\.\d+)+\s+[A-Z])|;\s+|,?\s+but\s+(?!not\b|except\b)")
 _CLOSED = re.compile(r"[.!?:|]\s*$")
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w &/'-]{0,40}?)\s*(?::|\s[\u2013\u2014-])\s+")  # "Snacks: 35%", "Snacks - 35%"
-_MODAL = re.compile(r"\b(?:must|shall|may not|never|at least|at most|no more than|not exceed|minimum|maximum|only)\b",
-                    re.I)
+_MODAL = re.compile(r"\b(?:must|shall|may not|never|at least|at most|no more than|not exceed|minimum|maximum|only|capped|"
+                    r"cannot|can not|not be|up to|no (?:discount|promotion|markdown)\w*)\b", re.I)
 _ALL = re.compile(r"\b(?:all|every|each|any|other|remaining)\s+(?:other\s+)?(?:categor(?:y|ies)|items?|products?)\b|"
                   r"\botherwise\b", re.I)
 _CENTS = re.compile(r"(?<![\d.])\.(\d{2})\b|\b(\d{2})\s*(?:cents?|c|p)\b")  # .99, x.99, 99 cents
-_ENDS = re.compile(r"\bend(?:s|ing)?\b", re.I)
-_BLACKOUT = re.compile(r"\bblackout|\bno (?:discounts?|promotions?|markdowns?)\b|\bnot be (?:discounted|promoted|reduced)\b",
+# "end in 9" / "end in 5 or 9": the price's last digit, i.e. cents 09, 19, ..., 99
+_DIGIT_ENDING = re.compile(r"\b(?:end(?:s|ing)?|finish(?:es|ing)?)\s+(?:in|with)\s+"
+                           r"(?P<digits>\d{1,2}(?![.,]?\d)(?:\s*(?:,|or|and)\s*\d{1,2}(?![.,]?\d))*)", re.I)
+_ENDS = re.compile(r"\bend(?:s|ing)?\b|\bfinish(?:es|ing)?\s+(?:in|with)\b|\bcharm pric", re.I)
+_BLACKOUT = re.compile(r"\bblackout|\bno (?:discount|promotion|markdown)\w*|\bnot be (?:discounted|promoted|reduced)\b",
                        re.I)
 _CEILING = re.compile(r"\b(?:exceed|above|higher than|more than|over)\s+(?:the\s+)?(?:[\w']+\s+){0,2}?"
                       r"(?:list|recommended retail|rrp)\b", re.I)
@@ -53,15 +57,44 @@ _DISCOUNT = re.compile(r"\b(?:discount|markdown|mark-down|reduction|reduced|(?:o
                        re.I)
 _MARGIN = re.compile(r"\bmargin", re.I)
 _MARKUP = re.compile(r"\bmark-?up\b", re.I)
+_ALLOWANCE = re.compile(r"(?:\d\s*(?:%|per ?cent|pct)|[$\u00a3\u20ac]\s?[\d.]+)\s+(?:above|over|more than|higher than)\s+(?:the\s+)?"
+                        r"(?:[\w']+\s+){0,2}?(?:list|recommended retail|rrp)\b", re.I)  # "5% above list": not a ceiling
+# A minimum (advertised) price in money: "may not be advertised or sold below $4.29".
+_MIN_PRICE = re.compile(r"\bminimum advertised price|\b(?:advertised|sold|sell|priced|offered)\s+(?:[\w']+\s+){0,3}?(?:below|under|less than|"
+                        r"lower than)\s+[$\u00a3\u20ac]?\s?\d", re.I)
+# A rule that depends on the price itself ("items priced at $10 or more end in .99") or on a condition
+# this reader cannot check: read as unconditional it would make every price infeasible or wrong.
+_CONDITION = re.compile(r"\b(?:priced|costing|selling|retailing)\s+(?:at\s+)?(?:or\s+)?(?:under|over|below|above|less than|"
+                        r"more than|up to|from)?\s*[$\u00a3\u20ac]\s?\d|\b(?:under|over|below|above|less than|more than|up to)\s+"
+                        r"[$\u00a3\u20ac]\s?\d|\b(?:if|unless|provided|as long as)\b", re.I)
+_EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|excluding|other than|apart from|but not|with the exception of|save for)\b",
+                     re.I)
+_NO_MATCH = re.compile(r"\b(?:not|never|no longer)\s+(?:be\s+)?(?:price[- ]?)?match|\bno\s+(?:competitor\s+)?"
+                       r"price[- ]?match", re.I)
+# Words that make a statement with a modal a pricing rule: one this reader cannot read is reported.
+_RULE_WORDS = re.compile(r"\b(?:margin|discount|markdown|mark-?up|competitor|price ending|end in|blackout|list price|"
+                         r"advertised|price[- ]?match|rrp|msrp)", re.I)
 _KIND_WORDS = re.compile(r"\b(?:margin|discount|markdown|competitor|ending|blackout|minimum|maximum|min|max|price|"
                          r"rule|limit|floor|cap|ceiling)", re.I)
-_COMPETITOR = re.compile(r"\bcompetitor", re.I)
+_COMPETITOR = re.compile(r"\bcompetitor|\bprice[- ]?match", re.I)
 _MATCH = re.compile(r"\bmatch", re.I)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _MON = r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|and)\s*"
+# Numeric dates: 24.12.2026 (day first), 12/24/2026 or 24/12/2026 (the order is decided below), 2026/12/24.
+_NUMERIC_DATE = re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})\b|"
+                           r"\b(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\b")
+# Any token that looks like a date, read or not: a blackout holding one it cannot read is reported.
+_DATE_LIKE = re.compile(r"\b\d{1,4}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,4}[.-]\d{1,2}[.-]\d{2,4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                        r"[a-z]*\.?\s+\d|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
+                        r"oct|nov|dec)", re.I)
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+          "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SPELLED = re.compile(rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>{'|'.join(_UNITS[:9])}))?|"
+                      rf"(?P<small>{'|'.join(_UNITS)}))\s*(?=%|per ?cent\b|pct\b)", re.I)
 # Date forms, in the order they are tried (a later form never re-reads an earlier one's text):
 _DATE_FORMS = (
     re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),  # 2026-12-20
@@ -76,12 +109,14 @@ _DATE_FORMS = (
 class Statement:
     """One sentence, list item or table row with the heading it sits under; `label` is a table
     row's first cell or the label of a "Snacks: 35%" line; `written` is the statement as the
-    document has it (spaces normalised), to find the chunk it is cited from."""
+    document has it (spaces normalised), to find the chunk it is cited from; `others`: the other
+    rows' labels of its table, which an "All other categories" row does not cover."""
 
     heading: str
     text: str
     label: str | None = None
     written: str = ""
+    others: tuple[str, ...] = ()
 
 
 def read_policy(hits: list[SearchHit], categories: Collection[str] = ()) -> PolicyReading:
@@ -175,6 +210,7 @@ def _statements(text: str) -> list[Statement]:
     found: list[Statement] = []
     buffer: list[str] = []
     header: list[str] | None = None
+    table: list[int] = []  # indices in `found` of the open table's rows
 
     def flush() -> None:
         nonlocal heading
@@ -188,10 +224,18 @@ def _statements(text: str) -> list[Statement]:
             label = _LABEL.match(sentence)
             found.append(Statement(heading, sentence, _label(label["label"] if label else None), sentence))
 
+    def close_table() -> None:
+        labels = tuple(dict.fromkeys(found[i].label for i in table if found[i].label))
+        for i in table:
+            found[i] = replace(found[i], others=tuple(label for label in labels if label != found[i].label))
+        table.clear()
+
     for line in text.splitlines():
         stripped = line.strip()
         row = _ROW.match(line)
         title = _heading(stripped, buffer)
+        if row is None:
+            close_table()
         if not stripped or title is not None:
             flush()
             header = None
@@ -204,15 +248,34 @@ def _statements(text: str) -> list[Statement]:
             if header is None and not any(PERCENT.search(c) or _CENTS.search(c) for c in cells):
                 header = cells
                 continue
-            named = [f"{h} {c}" if h else c for h, c in zip(header or [""] * len(cells), cells)]
-            found.append(Statement(heading, ", ".join(named), _label(cells[0]), " ".join(stripped.split())))
+            for named in _row_statements(header, cells):
+                table.append(len(found))
+                found.append(Statement(heading, named, _label(cells[0]), " ".join(stripped.split())))
         elif _ITEM.match(line):
             flush()
             buffer.append(_ITEM.sub("", line, count=1))
         else:
             buffer.append(stripped)
     flush()
+    close_table()
     return found
+
+
+_PERCENT_HEADER = re.compile(r"%|\bper ?cent\b|\bpct\b", re.I)
+
+
+def _row_statements(header: list[str] | None, cells: list[str]) -> list[str]:
+    """A table row as text, each cell after its column's header ("Min margin 25%"). A bare number
+    under a header that says % is a percentage ("| Snacks | 45 |" under "Margin floor (%)"). A row
+    under a header naming two kinds ("Min margin | Max discount") is one statement per cell, so
+    each percentage is read with its own column's kind."""
+    header = header or [""] * len(cells)
+    named = [f"{h} {c}%" if _PERCENT_HEADER.search(h) and re.fullmatch(r"\d+(?:\.\d+)?", c) else f"{h} {c}" if h else c
+             for h, c in zip(header, cells)]
+    kinds = [i for i, h in enumerate(header[1:len(cells)], start=1) if _KIND_WORDS.search(h)]
+    if len(kinds) < 2:
+        return [", ".join(named)]
+    return [f"{named[0]}, {named[i]}" for i in kinds if cells[i]]
 
 
 def _label(text: str | None) -> str | None:
@@ -238,55 +301,224 @@ def _heading(line: str, buffer: list[str]) -> str | None:
 
 def read_statement(statement: Statement, categories: Collection[str], clause: str,
                    chunk_id: str) -> list[Rule] | Unreadable:
-    """The rules one statement states ([] for a statement that is no rule)."""
-    text, context = statement.text, f"{statement.heading} {statement.label or ''}"
-    both = f"{text} {statement.heading}"
-    full = " ".join(f"{statement.heading}: {text}".split()) if statement.heading else text
+    """The rules one statement states ([] for a statement that is no rule). A sentence holding
+    clauses of different kinds ("Minimum margin is 30% and discounts may not exceed 20%") is read
+    clause by clause: one kind per statement would drop the others silently."""
+    full = " ".join(f"{statement.heading}: {statement.text}".split()) if statement.heading else statement.text
     made = dict(clause=clause, chunk_id=chunk_id, text=full)
-    modal = bool(_MODAL.search(text))  # a statement that says what must be: a rule, read or reported
+    stated = replace(statement, text=_numerals(statement.text))
+    parts = _clauses(stated.text)
+    if len(parts) < 2:
+        return _read_one(stated, categories, made)
+    if not statement.label and _unscoped_after_scoped(parts, categories):
+        return Unreadable(clause, chunk_id, f"two rules in one sentence, not all naming their categories: "
+                                            f"{statement.text[:80]!r}")
+    rules: list[Rule] = []
+    for part in parts:
+        read = _read_one(replace(stated, text=part), categories, made)
+        if isinstance(read, Unreadable):
+            return Unreadable(clause, chunk_id, f"two rules in one sentence, one not read ({read.reason})")
+        rules += read
+    return rules
 
-    def unreadable(reason: str) -> list[Rule] | Unreadable:
-        return Unreadable(clause, chunk_id, f"{reason}: {text[:80]!r}") if modal or PERCENT.search(text) else []
 
-    dates = _dates(text)
-    if dates and (_BLACKOUT.search(both) or FREEZE.search(text)):
-        if len(dates) < 2:
-            return unreadable("a blackout needs a start and an end date")
-        start, end = sorted(dates[:2])
-        return [Blackout(**made, start=start, end=end, freeze=FREEZE.search(text) is not None)]
-    if re.search(r"\bblackout", text, re.I):
-        return unreadable("a blackout needs a start and an end date")
-    cents = tuple(sorted({int(a or b) for a, b in _CENTS.findall(text)}))
-    if cents and (_ENDS.search(text) or _ENDS.search(context)):
-        return [PriceEnding(**made, endings=cents, category=c) for c in _categories_of(statement, categories) or [None]]
-    if _COMPETITOR.search(text) or (_COMPETITOR.search(context) and PERCENT.search(text)):
+def _unscoped_after_scoped(parts: list[str], categories: Collection[str]) -> bool:
+    """Whether one clause names categories and another none: in "Snacks keep a 30% margin and may
+    be discounted by 20%" the second is the Snacks' too, in "... and prices end in .99" it may not be.
+    A list-price ceiling is every category's whatever the sentence names."""
+    named = [any(c for _, c in _mentions(part, categories)) for part in parts if not _ceiling(part)]
+    return any(named) and not all(named)
+
+
+def _numerals(text: str) -> str:
+    """Spelled percentages as digits: "capped at twenty percent" -> "capped at 20 percent"."""
+    def value(m: re.Match[str]) -> str:
+        if m["small"]:
+            return f"{_UNITS.index(m['small'].lower()) + 1} "
+        return f"{(_TENS.index(m['tens'].lower()) + 2) * 10 + (_UNITS.index(m['unit'].lower()) + 1 if m['unit'] else 0)} "
+    return _SPELLED.sub(value, text)
+
+
+def _kinds(text: str) -> list[str]:
+    """The rule kinds a text names, in the order read_statement tries them. The list-price ceiling
+    is not one: it is read on its own and added to whatever else the sentence says."""
+    found = [name for name, pattern in (("ending", _ENDS), ("minimum price", _MIN_PRICE), ("competitor", _COMPETITOR),
+                                        ("markup", _MARKUP), ("margin", _MARGIN), ("discount", _DISCOUNT))
+             if pattern.search(text)]
+    if "ending" in found and not _endings(text):
+        found.remove("ending")  # "the end of the season" names no price ending
+    if "markup" in found and "margin" in found:
+        found.remove("markup")  # "a margin of 30% (a markup of 43%)" is one margin rule
+    return found
+
+
+def _clauses(text: str) -> list[str]:
+    """The sentence cut at "and" and commas into clauses of one kind each (a clause naming no kind,
+    "Snacks" of "Snacks and Household items must ...", stays with its neighbour); the whole
+    sentence when it has one kind, or dates (whose "and" joins a start and an end)."""
+    if _DATE_LIKE.search(text):
+        return [text]
+    pieces = re.split(r"(\s*,\s*and\s+|\s*,\s*|\s+and\s+)", text)
+    groups: list[tuple[str, str | None]] = []  # (text, kind)
+    for i in range(0, len(pieces), 2):
+        piece, glue = pieces[i], pieces[i - 1] if i else ""
+        kind = _piece_kind(piece)
+        if groups and (kind is None or groups[-1][1] in (None, kind)):
+            groups[-1] = (groups[-1][0] + glue + piece, groups[-1][1] or kind)
+        else:
+            groups.append((piece, kind))
+    return [g for g, _ in groups] if len(groups) > 1 else [text]
+
+
+def _piece_kind(piece: str) -> str | None:
+    if _ceiling(piece):
+        return "ceiling"
+    kinds = _kinds(piece)
+    return kinds[0] if kinds else None
+
+
+def _ceiling(text: str) -> bool:
+    """ "Shelf prices must never exceed the list price" (not "at most 5% above list price")."""
+    return bool(_CEILING.search(text) and _NEGATION.search(text) and not _ALLOWANCE.search(text))
+
+
+def _read_one(statement: Statement, categories: Collection[str], made: dict[str, str]) -> list[Rule] | Unreadable:
+    """The rules of a statement of one kind (and a list-price ceiling beside it). A statement that
+    looks like a rule (a modal or a percentage, and a kind) but cannot be read is reported."""
+    text = statement.text
+    blackout = _read_blackout(statement, made)
+    if blackout is not None:
+        return blackout
+
+    def unreadable(reason: str) -> Unreadable:
+        return Unreadable(made["clause"], made["chunk_id"], f"{reason}: {text[:80]!r}")
+
+    looks_like_rule = bool(_MODAL.search(text) or PERCENT.search(text))
+    ceiling: list[Rule] = [ListCeiling(**made)] if _ceiling(text) else []
+    kinds = _kinds(text)
+    if len(kinds) > 1:
+        return unreadable(f"two rules in one sentence ({' and '.join(kinds)})")
+    if kinds and kinds[0] != "minimum price" and _CONDITION.search(text):
+        return unreadable("a rule that holds only for some prices or under a condition")
+    kind = kinds[0] if kinds else _heading_kind(text, f"{statement.heading} {statement.label or ''}")
+    if kind == "two":
+        return unreadable("the heading names two kinds of rule")
+    read = _read_kind(kind, statement, categories, made) if kind else None
+    if isinstance(read, str):
+        return unreadable(read) if looks_like_rule else ceiling
+    if read is not None:
+        return ceiling + read
+    if not ceiling and (PERCENT.search(text) or looks_like_rule and _RULE_WORDS.search(text)):
+        return unreadable("no rule this reader knows")
+    return ceiling
+
+
+def _heading_kind(text: str, context: str) -> str | None:
+    """The kind a statement takes from its heading when it names none itself ("Snacks: 35%" under
+    "Minimum margins"): only for a statement holding a percentage or a price ending."""
+    if not (PERCENT.search(text) or _CENTS.search(text) or _DIGIT_ENDING.search(text)):
+        return None
+    kinds = [k for k in _kinds(context) if k != "ending"] + (["ending"] if _ENDS.search(context) else [])
+    if len(kinds) > 1:
+        return "two"
+    return kinds[0] if kinds else None
+
+
+def _read_kind(kind: str, statement: Statement, categories: Collection[str],
+               made: dict[str, str]) -> list[Rule] | str:
+    """The rules of one kind in a statement; a str says why they cannot be read."""
+    text = statement.text
+    if kind == "minimum price":
+        return "a minimum (advertised) price in money, which this reader does not apply"
+    if kind == "ending":
+        endings = _endings(text)
+        if not endings:
+            return "no price ending"
+        return [PriceEnding(**made, endings=endings, category=c, excluded=e) for c, e in _scopes(statement, categories)]
+    if kind == "competitor":
+        if _NO_MATCH.search(text):
+            return []  # "We do not match competitor prices": no rule, never a 0% match
         share = PERCENT.search(text)
-        if share is None and not _MATCH.search(both):
-            return unreadable("no percentage over the competitor price")
-        return [CompetitorMatch(**made, share=float(share.group(1)) / 100 if share else 0.0)]
-    if _CEILING.search(text) and _NEGATION.search(text) and not PERCENT.search(text):
-        return [ListCeiling(**made)]
-    if _MARKUP.search(text) and not _MARGIN.search(text):  # a markup of m on cost is a margin of m / (1 + m)
-        pairs = _shares(statement, categories)
-        if pairs is None:
-            return unreadable("no markup percentage per category")
-        return [MinMargin(**made, share=round(share / (1 + share), 6), category=category) for category, share in pairs]
-    for pattern, make in ((_MARGIN, MinMargin), (_DISCOUNT, MaxDiscount)):
-        if pattern.search(text) or (pattern.search(context) and PERCENT.search(text)):
-            pairs = _shares(statement, categories)
-            if pairs is None:
-                return unreadable(f"no {'margin' if make is MinMargin else 'discount'} percentage per category")
-            return [make(**made, share=share, category=category) for category, share in pairs]
-    return unreadable("no rule this reader knows") if PERCENT.search(text) else []
+        if share is None and not _MATCH.search(f"{text} {statement.heading}"):
+            return "no percentage over the competitor price"
+        return [CompetitorMatch(**made, share=float(share.group(1)) / 100 if share else 0.0, category=c, excluded=e)
+                for c, e in _scopes(statement, categories)]
+    pairs = _shares(statement, categories)
+    if kind == "markup":  # a markup of m on cost is a margin of m / (1 + m)
+        return "no markup percentage per category" if pairs is None else [
+            MinMargin(**made, share=round(share / (1 + share), 6), category=c, excluded=e) for (c, e), share in pairs]
+    make = MinMargin if kind == "margin" else MaxDiscount
+    if pairs is None:
+        return f"no {kind} percentage per category"
+    return [make(**made, share=share, category=c, excluded=e) for (c, e), share in pairs]
 
 
-def _dates(text: str) -> list[date]:
+def _read_blackout(statement: Statement, made: dict[str, str]) -> list[Rule] | Unreadable | None:
+    """A blackout (or freeze) with its two dates; None when the statement is none. A statement
+    under a blackout heading or saying "no discounts" that holds a date it cannot read (no year,
+    day and month that could be either way round) is reported: a dropped blackout is a discount
+    the recommender allows."""
+    text = statement.text
+    said = _BLACKOUT.search(text) or FREEZE.search(text)
+    if not (said or _BLACKOUT.search(statement.heading)) or not _DATE_LIKE.search(text):
+        if re.search(r"\bblackout", text, re.I) and _MODAL.search(text):
+            return Unreadable(made["clause"], made["chunk_id"], f"a blackout needs a start and an end date: {text[:80]!r}")
+        return None
+    dates = _dates(text)
+    if isinstance(dates, str) or len(dates) < 2 or len(dates) < len(_DATE_LIKE.findall(text)):
+        why = dates if isinstance(dates, str) else "a blackout needs a start and an end date, each with its year"
+        return Unreadable(made["clause"], made["chunk_id"], f"{why}: {text[:80]!r}")
+    start, end = sorted(dates[:2])
+    return [Blackout(**made, start=start, end=end, freeze=FREEZE.search(text) is not None)]
+
+
+def _endings(text: str) -> tuple[int, ...]:
+    """The cents a price ending allows: ".99", "99 cents", and "end in 9" (the last digit: 09, 19, ..., 99)."""
+    cents = {int(a or b) for a, b in _CENTS.findall(text)}
+    for m in _DIGIT_ENDING.finditer(text):
+        for digits in re.findall(r"\d+", m["digits"]):
+            cents |= set(range(int(digits), 100, 10)) if len(digits) == 1 else {int(digits)}
+    return tuple(sorted(cents))
+
+
+def _numeric_dates(text: str) -> list[tuple[int, int, int, int]] | str:
+    """(position, year, month, day) of each numeric date. Dotted dates are day first (as written
+    where they are used); with slashes or hyphens a day over 12 decides the order for the whole
+    statement, and a statement where nothing decides it is a str naming both readings."""
+    found = list(_NUMERIC_DATE.finditer(text))
+    if not found:
+        return []
+    ambiguous = [m for m in found if m["a"] and m["sep"] != "." and m["a"] != m["b"]]
+    day_first = {int(m["a"]) > 12 for m in ambiguous if max(int(m["a"]), int(m["b"])) > 12}
+    if len(day_first) > 1:
+        return "numeric dates written both day first and month first"
+    if ambiguous and not day_first:
+        m = ambiguous[0]
+        return (f"numeric date {m.group()} may be day {int(m['a'])} of month {int(m['b'])} or day {int(m['b'])} "
+                f"of month {int(m['a'])}")
+    first = day_first.pop() if day_first else True
+    dates = []
+    for m in found:
+        if m["y"]:
+            dates.append((m.start(), int(m["y"]), int(m["m"]), int(m["d"])))
+        else:
+            a, b = int(m["a"]), int(m["b"])
+            day, month = (a, b) if m["sep"] == "." or first else (b, a)
+            dates.append((m.start(), int(m["year"]), month, day))
+    return dates
+
+
+def _dates(text: str) -> list[date] | str:
     """The dates a sentence names, in order, as policies write them: ISO, "20 December 2026",
-    "December 20, 2026", and ranges that say the month or year once ("23-29 November 2026",
-    "from 23 November to 6 December 2026", "Dec 20 - Jan 2, 2027": a start borrows the end's
-    month and year, and a year earlier when it would otherwise fall after the end)."""
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, int | None, int | None, int]] = []  # (position, year, month, day)
+    "December 20, 2026", numeric ones (`_numeric_dates`), and ranges that say the month or year
+    once ("23-29 November 2026", "from 23 November to 6 December 2026", "Dec 20 - Jan 2, 2027": a
+    start borrows the end's month and year, and a year earlier when it would otherwise fall after
+    the end); a str when the text's numeric dates cannot be read."""
+    numeric = _numeric_dates(text)
+    if isinstance(numeric, str):
+        return numeric
+    taken: list[tuple[int, int]] = [m.span() for m in _NUMERIC_DATE.finditer(text)]
+    found: list[tuple[int, int | None, int | None, int]] = list(numeric)  # (position, year, month, day)
     for form in _DATE_FORMS:
         for m in form.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in taken):
@@ -320,6 +552,8 @@ def _dates(text: str) -> list[date]:
     return dates
 
 
+
+
 def _mentions(text: str, categories: Collection[str]) -> list[tuple[int, str | None]]:
     """(position, category) of each category the text names (singular too: "snack items"), the
     longest name first ("Personal Care" is not also "Care"); None for "all other categories"."""
@@ -332,10 +566,27 @@ def _mentions(text: str, categories: Collection[str]) -> list[tuple[int, str | N
     return sorted(found, key=lambda f: f[0])
 
 
-def _categories_of(statement: Statement, categories: Collection[str]) -> list[str | None]:
+Scope = tuple[str | None, tuple[str, ...]]  # (the category, or None for every category but the excluded ones)
+_OTHER = re.compile(r"\b(?:other|remaining|otherwise|default|rest)\b", re.I)
+
+
+def _scopes(statement: Statement, categories: Collection[str]) -> list[Scope]:
+    """Whom a statement's rule is for: a row's or line's label, else each category the statement
+    names, else every category. Categories named after "except", "other than", ... are never in
+    scope; "all other categories" excludes the categories the statement (or its table) names."""
+    text = statement.text
+    cut = _EXCEPT.search(text)
+    mentions = _mentions(text, categories)
+    excepted = tuple(c for p, c in mentions if c and cut and p > cut.start())
+    named = [c for p, c in mentions if not cut or p < cut.start()]
     if statement.label and not _ALL.search(statement.label):
-        return [_category(statement.label, categories)]
-    return [c for _, c in _mentions(statement.text, categories)]
+        named = [_category(statement.label, categories)]
+    if not named:
+        return [(None, excepted)]
+    rest = excepted
+    if _OTHER.search(statement.label or text):
+        rest += tuple(c for c in named if c) + tuple(c for o in statement.others if (c := _category(o, categories)))
+    return [(c, () if c else tuple(dict.fromkeys(rest))) for c in named]
 
 
 def _category(label: str, categories: Collection[str]) -> str | None:
@@ -347,18 +598,13 @@ def _category(label: str, categories: Collection[str]) -> str | None:
     return named[0] if len(named) == 1 else label.strip()
 
 
-def _shares(statement: Statement, categories: Collection[str]) -> list[tuple[str | None, float]] | None:
-    """(category, share) pairs: a labelled row or line is its label's; otherwise each category
-    the sentence names takes the percentage after it, or all take the only one; None when the
-    sentence cannot be paired."""
+def _shares(statement: Statement, categories: Collection[str]) -> list[tuple[Scope, float]] | None:
+    """(scope, share) pairs: every scope takes the only percentage, or each the percentage after
+    it ("Beverages 25%, Snacks 35%"); None when the statement cannot be paired."""
     shares = [float(m.group(1)) / 100 for m in PERCENT.finditer(statement.text)]
     if not shares:
         return None
-    if statement.label is not None and len(shares) == 1:
-        return [(_category(statement.label, categories), shares[0])]
-    mentions = [c for _, c in _mentions(statement.text, categories)]
-    if not mentions:
-        return [(None, shares[0])] if len(shares) == 1 else None
+    scopes = _scopes(statement, categories)
     if len(shares) == 1:
-        return [(c, shares[0]) for c in mentions]
-    return list(zip(mentions, shares)) if len(mentions) == len(shares) else None
+        return [(scope, shares[0]) for scope in scopes]
+    return list(zip(scopes, shares)) if len(scopes) == len(shares) else None

@@ -38,7 +38,7 @@ SYNONYMS = {
     "week": ("weekstart", "weekstarting", "weekbeginning", "weekof"),
     "date": ("day", "salesdate", "transactiondate"),
     "store": ("storeid", "storeno", "storenumber", "shop", "shopid", "location", "locationid"),
-    "sku": ("skuid", "item", "itemid", "itemno", "itemnumber", "productid", "productcode", "article", "articleid"),
+    "sku": ("skuid", "itemid", "itemno", "itemnumber", "itemcode", "productid", "productcode", "article", "articleid"),
     "units": ("unitssold", "quantity", "qty", "qtysold", "quantitysold", "unitsales", "salesunits"),
     "price": ("unitprice", "sellingprice", "shelfprice", "salesprice", "avgprice"),
     "promo": ("promotion", "onpromo", "onpromotion", "promoflag"),
@@ -53,6 +53,9 @@ SYNONYMS = {
     "supplier": ("vendor", "vendorname", "suppliername", "manufacturer"),
 }
 _CANONICAL = {alias: name for name, aliases in SYNONYMS.items() for alias in (*aliases, name.replace("_", ""))}
+# "Item" is the product's name beside a SKU column (Square's and Shopify's exports: "Item", "SKU") and
+# the SKU itself when no other column gives one (Kaggle's "date,store,item,sales").
+_ITEM = "item"
 SALES_FLAGS = ("promo", "holiday", "stockout")
 CATALOGUE_REQUIRED = ("sku", "name", "category", "cost", "list_price", "pack_size", "supplier")
 
@@ -151,12 +154,18 @@ def _header(path: Path, written: list[str]) -> list[str]:
     """The header's columns under the names this reader uses ("Units Sold" -> units); a column it
     does not know keeps its own name, lower-cased."""
     header = [_CANONICAL.get(re.sub(r"[^a-z0-9]", "", h.lower()), h.lower()) for h in written]
+    header = [_item_field(header) if h == _ITEM else h for h in header]
     for name in dict.fromkeys(header):
         both = [w for w, h in zip(written, header) if h == name]
         if len(both) > 1:
             raise IngestError(path, f"line 1: columns {' and '.join(repr(w) for w in both)} both give '{name}'; "
                                     "keep one of them")
     return header
+
+
+def _item_field(header: list[str]) -> str:
+    """What a column headed "Item" gives: the SKU, unless another column gives it."""
+    return "name" if "sku" in header else "sku"
 
 
 def _number(path: Path, line: int, column: str, text: str, *, minimum: float | None = 0.0) -> float:

@@ -61,7 +61,7 @@ def _read(path: Path, chunk_size: int = 200) -> tuple[PolicyReading, list[Search
 
 HOUSE_RULES = [
     MinMargin("", "", "", 0.30), MinMargin("", "", "", 0.45, "Snacks"), MinMargin("", "", "", 0.40, "Personal Care"),
-    MinMargin("", "", "", 0.30), MaxDiscount("", "", "", 0.40), MaxDiscount("", "", "", 0.20, "Snacks"),
+    MinMargin("", "", "", 0.30, None, ("Snacks", "Personal Care")), MaxDiscount("", "", "", 0.40), MaxDiscount("", "", "", 0.20, "Snacks"),
     MaxDiscount("", "", "", 0.25, "Household"), ListCeiling("", "", ""), CompetitorMatch("", "", "", 0.0),
     PriceEnding("", "", "", (49, 99)), Blackout("", "", "", date(2026, 12, 20), date(2026, 12, 31)),
 ]
@@ -103,7 +103,8 @@ def test_a_pdf_policy_with_wrapped_lines_reads_each_sentence_whole(tmp_path: Pat
     ("Discounts", "Maximum markdown: 25 per cent below list price.", [MaxDiscount("", "", "", 0.25)]),  # not a category
     ("Margins", "Personal Care products need 40%.", [MinMargin("", "", "", 0.40, "Personal Care")]),
     ("Margins", "Beverages 25%, Snacks 35%, all other categories 30%.",
-     [MinMargin("", "", "", 0.25, "Beverages"), MinMargin("", "", "", 0.35, "Snacks"), MinMargin("", "", "", 0.30)]),
+     [MinMargin("", "", "", 0.25, "Beverages"), MinMargin("", "", "", 0.35, "Snacks"),
+      MinMargin("", "", "", 0.30, None, ("Beverages", "Snacks"))]),  # "all other": not Beverages, not Snacks
     ("Pricing", "Snacks and Household items must keep a margin of at least 33%.",
      [MinMargin("", "", "", 0.33, "Snacks"), MinMargin("", "", "", 0.33, "Household")]),
     ("Competitors", "Our price may be at most 5% above the competitor's shelf price.", [CompetitorMatch("", "", "", 0.05)]),
