@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import time
 from dataclasses import asdict
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -58,6 +60,23 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+# "user:password@" in a URL: credentials some providers take in the URL itself.
+_USERINFO = re.compile(r"//[^/@\s]+@")
+
+
+def shown_url(url: str) -> str:
+    """`url` as messages, logs and /readyz may show it: scheme, host, port and path. A tier URL can
+    carry credentials ("http://alice:secret@host/v1", "...?api-key=tok"); before this, they came
+    back to any caller of /readyz in the reason a tier was unavailable."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return "<invalid URL>"
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address goes back in brackets
+    return urlunsplit((parts.scheme, host + (f":{port}" if port is not None else ""), parts.path, "", ""))
+
+
 class OpenAICompatibleGenerator:
     """Completions or chat completions over HTTP, with retries and a cheap reachability probe.
 
@@ -79,7 +98,8 @@ class OpenAICompatibleGenerator:
 
     def __repr__(self) -> str:
         c = self.config
-        return (f"OpenAICompatibleGenerator(base_url={c.resolved_base_url()!r}, "
+        base = c.resolved_base_url()
+        return (f"OpenAICompatibleGenerator(base_url={shown_url(base) if base else None!r}, "
                 f"model={c.model!r}, mode={c.mode!r})")
 
     def _api_key(self) -> str | None:
@@ -87,8 +107,13 @@ class OpenAICompatibleGenerator:
         return (os.environ.get(env) or None) if env else None
 
     def _scrub(self, text: str) -> str:
+        """`text` without the API key and without credentials written into the URL."""
         key = self._api_key()
-        return text.replace(key, "***") if key else text
+        text = text.replace(key, "***") if key else text
+        base = self.config.resolved_base_url()
+        if base and base != shown_url(base):
+            text = text.replace(base.rstrip("/"), shown_url(base)).replace(base, shown_url(base))
+        return _USERINFO.sub("//", text)
 
     def _key_refusal(self, base: str) -> str | None:
         """Why the key must not be sent to `base` (plain http to a host beyond loopback), or None."""
@@ -97,7 +122,7 @@ class OpenAICompatibleGenerator:
         try:
             url = httpx.URL(base)
         except httpx.InvalidURL as exc:
-            return f"invalid URL {base!r} ({exc})"
+            return f"invalid URL {shown_url(base)!r} ({self._scrub(str(exc))})"
         if url.scheme != "http" or is_loopback(url.host):
             return None
         return (f"refusing to send ${self.config.api_key_env} over plain http to {url.host}: "
@@ -128,13 +153,13 @@ class OpenAICompatibleGenerator:
                                  timeout=PROBE_TIMEOUT_S)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             detail = self._scrub(str(exc))[:120] or type(exc).__name__
-            return f"endpoint unreachable: {base} ({detail})"
+            return f"endpoint unreachable: {shown_url(base)} ({detail})"
         status = response.status_code
         if status in (401, 403):
             fix = f"check ${c.api_key_env}" if c.api_key_env else "the server wants a key: set generator.api_key_env"
-            return f"endpoint reachable but unauthorised (HTTP {status}): {base}; {fix}"
+            return f"endpoint reachable but unauthorised (HTTP {status}): {shown_url(base)}; {fix}"
         if status >= 500:
-            return f"endpoint unhealthy (HTTP {status}): {base} ({self._excerpt(response)[:120]})"
+            return f"endpoint unhealthy (HTTP {status}): {shown_url(base)} ({self._excerpt(response)[:120]})"
         return None
 
     def warm_up(self) -> None:
@@ -184,16 +209,16 @@ class OpenAICompatibleGenerator:
                     try:
                         return response.json()
                     except ValueError as exc:
-                        raise BackendError(f"{self.name}: {url} returned non-JSON "
+                        raise BackendError(f"{self.name}: {shown_url(url)} returned non-JSON "
                                            f"(HTTP {status}): {self._excerpt(response)}") from exc
                 failure = f"HTTP {status}: {self._excerpt(response)}"
                 if status not in RETRYABLE and status < 500:
-                    raise BackendError(f"{self.name}: POST {url} failed, {failure}")
+                    raise BackendError(f"{self.name}: POST {shown_url(url)} failed, {failure}")
                 hinted = _retry_after(response)
                 wait = wait if hinted is None else min(hinted, MAX_WAIT_S)
             if attempt + 1 < attempts:
                 time.sleep(wait)
-        raise BackendError(f"{self.name}: POST {url} failed after {attempts} attempts, {failure}")
+        raise BackendError(f"{self.name}: POST {shown_url(url)} failed after {attempts} attempts, {failure}")
 
     def _excerpt(self, response: httpx.Response) -> str:
         return self._scrub(response.text[:300].strip()) or "<empty body>"

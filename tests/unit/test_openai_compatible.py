@@ -144,6 +144,17 @@ def test_unavailable_when_nothing_listens() -> None:
     assert time.perf_counter() - start < 2.5
 
 
+def test_credentials_in_the_url_are_never_shown() -> None:
+    """A tier URL "http://alice:pass@host/v1?api-key=tok" came back whole in /readyz's reason."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gen = _gen(f"http://alice:s3cr3tpass@127.0.0.1:{port}/v1?api-key=tok123")
+    shown = f"{gen.unavailable_reason()} {gen!r}"
+    assert f"http://127.0.0.1:{port}/v1" in shown
+    assert "s3cr3tpass" not in shown and "tok123" not in shown and "alice" not in shown
+
+
 def test_any_http_answer_means_reachable(server: ScriptedServer) -> None:
     server.script = [(404, {}, {"error": "no such route"})]
     assert _gen(server.url).unavailable_reason() is None
