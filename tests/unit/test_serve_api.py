@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -22,10 +23,11 @@ from pydantic import BaseModel, Field
 
 from rightsized.domains.base import Corpus, Domain, Task
 from rightsized.domains.context import TaskContext
-from rightsized.domains.inputs import input_file
+from rightsized.domains.inputs import file_specs, input_file
 from rightsized.domains.results import TaskResult
 from rightsized.pipelines.app.serve.app import ERROR_STATUSES, local_app, openapi_document
 from rightsized.pipelines.app.serve.auth import ApiKey, KeyRing, hash_key, load_keys
+from rightsized.pipelines.app.serve.executor import Upload, materialize
 from rightsized.pipelines.app.serve.limits import safe_relative_path
 from rightsized.pipelines.app.serve.settings import ServeSettings, check_bind
 from rightsized.pipelines.config import load_settings
@@ -169,6 +171,25 @@ def test_json_parameters_are_validated_against_the_input_model(client: TestClien
     assert too_long.status_code == 422 and "text" in too_long.json()["message"]
     unknown = client.post("/v1/probe/echo", json={"text": "a", "txt": "b"})
     assert unknown.status_code == 422 and '"txt"' in unknown.json()["message"]
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"text": ' + "9" * 5000 + "}"])
+def test_a_json_body_the_parser_cannot_take_is_a_422_not_a_500(client: TestClient, body: str) -> None:
+    """Nesting deeper than the parser's stack and an integer of 5,000 digits were plain-text 500s."""
+    answer = client.post("/v1/probe/echo", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and answer.json()["error"] == "invalid_body", answer.text
+
+
+def test_uploads_whose_names_clash_as_file_and_folder_are_refused() -> None:
+    """"x" and "x/y.txt" in one folder input: the second could not be written (a 500)."""
+    class FolderInput(BaseModel):
+        notes: Path = input_file("Notes.", kind="folder")
+
+    uploads = (Upload("notes", "x", b"a"), Upload("notes", "x/y.txt", b"b"))
+    with pytest.raises(ConfigError, match="clashes with another upload"):
+        materialize(uploads, file_specs(FolderInput), Path(tempfile.mkdtemp()))
+    with pytest.raises(ConfigError, match="without folders, got 'a/b.txt'"):
+        materialize((Upload("table", "a/b.txt", b"a"),), file_specs(LinesInput), Path(tempfile.mkdtemp()))
 
 
 def test_a_client_cannot_name_a_server_path(client: TestClient) -> None:

@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.staticfiles import StaticFiles
 
 from rightsized.domains.base import Domain, Task
@@ -129,6 +130,8 @@ async def _read_job(request: Request, domain: str, task: Task[Any, Any], tier: s
                                       max_part_size=MAX_FIELD_BYTES)
         except StarletteHTTPException as exc:
             raise ApiError(422, "invalid_body", f"multipart body: {exc.detail}") from exc
+        except ClientDisconnect as exc:
+            raise ApiError(400, "client_disconnected", "the connection closed before the body was read") from exc
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(form.close)
             for name, value in form.multi_items():
@@ -147,10 +150,15 @@ async def _read_job(request: Request, domain: str, task: Task[Any, Any], tier: s
     else:
         if media not in ("application/json", ""):
             raise ApiError(415, "unsupported_media_type", f"this task takes a JSON body, not {media}")
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except ClientDisconnect as exc:  # the client hung up mid-body: was a traceback in the log
+            raise ApiError(400, "client_disconnected", "the connection closed before the body was read") from exc
         try:
             body = json.loads(raw) if raw.strip() else {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except RecursionError as exc:  # "[[[[...]]]]" deeper than the parser's stack: was a 500
+            raise ApiError(422, "invalid_body", "not valid JSON: nested too deeply") from exc
+        except ValueError as exc:  # bad JSON, bad UTF-8, an integer of more than 4,300 digits
             raise ApiError(422, "invalid_body", f"not valid JSON: {exc}") from exc
         if not isinstance(body, dict):
             raise ApiError(422, "invalid_body", "expected a JSON object of the task's parameters")
@@ -376,6 +384,12 @@ def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, "http_error", str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, exc: Exception) -> JSONResponse:
+        """Any other failure: the error body every answer has, never a plain-text page (the
+        traceback goes to the server log, not to the client)."""
+        return _error(500, "internal_error", f"internal error ({type(exc).__name__}); see the server log")
 
 
 def installed_domains(*, shipped_only: bool = False) -> tuple[dict[str, Domain], dict[str, str]]:

@@ -70,10 +70,16 @@ def materialize(uploads: tuple[Upload, ...], specs: dict[str, FileSpec], folder:
             target = root.joinpath(*relative.parts)
             if target.exists():
                 raise ConfigError(f"input '{name}': file {str(relative)!r} uploaded twice")
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            target.write_bytes(upload.data)
+            try:
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                target.write_bytes(upload.data)
+            except OSError as exc:  # "x" and "x/y.txt" both uploaded: one name is a file and a folder (was a 500)
+                raise ConfigError(f"input '{name}': file {str(relative)!r} clashes with another upload's "
+                                  f"name ({type(exc).__name__})") from exc
             written.append(relative)
         single = len(written) == 1 and len(written[0].parts) == 1
+        if spec.kind == "file" and len(written) == 1 and not single:
+            raise ConfigError(f"input '{name}' takes one file named without folders, got {str(written[0])!r}")
         if spec.kind == "file" and not single:
             raise ConfigError(f"input '{name}' takes exactly one file, got {len(written)}")
         paths[name] = root / written[0] if (spec.kind == "file" or (spec.kind == "any" and single)) else root
