@@ -27,10 +27,12 @@ from rightsized.domains.results import TaskResult
 
 
 class ScreenInput(BaseModel):
-    name: str = Field(description="The full name to screen, in Latin, Cyrillic or Greek script (any word order, "
-                                  "accents allowed); other scripts must be transliterated.")
+    # Bounded: a name is compared with every listed name, so a 5 MB "name" took 30 s of CPU per request.
+    name: str = Field(max_length=300, description="The full name to screen, in Latin, Cyrillic or Greek script "
+                                                  "(any word order, accents allowed); other scripts must be "
+                                                  "transliterated.")
     date_of_birth: date | None = Field(None, description="Clears candidates whose every listed DOB differs.")
-    nationality: str | None = Field(None, description="Shown next to each candidate; never clears one.")
+    nationality: str | None = Field(None, max_length=100, description="Shown next to each candidate; never clears one.")
 
     @field_validator("name")
     @classmethod

@@ -269,3 +269,11 @@ def test_screen_is_the_second_task_and_its_metrics_are_declared_once() -> None:
         "screen_false_hit_rate": ("proportion", False, False),
         "screen_candidate_rate": ("proportion", False, False),
     }
+
+
+def test_a_name_longer_than_any_real_name_is_refused() -> None:
+    """A 5 MB "name" was compared with every listed name: 30 s of CPU for one request."""
+    with pytest.raises(ConfigError, match="name"):
+        build_input(ScreenInput, request={"name": "Ada " + "a" * 400})
+    with pytest.raises(ConfigError, match="nationality"):
+        build_input(ScreenInput, request={"name": "Ada Lovelace", "nationality": "x" * 101})
