@@ -213,8 +213,21 @@ def _pdf_pages(path: Path) -> list[str]:
     return pages
 
 
+# Formats that arrive renamed .txt: read as plain text they keep their markup, and a redactor made
+# for prose does not see the fields (an HL7 message's PID segment went into the index with the
+# patient's name, MRN, SSN and address). Refused, named, so the batch carries on without them.
+_DISGUISED = ((b"MSH|", "an HL7 v2 message (MSH segment), not a text document: export the note's text"),
+              (b"{\\rtf", "rich text (RTF), not plain text: save it as .txt or .docx"),
+              (b"<?xml", "an XML document (e.g. a C-CDA export), not plain text: export the note's text"))
+
+
 def _read_text(path: Path) -> str:
-    return _decode(path, path.read_bytes())
+    raw = path.read_bytes()
+    head = raw[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for magic, reason in _DISGUISED:
+        if head.startswith(magic):
+            raise IngestError(path, reason)
+    return _decode(path, raw)
 
 
 def _decode(path: Path, raw: bytes) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -166,4 +167,20 @@ def test_a_docx_that_expands_beyond_the_bound_is_refused_before_it_is_read(tmp_p
         archive.writestr("word/document.xml", b"<" * (2 * 1024 * 1024))  # 2 MB of one byte: a few KB packed
     assert path.stat().st_size < 64 * 1024
     with pytest.raises(IngestError, match=r"bomb\.docx: expands to 2 MB, over the limit of 1 MB"):
+        load_document(path, tmp_path)
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"MSH|^~\\&|EPIC|HOSP|||202501150930||ADT^A01|123|P|2.5\rPID|1||33918271^^^MRN||NOVAK^FRANTISEK^J\r",
+     "an HL7 v2 message"),
+    (b"\xef\xbb\xbf{\\rtf1\\ansi Patient: Frantisek Novak\\par}", "rich text (RTF)"),
+    (b"<?xml version=\"1.0\"?><ClinicalDocument><recordTarget/></ClinicalDocument>", "an XML document"),
+])
+def test_a_structured_export_renamed_txt_is_refused_not_stored_as_prose(tmp_path: Path, content: bytes,
+                                                                       reason: str) -> None:
+    """An HL7 message saved as .txt was stored with the patient's name, MRN and SSN: the redactor
+    reads prose, not PID fields."""
+    path = tmp_path / "note.txt"
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=rf"note\.txt: {re.escape(reason)}"):
         load_document(path, tmp_path)
