@@ -20,16 +20,17 @@ from rightsized.domains.healthcare_notes.deidentify import DeidentifyTask
 from rightsized.domains.healthcare_notes.draft import DraftSectionTask
 from rightsized.domains.healthcare_notes.notes import NOTE_KINDS
 from rightsized.domains.healthcare_notes.search import SearchTask
+from rightsized.domains.healthcare_notes.secret import shift_secret
 from rightsized.domains.healthcare_notes.settings import HealthcareConfig
 from rightsized.domains.healthcare_notes.summarize import SummarizeTask
 from rightsized.domains.privacy import Redactor
 
 
 @cache
-def _redactor(ner_model: str | None, date_mode: Literal["shift", "year"], secret_env: str) -> Redactor:
+def _redactor(ner_model: str | None, date_mode: Literal["shift", "year"], secret: bytes) -> Redactor:
     from rightsized.domains.healthcare_notes.redactor import PhiRedactor
 
-    return PhiRedactor.from_env(ner_model=ner_model, date_mode=date_mode, secret_env=secret_env)
+    return PhiRedactor(ner_model=ner_model, date_mode=date_mode, secret=secret)
 
 
 def classify_note(path: Path) -> str:
@@ -49,7 +50,8 @@ class HealthcareDomain(Domain):
 
     def redactor(self, config: BaseModel | None) -> Redactor | None:
         settings = config if isinstance(config, HealthcareConfig) else HealthcareConfig()
-        return _redactor(settings.ner_model, settings.date_mode, settings.shift_secret_env)
+        return _redactor(settings.ner_model, settings.date_mode,
+                         shift_secret(settings.shift_secret_env, settings.shift_secret_file))
 
     def resources(self, config: BaseModel | None) -> list[Resource]:
         settings = config if isinstance(config, HealthcareConfig) else HealthcareConfig()
