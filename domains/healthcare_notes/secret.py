@@ -12,14 +12,16 @@ import os
 import secrets
 from pathlib import Path
 
+from rightsized.pipelines.config import DATA_DIR_ENV
 from rightsized.pipelines.errors import ConfigError
 
 
-def shift_secret(env: str, path: Path) -> bytes:
-    """`$env` when set, else the secret in `path`, created (32 random bytes, mode 0600) when missing."""
+def shift_secret(env: str, path: Path | None) -> bytes:
+    """`$env` when set, else the secret in `path` (None: `deid_secret` in the data directory the
+    environment names, else in ~/.rightsized), created (32 random bytes, mode 0600) when missing."""
     if value := os.environ.get(env):
         return value.encode("utf-8")
-    path = path.expanduser()
+    path = (path or Path(os.environ.get(DATA_DIR_ENV) or "~/.rightsized") / "deid_secret").expanduser()
     try:
         return _read(path)
     except FileNotFoundError:

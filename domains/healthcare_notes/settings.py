@@ -24,9 +24,9 @@ class HealthcareConfig(BaseModel):
     date_mode: Literal["shift", "year"] = Field("shift", description="dates shifted per patient, or kept as the year")
     shift_secret_env: str = Field("RIGHTSIZED_DEID_SECRET",
                                   description="environment variable holding the date-shift secret")
-    shift_secret_file: Path = Field(Path("~/.rightsized/deid_secret"),
-                                    description="where the date-shift secret is kept when the variable is unset "
-                                    "(32 random bytes made on first use, mode 0600; never a built-in default)")
+    shift_secret_file: Path | None = Field(None, description="where the date-shift secret is kept when the variable "
+                                           "is unset (32 random bytes made on first use, mode 0600; never a built-in "
+                                           "default); null: deid_secret in $RIGHTSIZED_DATA_DIR, else ~/.rightsized")
     mtsamples_dir: Path | None = Field(None, description="MTSamples retrieval set (not redistributable): "
                                        "the folder holding mtsamples_500.jsonl and queries")
     mts_dialog_dir: Path | None = Field(None, description="MTS-Dialog (CC BY 4.0) folder")

@@ -35,3 +35,9 @@ def test_the_variable_wins_and_a_short_secret_file_is_refused(tmp_path: Path, mo
     (tmp_path / "short").write_text("abc")
     with pytest.raises(ConfigError, match="shorter than 32"):
         shift_secret("RIGHTSIZED_DEID_SECRET", tmp_path / "short")
+
+
+def test_by_default_the_secret_is_kept_in_the_data_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RIGHTSIZED_DEID_SECRET", raising=False)
+    monkeypatch.setenv("RIGHTSIZED_DATA_DIR", str(tmp_path))
+    assert shift_secret("RIGHTSIZED_DEID_SECRET", None) == (tmp_path / "deid_secret").read_bytes()
