@@ -21,6 +21,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One date-shift secret for the whole run: without it each test's own data directory would make
+# its own (healthcare_notes/secret.py), and a module's fixtures would redact with another secret
+# than its tests. Tests of the secret itself unset it.
+os.environ.setdefault("RIGHTSIZED_DEID_SECRET", "rightsized-test-suite-date-shift-secret")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_EXTERNAL = REPO.parent / "shared" / "data" / "external"
