@@ -17,6 +17,23 @@ Schlatter Sjogren Swan Tinel Tourette Trendelenburg Valsalva Wernicke Whipple Wi
 Alzheimers Parkinsons Crohns Hodgkins Cushings Graves' Gehrig Lou Levine Kussmaul Cheyne Stokes Virchow Beck
 """.split())
 
+# Words that end a drug's name, not a person's: a salt, a form or a drug class. The NER model reads
+# "Morphine Sulfate", "Sulfa Antibiotics" or "Ringer Lactate" (two capitalised words) as a person.
+DRUG_NAME_ENDS = frozenset("""
+sulfate sulphate hydrochloride hcl hydrobromide bromide chloride citrate lactate acetate phosphate succinate tartrate
+maleate mesylate besylate fumarate gluconate carbonate bicarbonate oxide sodium potassium calcium magnesium
+benzathine procaine antibiotics antibiotic antihistamines penicillins cephalosporins sulfonamides nsaids opioids
+opiates statins contrast dye media injection tablets tablet capsules solution suspension cream ointment
+""".split())
+
+# Nouns that make a preceding eponym a clinical term ("Foley catheter", "Murphy sign", "Bell palsy"),
+# even in a note whose clinician shares the name ("Seen by Dr. Foley").
+EPONYM_NOUNS = frozenset("""
+catheter catheters sign signs disease syndrome palsy test maneuver manoeuvre procedure operation repair fundoplication
+reflex reflexes criteria score scale classification fracture lymphoma sarcoma tumor tumour tube bag esophagus
+thyroiditis phenomenon triad position stockings monitor ulcer cyst node nodes law
+""".split())
+
 # Capitalised words that open sections or sentences in notes; a sentence whose capitalised words
 # are all here needs no NER pass.
 KNOWN_CAPS = frozenset("""

@@ -21,7 +21,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from rightsized.domains.healthcare_notes.lexicon import ALLOWED_PLACES, EPONYMS, KNOWN_CAPS
+from rightsized.domains.healthcare_notes.lexicon import ALLOWED_PLACES, DRUG_NAME_ENDS, EPONYMS, KNOWN_CAPS
 from rightsized.domains.healthcare_notes.settings import DEFAULT_NER_MODEL
 from rightsized.pipelines.errors import ConfigError
 
@@ -99,6 +99,12 @@ def _is_clinical(span_text: str) -> bool:
     return not tokens or all(t in EPONYMS or t in KNOWN_CAPS for t in tokens)
 
 
+def _is_drug(span_text: str) -> bool:
+    """"Morphine Sulfate", "Sulfa Antibiotics": a salt, form or drug class ends a drug's name."""
+    tokens = _TOKEN.findall(span_text)
+    return bool(tokens) and tokens[-1].lower() in DRUG_NAME_ENDS
+
+
 class SpacyNameRecognizer(EntityRecognizer):
     """PERSON -> NAME and GPE/LOC (below the state) -> CITY, from spaCy NER on candidate sentences.
 
@@ -135,7 +141,7 @@ class SpacyNameRecognizer(EntityRecognizer):
                 # places: alone, a one-word person and a place with no preposition before it are
                 # too weak (a one-word name still falls to the recurring-name pass when a rule
                 # found it elsewhere).
-                if kind == "NAME" and len(_CAP_WORD.findall(ent.text)) < 2:
+                if kind == "NAME" and (len(_CAP_WORD.findall(ent.text)) < 2 or _is_drug(ent.text)):
                     continue
                 if kind == "CITY" and not _PLACE_CUE.search(text[max(0, start - 12):start]):
                     continue

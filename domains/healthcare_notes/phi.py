@@ -74,6 +74,10 @@ def shift_days(key: str, secret: bytes) -> int:
 # A date as found in a note: the regex name says how to read and re-write it.
 _MON = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 _ORD = r"(?:st|nd|rd|th)?"
+_MD = r"(?<![\d/.])(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])\b(?![/.]\d)"
+_MD_AFTER = (r"(?<=\b(?i:on|since|dated|until|from|by|through|thru|admitted|discharged|seen|started|stopped|"
+             r"CT|MRI|CXR|echo|EKG|ECG)\s)")
+_DOB_BEFORE = r"(?<=\b(?i:DOB|D\.O\.B\.?|date of birth)[ \t]*:?[ \t]*)"
 DATE_PATTERNS: dict[str, str] = {
     "iso": r"\b(?P<y>(?:19|20)\d{2})-(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])\b",
     "mdy": r"\b(?P<m>0?[1-9]|1[0-2])(?P<sep>[/.-])(?P<d>0?[1-9]|[12]\d|3[01])(?P=sep)(?P<y>(?:19|20)?\d{2})\b(?![/.-]\d)",
@@ -93,12 +97,19 @@ DATE_PATTERNS: dict[str, str] = {
                rf"(?![\s,.-]*(?:19|20)\d{{2}}\b)",
     "month_y": rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b",
     "month_d": rf"\b(?P<mon>{_MON})\.?\s+(?P<d>[12]\d|3[01]|0?[1-9]){_ORD}\b(?!,?\s*(?:19|20)\d{{2}})(?!\s*(?:mg|mcg|g|mL|units?)\b)",
-    "m_d": r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])\b(?![/.]\d)",
+    # Month and day with a slash ("on 3/14") are also scores and ratios ("pain 4/10", "5/5 strength",
+    # "1/2 NS"), so only in a date's context: after a word that dates an event, or before a 24-hour
+    # time ("12/25 0115", as flowsheets write it) unless a score's name comes first ("pain 4/10 1400").
+    "m_d": rf"(?:{_MD_AFTER}|(?<!\b(?i:pain|score|strength|grade|murmur|reflexes)\s)(?=\d{{1,2}}/\d{{1,2}}[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b))"
+           rf"{_MD}",
+    # Eight digits, year first, only after a date-of-birth label ("DOB 19510209"): unlabelled, eight
+    # digits are as often an identifier or an accession number.
+    "ymd_compact": rf"{_DOB_BEFORE}(?P<y>(?:19|20)\d{{2}})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])\b",
 }
 _CASED = ("month_d", "month_y", "month_d_y", "d_month_y", "d_month")
 # Read back without the context a pattern needs to find a date ("on 3/14"): the value alone.
-DATE_REGEXES = {name: re.compile(p.replace(r"(?<=\b(?:on|since|dated|until|from|by|through|thru)\s)", ""),
-                                 0 if name in _CASED else re.I)
+_VALUES = {"m_d": _MD, "ymd_compact": DATE_PATTERNS["ymd_compact"].replace(_DOB_BEFORE, "")}
+DATE_REGEXES = {name: re.compile(_VALUES.get(name, p), 0 if name in _CASED else re.I)
                 for name, p in DATE_PATTERNS.items()}
 
 
@@ -150,6 +161,8 @@ def _render(kind: str, value: date, found: dict[str, str | None]) -> str:
         return f"{day} {'of ' if found['of'] else ''}{month_name}"
     if kind == "month_d":
         return f"{month_name} {value.day}"
+    if kind == "ymd_compact":
+        return f"{value.year}{value.month:02d}{value.day:02d}"
     return f"{value.month}/{value.day}"
 
 

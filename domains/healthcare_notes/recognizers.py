@@ -26,7 +26,12 @@ _NT = r"(?:(?:\p{Lu}['’]\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)(?:[-'�
 _PARTICLE = r"(?:van|von|der|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
 NAME = rf"{_NT}(?:[ \t]+(?:\p{{Lu}}\.|{_PARTICLE}[ \t]+{_NT}|{_NT})){{0,3}}"
 _UNT = r"\p{Lu}[\p{Lu}'’-]+"
-LAST_FIRST = rf"(?:{_UNT},[ \t]*{_UNT}(?:[ \t]+\p{{Lu}}\.?)?|{_NT},[ \t]*{_NT}(?:[ \t]+\p{{Lu}}\.)?)"
+# Surname first ("RIVERA, JOSÉ LUIS M."): one or two given names, then perhaps an initial, which must
+# end the word ("Name: HUGHES, EDITH Age: 93" is no initial "A" followed by "ge: 93"). A second
+# given name is never one of the header's field labels ("SMITH, JOHN MRN 1234").
+_HEADER_FIELD = r"(?:DOB|D\.O\.B\.|MRN|AGE|SEX)\b"
+_UPPER_GIVEN = rf"{_UNT}(?:[ ](?!{_HEADER_FIELD}){_UNT})?(?:[ \t]+\p{{Lu}}(?:\.|(?!\p{{L}})))?"
+LAST_FIRST = rf"(?:{_UNT},[ \t]*{_UPPER_GIVEN}|{_NT},[ \t]*{_NT}(?:[ \t]+\p{{Lu}}\.)?)"
 # First name first in capitals, as record headers print it ("PATIENT NAME: GRETCHEN HOLLOWAY"): only
 # after a label that always introduces a person. "CC:" (chief complaint), "To:" or "Consultant:"
 # are followed by capitals that are not names ("CC: CHEST PAIN", "CONSULTANT: CARDIOLOGY SERVICE").
@@ -37,6 +42,10 @@ _PERSON_LABELS = ("patient|patient name|name|attending|attending physician|physi
                   "next of kin|guarantor|subscriber|caregiver|interpreter")
 _GROUPS = r"(?:TEAM|SERVICE|SERVICES|STAFF|UNIT|CLINIC|DEPARTMENT|DEPT|GROUP|CENTER|CENTRE|HOSPITAL|ON FILE|UNKNOWN)"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+"
+# A surname in capitals after a title, as UK letters write it ("Re: Mrs Edith Margaret HUGHES, DOB"):
+# three or more letters, no credential, and ending the phrase, so "Mr. Smith COPD exacerbation"
+# keeps its abbreviation.
+_CAPS_SURNAME = r"(?!(?:MD|DO|RN|NP|PA|PHD|MBBS|FRCP|MRCP)\b)\p{Lu}{2}[\p{Lu}'’-]*\p{Lu}(?=[ \t]*(?:[,;:)\n]|\.(?!\w)|$))"
 # Initials before a name ("Dr. B. Ortiz", "Nurse: J. K. Rowe"): one space after each, and the name
 # after them must not be a word that opens a sentence ("Dr. X.  He was seen", "Dr. X. Blood
 # pressure"): see `_only_known_words`.
@@ -46,10 +55,18 @@ _LABELS = ("patient|patient name|name|attending|attending physician|physician|pr
            "dictated by|signed by|electronically signed by|transcribed by|reviewed by|author|cc|to|from|"
            "emergency contact|next of kin|guarantor|subscriber|caregiver|interpreter|contact|nurse|rn|primary nurse|"
            "charge nurse|therapist|pharmacist|social worker|case manager|guardian|witness|proxy|"
-           "health care proxy|healthcare proxy|power of attorney|poa|informant|historian")
+           "health care proxy|healthcare proxy|hcp|power of attorney|poa|informant|historian|cosigned by|"
+           "co-signed by|addendum by|ordering provider|authorizing provider|referring md|referring doctor")
+# "-in-law" may follow any of them ("Daughter-in-law Hana", "son-in-law").
 _RELATIONS = ("wife|husband|spouse|partner|son|daughter|mother|father|brother|sister|niece|nephew|grandson|"
               "granddaughter|grandmother|grandfather|aunt|uncle|friend|neighbou?r|caregiver|guardian|fianc[ée]e?|"
               "roommate|stepson|stepdaughter")
+_IN_LAW = r"(?i:-in-law)?"
+_KIN = ("wife|husband|spouse|son|daughter|mother|father|brother|sister|niece|nephew|grandson|granddaughter|"
+        "grandmother|grandfather|aunt|uncle|stepson|stepdaughter")
+_RELATION_TRIGGERS = ("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister",
+                      "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc",
+                      "roommate")
 
 
 def _words(words: Iterable[str]) -> str:
@@ -75,8 +92,11 @@ _NAME_ENDS = rf"(?=[ \t]*(?:[,.;:!?)\n]|$|\d)|[ \t]+(?:{_words(NOT_NAMES)}|{_AUX
 LOWER_NAME = rf"{_LWORD}(?:[ \t]+{_LWORD}{_NAME_ENDS})?"
 _LOWER_TITLE = r"(?:(?i:dr|mrs|prof)\.?|M[rs]\.?)[ \t]+"
 _RECORD_FIELD = r"[ \t]*[,;(]?[ \t]*(?:\d|(?i:dob|d\.o\.b|mrn|age|sex|male|female|[mf])\b)"
-_CREDENTIALS = r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|FNP-BC|FNP|APRN|PhD|PharmD|MSW|LCSW|DPM|CNM|CRNA)\b"
+# Followed by a colon a credential is a label ("Referring MD: Kowalczyk"): the name is after it.
+_CREDENTIALS = r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|FNP-BC|FNP|APRN|PhD|PharmD|MSW|LCSW|DPM|CNM|CRNA)\b(?![ \t]*:)"
 _PHONE = r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:[ ]*(?:x|ext\.?)[ ]*\d{1,5})?"
+# UK numbers after their label ("Tel 020 7377 7000", "mobile 07700 900123"): eleven digits from 0.
+_UK_PHONE = r"0\d{2}[ ]\d{4}[ ]\d{4}|0\d{4}[ ]\d{6}"
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
            "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR")
 _STREET = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
@@ -102,7 +122,8 @@ _AU_POSTCODE = (rf"(?:(?:{_AU_STATES})[ \t]+\d{{4}}\b|ACT[ \t]+(?:26|29)\d\d\b"
                 rf"|NT[ \t]+08\d\d\b(?=[ \t]*(?:[,;\n]|\.(?!\d)|$)))")
 # What follows a city in an address line: a US state and ZIP, a UK postcode, a province and postal
 # code, an Australian state and postcode.
-_AFTER_CITY = (rf"(?:(?:{_STATES})\.?[ \t]+\d{{5}}|{_UK_POSTCODE}|(?:{_PROVINCES})[ \t]+{_CA_POSTCODE}"
+# The ZIP ends there: "Pt ID 4417823" is no city before Idaho.
+_AFTER_CITY = (rf"(?:(?:{_STATES})\.?[ \t]+\d{{5}}(?:-\d{{4}})?\b|{_UK_POSTCODE}|(?:{_PROVINCES})[ \t]+{_CA_POSTCODE}"
                rf"|{_AU_POSTCODE})")
 # Continental streets name their type inside the word or before the name, with the number after
 # ("Hauptstraße 5", "Calle Mayor 12") or before ("7 Rue de Rivoli"), then perhaps the postcode and
@@ -154,14 +175,16 @@ def _looks_like_plate(value: str) -> bool:
 
 RULES: tuple[Rule, ...] = (
     # Names with context: titles, labels, relations, credentials, salutations, "X is a 67-year-old".
-    Rule("NAME", rf"\b{_TITLE}(?P<v>{_INITIALS}{NAME})", 0.9),
+    Rule("NAME", rf"\b{_TITLE}(?P<v>{_INITIALS}(?:{NAME}(?:[ \t]+{_CAPS_SURNAME})?|{_CAPS_SURNAME}))", 0.9),
     Rule("NAME", rf"\b(?i:{_LABELS})(?:[ \t]*\([^)\n]{{1,30}}\))?[ \t]*:[ \t]*(?:{_TITLE})?(?P<v>{LAST_FIRST}|{_INITIALS}{NAME})", 0.9),
+    # "Pt: HUGHES, EDITH M": "pt:" opens clinical text too ("Pt: Alert, oriented"), so only surname first.
+    Rule("NAME", rf"\b(?i:pt)[ \t]*:[ \t]*(?P<v>{LAST_FIRST})", 0.85, triggers=("pt",)),
     Rule("NAME", rf"\b(?i:{_PERSON_LABELS})[ \t]*:[ \t]*(?:{_TITLE})?(?!(?:{_UNT}[ \t]+)*{_GROUPS}\b)"
                  rf"(?P<v>{UPPER_NAME})", 0.9),
-    Rule("NAME", rf"\b(?i:{_RELATIONS})(?:[ \t]*[,–-][ \t]*|[ \t]*\([ \t]*|[ \t]+)(?P<v>{NAME})", 0.8, triggers=("wife", "husband", "spouse", "partner", "son", "daughter", "mother", "father", "brother", "sister", "niece", "nephew", "grand", "aunt", "uncle", "friend", "neighbo", "caregiver", "guardian", "fianc", "roommate")),
+    Rule("NAME", rf"\b(?i:{_RELATIONS}){_IN_LAW}(?:[ \t]*[,–-][ \t]*|[ \t]*\([ \t]*|[ \t]+)(?P<v>{NAME})", 0.8, triggers=_RELATION_TRIGGERS),
     Rule("NAME", rf"(?P<v>{_INITIALS}{NAME}),?[ \t]+{_CREDENTIALS}", 0.9),
     # A record header's "JOHNSON, MARY  DOB 01/02/1950": capitals, surname first, then the record's fields.
-    Rule("NAME", rf"^[ \t]*(?P<v>{_UNT},[ \t]*{_UNT}(?:[ \t]+\p{{Lu}}\.?)?)(?=[ \t,]+(?:DOB|D\.O\.B\.|MRN|Age|Sex|[MF][ \t,]|\d))",
+    Rule("NAME", rf"^[ \t]*(?P<v>{_UNT},[ \t]*{_UPPER_GIVEN})(?=[ \t,]+(?:DOB|D\.O\.B\.|MRN|Age|Sex|[MF][ \t,]|\d))",
          0.85, regex.M),
     Rule("NAME", rf"\bDear[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.9, triggers=("dear",)),
     # Portal messages and letters: "Hi Maria,", "Thanks, Bob", "Best regards,\nAna Lima".
@@ -172,11 +195,24 @@ RULES: tuple[Rule, ...] = (
     Rule("NAME", rf"\b{_LOWER_TITLE}(?P<v>{LOWER_NAME})", 0.8, triggers=("dr", "mr", "ms", "prof")),
     Rule("NAME", rf"\b(?i:per|by|with|from|to|called|paged|informed|told|asked|d/w)[ \t]+(?i:nurse)[ \t]+"
                  rf"(?P<v>{LOWER_NAME})", 0.8, triggers=("nurse",)),
+    # A relative's name in lower case ("grandson lukas called", "wife maria at bedside"): "mother
+    # died.", "father smokes", "son lives nearby" are far more common after a relation, so only after
+    # kin ("caregiver instruction;" is a noun), never a past tense, participle, adverb or abstract
+    # noun, and a word that ends a name must follow ("called", "aware", "at bedside"): a full stop
+    # alone does not ("her sister came.").
+    Rule("NAME", rf"\b(?i:{_KIN}){_IN_LAW}[ \t]+(?P<v>(?!\p{{Ll}}+(?:ed|ing|ly|tion|sion|ment|ness|ity|ship|hood|ism)\b)"
+                 rf"{_LWORD})"
+                 rf"(?=[ \t]+(?:{_words(NOT_NAMES)}|{_AUXILIARIES}|\p{{Ll}}{{3,}}ed|(?:at|in)[ \t]+(?:the[ \t]+)?bedside)\b)",
+         0.75,
+         triggers=_RELATION_TRIGGERS),
+    # Nursing signatures typed in lower case at the end of a line: "-- j. okafor rn", "- m. delacroix, rn".
+    Rule("NAME", rf"(?<!\p{{L}})(?P<v>\p{{Ll}}\.[ \t]?{_LWORD}),?[ \t]+(?:rn|lpn|lvn|cna|np|md)\.?[ \t]*$", 0.8,
+         regex.M, triggers=("rn", "lpn", "lvn", "cna", "np", "md")),
     Rule("NAME", rf"\b(?i:pt|patient)[ \t]*:[ \t]*(?P<v>{_LWORD}[ \t]+{_LWORD})(?={_RECORD_FIELD})", 0.8,
          triggers=("pt", "patient")),
     Rule("NAME", rf"(?:^[ \t]*|\b(?i:pt|patient)[ \t]+)(?i:name)[ \t]*:[ \t]*(?P<v>{LOWER_NAME})", 0.8, regex.M,
          triggers=("name",)),
-    Rule("NAME", rf"\b(?i:seen by|accompanied by|discussed with|spoke with|evaluated by)[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.8, triggers=("seen by", "accompanied by", "discussed with", "spoke with", "evaluated by")),
+    Rule("NAME", rf"\b(?i:seen by|accompanied by|discussed with|spoke with|evaluated by|addendum by|cosigned by|co-signed by)[ \t]+(?:{_TITLE})?(?P<v>{NAME})", 0.8, triggers=("seen by", "accompanied by", "discussed with", "spoke with", "evaluated by", "addendum by", "signed by")),
     # Numbers that identify.
     Rule("SSN", r"\b(?P<v>\d{3}-\d{2}-\d{4})\b", 0.8),
     Rule("SSN", rf"(?i:SSN|social security(?:[ \t]+(?:number|no\.?|#))?){_SEP}(?P<v>\d{{3}}[ -]?\d{{2}}[ -]?\d{{4}})\b", 0.95, triggers=("ssn", "social security")),
@@ -184,7 +220,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PHONE", rf"(?<![\d-])(?P<v>{_PHONE})\b", 0.7),
     # International, with its country code: +44 20 7946 0958, +49 (0)30 1234567, +91-98765-43210.
     Rule("PHONE", r"(?<![\w+])(?P<v>\+\d{1,3}[ .-]?(?:\(0\)[ ]?)?\(?\d{1,5}\)?(?:[ .-]?\d{2,5}){1,4})\b", 0.75, triggers=("+",)),
-    Rule("PHONE", rf"\b(?i:phone|tel|telephone|cell|mobile|pager|ph)\.?[ \t]*(?:number|no\.?|#)?{_SEP}(?P<v>\d{{3}}[ .-]?\d{{7}}|\d{{10}})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager", "ph")),
+    Rule("PHONE", rf"\b(?i:phone|tel|telephone|cell|mobile|pager|ph)\.?[ \t]*(?:number|no\.?|#)?{_SEP}(?P<v>\d{{3}}[ .-]?\d{{7}}|\d{{10}}|{_UK_PHONE})\b", 0.9, triggers=("phone", "tel", "cell", "mobile", "pager", "ph")),
     # Ten bare digits with no label ("reach her daughter on 6175550142"): no vital, dose or lab value
     # has ten digits, so it is a phone (or another identifier) either way; a labelled rule above
     # names it when there is a label.
@@ -194,9 +230,9 @@ RULES: tuple[Rule, ...] = (
     Rule("URL", r"\b(?P<v>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|health|io|us|info)(?:/[^\s<>\"')\]]*[^\s<>\"')\].,;:])?)\b", 0.6, triggers=(".com", ".org", ".net", ".edu", ".gov", ".health", ".io", ".us", ".info")),
     Rule("IP_ADDRESS", r"\b(?P<v>(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))\b", 0.85),
     Rule("IP_ADDRESS", r"(?<![\w:])(?P<v>(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])", 0.85),
-    Rule("MRN", rf"(?i:MRN|MR[ \t]?#|medical[ \t]+record(?:[ \t]+{_NUM})?|med[ \t]+rec(?:[ \t]+{_NUM})?|chart[ \t]+{_NUM}|hospital[ \t]+{_NUM}|unit[ \t]+{_NUM}){_SEP}(?P<v>[A-Z]{{0,3}}-?\d[\d-]{{4,12}}\d)\b", 0.95, triggers=("mrn", "mr", "medical record", "med rec", "chart", "hospital", "unit")),
+    Rule("MRN", rf"(?i:MRN|MR[ \t]?#|medical[ \t]+record(?:[ \t]+{_NUM})?|med[ \t]+rec(?:[ \t]+{_NUM})?|chart[ \t]+{_NUM}|hosp(?:ital|\.)?[ \t]+{_NUM}|unit[ \t]+{_NUM}|(?:pt|patient)[ \t]+id){_SEP}(?P<v>[A-Z]{{0,3}}-?\d[\d-]{{4,12}}\d)\b", 0.95, triggers=("mrn", "mr", "medical record", "med rec", "chart", "hosp", "unit", "pt id", "patient id")),
     Rule("ACCOUNT", rf"(?i:account|acct|billing|encounter|visit|FIN|CSN|invoice|claim)[ \t]*(?:{_NUM})?{_SEP}(?P<v>[A-Z]{{0,4}}-?\d[\d-]{{4,16}}\d)\b", 0.9, triggers=("account", "acct", "billing", "encounter", "visit", "fin", "csn", "invoice", "claim")),
-    Rule("HEALTH_PLAN", rf"(?i:member(?:[ \t]+{_NUM})?|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi")),
+    Rule("HEALTH_PLAN", rf"(?i:member(?:[ \t]+{_NUM})?|subscriber[ \t]+id|policy(?:[ \t]+{_NUM})?|insurance[ \t]+{_NUM}|medicare(?:[ \t]+(?:{_NUM}|MBI))?|medicaid(?:[ \t]+{_NUM})?|health[ \t]+plan(?:[ \t]+{_NUM})?|group[ \t]+{_NUM}|beneficiary[ \t]+{_NUM}|MBI|health[ \t]+card(?:[ \t]+{_NUM})?|HCN|NHS[ \t]+{_NUM}){_SEP}(?P<v>\d{{3}}[ ]\d{{3}}[ ]\d{{4}}|{_ID})\b", 0.9, triggers=("member", "subscriber", "policy", "insurance", "medicare", "medicaid", "health plan", "group", "beneficiary", "mbi", "health card", "hcn", "nhs")),
     Rule("HEALTH_PLAN", r"\b(?P<v>[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2})\b", 0.8),
     Rule("DEVICE_ID", rf"(?i:serial(?:[ \t]+{_NUM})?|S/N|SN|device[ \t]+(?:id|serial)|UDI|implant[ \t]+(?:id|serial)){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("serial", "s/n", "sn", "device", "udi", "implant")),
     Rule("DEVICE_ID", r"(?P<v>\(01\)\d{14}(?:\(\d{2}\)[A-Z0-9]+)+)", 0.95, triggers=("(01)",)),
@@ -206,7 +242,7 @@ RULES: tuple[Rule, ...] = (
     # Vehicle identification numbers (Safe Harbor: vehicle identifiers and serial numbers): 17
     # characters without I, O or Q, after their label.
     Rule("VEHICLE_ID", rf"(?i:VIN|vehicle[ \t]+identification[ \t]+(?:number|no\.?|#)){_SEP}(?P<v>[A-HJ-NPR-Z0-9]{{17}})\b", 0.95, triggers=("vin", "vehicle")),
-    Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+lic(?:en[cs]e|\.)?(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "lic", "dl")),
+    Rule("LICENSE", rf"(?i:DEA(?:[ \t]+{_NUM})?|NPI|driver['’]?s?[ \t]+lic(?:en[cs]e|\.)?(?:[ \t]+{_NUM})?|licen[cs]e[ \t]+{_NUM}|DL[ \t]*#|state[ \t]+license|medical[ \t]+license(?:[ \t]+{_NUM})?|GMC|NMC|HCPC){_SEP}(?P<v>{_ID})\b", 0.9, triggers=("dea", "npi", "lic", "dl", "gmc", "nmc", "hcpc")),
     # Geography below the state: street, city, ZIP.
     Rule("ADDRESS", rf"\b(?P<v>(?:(?:Flat|Unit|Apt|Apartment|Suite)[ \t]+[A-Z0-9]{{1,4}},?[ \t]+)?\d{{1,6}}(?:-\d{{1,4}})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:(?:\p{{Lu}}[\p{{L}}'.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}(?:{_STREET})\b\.?(?:[ \t]+(?:[NS][EW]?|[EW])\b)?{_UNIT})", 0.85),
     Rule("ADDRESS", rf"\b(?P<v>(?:\d{{1,4}},?[ \t]+{_EU_STREET}|{_EU_STREET}[ \t]+\d{{1,4}}[a-z]?\b)"

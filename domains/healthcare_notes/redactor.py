@@ -16,7 +16,6 @@ Usage::
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from functools import cached_property
 from typing import Literal
@@ -41,12 +40,14 @@ from rightsized.domains.healthcare_notes.spans import Span
 from rightsized.pipelines.privacy import Redaction
 
 VERSION = "phi-1"
-# Without a secret of the user's own, date shifts are derived from a constant: consistent per
-# patient, but reproducible by anyone who knows a patient's group name. Set the variable.
+# For a redactor built directly (tests, a library caller) without a secret: shifts derived from
+# this constant can be undone by anyone who knows a patient's group name, so the domain never uses
+# it; it passes the user's own secret (`secret.shift_secret`).
 _DEFAULT_SECRET = b"rightsized-healthcare-notes-date-shift"
 _NAME_WORD = regex.compile(r"[\p{L}'’-]+")
 _POSSESSIVE = regex.compile(r"['’]s$")
 _SPACES = re.compile(" +\n?")  # Presidio's `^( )+$` (its `$` also matches before a final newline)
+_EPONYM_NOUN = regex.compile(rf"[ \t]+(?i:{'|'.join(sorted(lexicon.EPONYM_NOUNS))})\b")
 _PARTICLES = frozenset("van von der de da del della di du la le bin ibn al el ter ten dos das".split())
 
 
@@ -91,11 +92,6 @@ class PhiRedactor:
         self.rules = RuleRecognizer(RULES)
         self.ner = SpacyNameRecognizer(ner_model) if ner_model else None
 
-    @classmethod
-    def from_env(cls, *, ner_model: str | None, date_mode: Literal["shift", "year"], secret_env: str) -> PhiRedactor:
-        secret = os.environ.get(secret_env)
-        return cls(ner_model=ner_model, date_mode=date_mode, secret=secret.encode("utf-8") if secret else None)
-
     @cached_property
     def analyzer(self) -> AnalyzerEngine:
         registry = RecognizerRegistry(recognizers=[self.rules], supported_languages=["en"])
@@ -110,7 +106,8 @@ class PhiRedactor:
         parts = [VERSION, self.date_mode, str(self.ner_model),
                  hashlib.sha256(self.secret).hexdigest()[:12],
                  *(f"{r.kind}:{r.pattern}" for r in RULES),
-                 *sorted(lexicon.EPONYMS), *sorted(lexicon.KNOWN_CAPS), *sorted(lexicon.ALLOWED_PLACES)]
+                 *sorted(lexicon.EPONYMS), *sorted(lexicon.KNOWN_CAPS), *sorted(lexicon.ALLOWED_PLACES),
+                 *sorted(lexicon.DRUG_NAME_ENDS), *sorted(lexicon.EPONYM_NOUNS)]
         return f"{VERSION}-" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
     def warm_up(self) -> None:
@@ -197,4 +194,7 @@ def _recurring_names(text: str, spans: list[Span]) -> list[Span]:
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     pattern = re.compile(rf"(?<![^\W\d_])(?<![^\W\d_]['’-])(?:{alternation})(?:['’]s)?"
                          rf"(?![^\W\d_])(?!['’-][^\W\d_])")
-    return [Span("NAME", m.start(), m.end(), 0.75) for m in pattern.finditer(text)]
+    # An eponym before its clinical noun is the term, not the person ("Seen by Dr. Foley for Foley
+    # catheter placement"): that mention is not chased.
+    return [Span("NAME", m.start(), m.end(), 0.75) for m in pattern.finditer(text)
+            if not (_POSSESSIVE.sub("", m.group()).title() in lexicon.EPONYMS and _EPONYM_NOUN.match(text, m.end()))]
