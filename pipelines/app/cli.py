@@ -484,6 +484,8 @@ def serve(
                                                    "the same); a key's own rate wins.")] = 600.0,
     shutdown_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds in-flight requests get to "
                                                     "finish on SIGTERM/SIGINT.")] = 60.0,
+    max_connections: Annotated[int, typer.Option(min=1, help="Open connections at most; more get 503 "
+                                                 "at once.")] = 256,
     openapi: Annotated[bool, typer.Option("--openapi", help="Print the OpenAPI schema of the installed "
                                           "domains and exit.")] = False,
     config: ConfigOpt = None, set_: SetOpt = None,
@@ -502,7 +504,7 @@ def serve(
                                 keys_file=keys_file,
                                 max_request_mb=max_request_mb, max_upload_mb=max_upload_mb, queue_size=queue,
                                 max_wait_s=max_wait, concurrency=concurrency, rate_per_minute=rate_per_minute,
-                                shutdown_timeout_s=shutdown_timeout)
+                                shutdown_timeout_s=shutdown_timeout, max_connections=max_connections)
         if openapi:
             _emit_json(local_app(settings, options).openapi())
             return

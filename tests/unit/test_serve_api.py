@@ -498,3 +498,46 @@ def test_the_load_loop_counts_answers_and_backs_off_on_refusals(live: tuple[str,
     # rather than spinning (at most one refusal per client in 1.5 s with Retry-After >= 1 s).
     assert statuses.get("503", 0) <= 8 and level["error_rate"] == 0.0
     assert level["p50_ms"] >= 200
+
+
+def test_connections_beyond_the_cap_are_refused_not_held(tmp_path: Path) -> None:
+    """300 clients sending headers a byte at a time were all held open (no cap): beyond
+    `max_connections` the server now answers 503 at once, and serves again when they go."""
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from rightsized.pipelines.app.serve.server import uvicorn_config
+
+    serve = ServeSettings(tiers=("baseline",), port=0, max_connections=4)
+    server = uvicorn.Server(uvicorn_config(local_app(_settings(tmp_path), serve, domains=DOMAINS), serve))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (server.started and server.servers):
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    _wait_ready(url)
+    slow = []
+    try:
+        for _ in range(4):  # half-sent requests, as a slow client leaves them
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            slow.append(sock)
+        time.sleep(0.5)
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 503
+        for sock in slow:
+            sock.close()
+        slow.clear()
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{url}/healthz", timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "the server did not recover after the slow clients left"
+            time.sleep(0.1)
+    finally:
+        for sock in slow:
+            sock.close()
+        server.should_exit = True
+        thread.join(timeout=60)

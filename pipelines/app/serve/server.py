@@ -13,10 +13,15 @@ from rightsized.pipelines.app.serve.auth import KeyRing
 from rightsized.pipelines.app.serve.settings import ServeSettings, check_bind
 
 
+def uvicorn_config(app: FastAPI, serve: ServeSettings) -> uvicorn.Config:
+    """The server's settings: no version header, no proxy headers trusted, at most
+    `max_connections` open connections (uvicorn answers 503 beyond them)."""
+    return uvicorn.Config(app, host=serve.host, port=serve.port, log_level="warning", access_log=False,
+                          timeout_graceful_shutdown=int(serve.shutdown_timeout_s), server_header=False,
+                          limit_concurrency=serve.max_connections, proxy_headers=False)
+
+
 def serve_forever(app: FastAPI, serve: ServeSettings, keys: KeyRing) -> None:
     """Blocks until SIGINT/SIGTERM; in-flight requests get `shutdown_timeout_s` to finish."""
     check_bind(serve.host, keys.enabled)
-    config = uvicorn.Config(app, host=serve.host, port=serve.port, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=int(serve.shutdown_timeout_s), server_header=False,
-                            limit_concurrency=None, proxy_headers=False)
-    uvicorn.Server(config).run()
+    uvicorn.Server(uvicorn_config(app, serve)).run()

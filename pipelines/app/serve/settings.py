@@ -32,6 +32,9 @@ class ServeSettings(BaseModel):
     concurrency: int = Field(2, ge=1)  # cases run at once per tier (llama.cpp tiers: always 1)
     rate_per_minute: float = Field(600.0, gt=0)  # per key (or for the one local caller), burst the same
     shutdown_timeout_s: float = Field(60.0, gt=0)  # in-flight requests get this long to finish
+    # Open connections (idle, half-sent or running) beyond this get 503 at once: without a cap, 300
+    # clients sending headers a byte at a time were all held open.
+    max_connections: int = Field(256, ge=1)
     upload_dir: Path | None = None  # parent of the per-request temporary folders (default: the system's)
 
     @property
