@@ -8,6 +8,7 @@ real Milvus Lite) — nothing is mocked.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tempfile
@@ -366,6 +367,14 @@ def live(tmp_path: Path) -> Iterator[tuple[str, object]]:
                     domains=DOMAINS)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
                                            timeout_graceful_shutdown=30))
+    with _serving(server) as url:
+        yield url, server
+
+
+@contextlib.contextmanager
+def _serving(server: Any) -> Iterator[str]:
+    """Run a `uvicorn.Server` (port 0) in a thread until its models are ready; yields its URL and
+    stops it on exit."""
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -373,9 +382,9 @@ def live(tmp_path: Path) -> Iterator[tuple[str, object]]:
         assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
         time.sleep(0.05)
     url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    _wait_ready(url)
     try:
-        yield url, server
+        _wait_ready(url)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=60)
@@ -512,32 +521,15 @@ def test_connections_beyond_the_cap_are_refused_not_held(tmp_path: Path) -> None
 
     serve = ServeSettings(tiers=("baseline",), port=0, max_connections=4)
     server = uvicorn.Server(uvicorn_config(local_app(_settings(tmp_path), serve, domains=DOMAINS), serve))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not (server.started and server.servers):
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    _wait_ready(url)
-    slow = []
-    try:
+    with _serving(server) as url, contextlib.ExitStack() as slow:
+        port = server.servers[0].sockets[0].getsockname()[1]
         for _ in range(4):  # half-sent requests, as a slow client leaves them
-            sock = socket.create_connection(("127.0.0.1", port))
+            sock = slow.enter_context(socket.create_connection(("127.0.0.1", port)))
             sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            slow.append(sock)
         time.sleep(0.5)
         assert httpx.get(f"{url}/healthz", timeout=10).status_code == 503
-        for sock in slow:
-            sock.close()
-        slow.clear()
+        slow.close()
         deadline = time.monotonic() + 10
         while httpx.get(f"{url}/healthz", timeout=10).status_code != 200:
             assert time.monotonic() < deadline, "the server did not recover after the slow clients left"
             time.sleep(0.1)
-    finally:
-        for sock in slow:
-            sock.close()
-        server.should_exit = True
-        thread.join(timeout=60)
