@@ -24,7 +24,6 @@ from rightsized.domains.bfsi_kyc.extract import (
     find_mrz_in,
     instruction_snippets,
     labelled_value,
-    parse_date,
 )
 from rightsized.domains.bfsi_kyc.models import FIELD_NAMES, Check, ExtractedField, KycResult
 from rightsized.domains.bfsi_kyc.rationale import template_rationale
@@ -71,7 +70,9 @@ class KycDecision:
         primary = list(identity_docs[0].hits) if identity_docs else []
         mrz = identity_docs[0].mrz if identity_docs else find_mrz_in([])
         printed_dob = printed_birth_date(identity_docs)
-        fields = self._extract({**docs, "identity": primary}, mrz, printed_dob)
+        expiry = labelled_value(primary, "expiry_date")
+        printed_expiry = read_date(expiry.value) if expiry else None  # both readings: `expiry_check`
+        fields = self._extract({**docs, "identity": primary}, mrz, printed_dob, printed_expiry)
         warnings = [f"instruction-like text in {doc_id} ignored (documents are data): {snippet!r}"
                     for doc_id, snippet in instruction_snippets([h for hits in docs.values() for h in hits])]
         if self.reads:
@@ -79,7 +80,7 @@ class KycDecision:
         poa_address = labelled_value(docs["proof_of_address"], "address")
         if poa_address is None and self.reads and docs["proof_of_address"]:
             poa_address = read_poa_address(self.ctx, docs["proof_of_address"], warnings)
-        checks = self._checks(fields, docs, mrz, as_of, poa_address, identity_docs, printed_dob)
+        checks = self._checks(fields, docs, mrz, as_of, poa_address, identity_docs, printed_dob, printed_expiry)
         if self.scope.errors:  # a document nobody read may be the one that names a listed person
             checks.append(unread_documents_check(self.scope))
         decision, reasons = decide(checks)
@@ -106,8 +107,8 @@ class KycDecision:
             hits = self.ctx.retrieve(QUERIES[kind], scope=self.scope, filters={"doc_type": "other"})
         return hits
 
-    def _extract(self, docs: dict[str, list[SearchHit]], mrz: MrzFound,
-                 printed_dob: WrittenDate | None) -> dict[str, ExtractedField]:
+    def _extract(self, docs: dict[str, list[SearchHit]], mrz: MrzFound, printed_dob: WrittenDate | None,
+                 printed_expiry: WrittenDate | None) -> dict[str, ExtractedField]:
         identity, form, poa = docs["identity"], docs["application"], docs["proof_of_address"]
         fields = {name: ExtractedField() for name in FIELD_NAMES}
         surname, given = labelled_value(identity, "surname"), labelled_value(identity, "given_names")
@@ -117,7 +118,7 @@ class KycDecision:
                 chunk_ids=sorted({surname.chunk_id, given.chunk_id}))
         dob, expiry = labelled_value(identity, "date_of_birth"), labelled_value(identity, "expiry_date")
         for name, found, parsed in (("date_of_birth", dob, printed_dob.first if printed_dob else None),
-                                    ("expiry_date", expiry, parse_date(expiry.value) if expiry else None)):
+                                    ("expiry_date", expiry, printed_expiry.first if printed_expiry else None)):
             if found and parsed:
                 fields[name] = ExtractedField(value=parsed.isoformat(), method="viz", chunk_ids=[found.chunk_id])
         for name in ("nationality", "document_number"):
@@ -144,13 +145,11 @@ class KycDecision:
 
     def _checks(self, fields: dict[str, ExtractedField], docs: dict[str, list[SearchHit]], mrz: MrzFound,
                 as_of: date, poa_address: Found | None, identity_docs: list[IdentityDocument],
-                printed_dob: WrittenDate | None) -> list[Check]:
+                printed_dob: WrittenDate | None, printed_expiry: WrittenDate | None) -> list[Check]:
         read = fields["date_of_birth"].value  # the MRZ's or a model's reading: ISO, never ambiguous
         dob = printed_dob or (WrittenDate.known(date.fromisoformat(read)) if read else None)
         claims = name_claims(identity_docs, docs["application"], docs["proof_of_address"], dob)
         lists = ", ".join(f"{v.name} ({v.snapshot_date}, {v.rows:,} records)" for v in self.lists.versions)
-        primary = list(identity_docs[0].hits) if identity_docs else []
-        printed_expiry = read_date(found.value) if (found := labelled_value(primary, "expiry_date")) else None
         return [
             mrz_check(mrz),
             expiry_check(fields["expiry_date"], printed_expiry, mrz, as_of),
