@@ -87,9 +87,10 @@ _TO = r"\s*(?:-|\u2013|\u2014|to|until|through|and)\s*"
 _NUMERIC_DATE = re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})\b|"
                            r"\b(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\b")
 # Any token that looks like a date, read or not: a blackout holding one it cannot read is reported.
-_DATE_LIKE = re.compile(r"\b\d{1,4}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,4}[.-]\d{1,2}[.-]\d{2,4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-                        r"[a-z]*\.?\s+\d|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
-                        r"oct|nov|dec)", re.I)
+_MONTH_WORD = "|".join(_MONTHS)
+_DATE_LIKE = re.compile(rf"\b\d{{1,4}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{1,4}}[.-]\d{{1,2}}[.-]\d{{2,4}}\b"
+                        rf"|\b(?:{_MONTH_WORD})[a-z]*\.?\s+\d|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_WORD})",
+                        re.I)
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
           "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
